@@ -1,0 +1,45 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "SpeechIVR",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "ivr", targets: ["ivr"]),
+        .library(name: "IVRAudio", targets: ["IVRAudio"]),
+        .library(name: "IVRDSP", targets: ["IVRDSP"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // C libraries from Debian, found through pkg-config.
+        .systemLibrary(name: "CSndFile", pkgConfig: "sndfile", providers: [.apt(["libsndfile1-dev"])]),
+        .systemLibrary(name: "CSoxr", pkgConfig: "soxr", providers: [.apt(["libsoxr-dev"])]),
+        .systemLibrary(
+            name: "CPocketSphinx", pkgConfig: "pocketsphinx",
+            providers: [.apt(["libpocketsphinx-dev", "pocketsphinx-en-us"])]),
+        .systemLibrary(name: "CEspeakNG", pkgConfig: "espeak-ng", providers: [.apt(["libespeak-ng-dev"])]),
+        .systemLibrary(name: "CALSA", pkgConfig: "alsa", providers: [.apt(["libasound2-dev"])]),
+
+        // Audio frames, files (libsndfile), channel mixing and resampling (libsoxr).
+        .target(name: "IVRAudio", dependencies: ["CSndFile", "CSoxr"]),
+        // DTMF detection and generation, VAD: pure Swift with SIMD, no C.
+        .target(name: "IVRDSP", dependencies: ["IVRAudio"]),
+        // The command-line tool.
+        .executableTarget(
+            name: "ivr",
+            dependencies: [
+                "IVRAudio", "IVRDSP",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+
+        .testTarget(name: "IVRAudioTests", dependencies: ["IVRAudio"]),
+        .testTarget(name: "IVRDSPTests", dependencies: ["IVRDSP", "IVRAudio"]),
+        .testTarget(
+            name: "SystemLibraryTests",
+            dependencies: ["CPocketSphinx", "CEspeakNG", "CALSA", "CSndFile", "CSoxr"]),
+        .testTarget(name: "CLITests", dependencies: ["IVRAudio", "IVRDSP"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

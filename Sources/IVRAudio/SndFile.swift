@@ -1,0 +1,107 @@
+import CSndFile
+
+/// Every call into libsndfile goes through this file; no libsndfile type leaves it.
+enum SndFile {
+    /// An open libsndfile handle with the file's header facts.
+    struct Handle {
+        let pointer: OpaquePointer
+        let frames: Int64
+        let sampleRate: Int
+        let channels: Int
+        let format: Int32
+    }
+
+    /// Opens `path` for reading; throws with libsndfile's reason.
+    static func openForReading(_ path: String) throws(AudioError) -> Handle {
+        var info = SF_INFO()
+        guard let pointer = sf_open(path, Int32(SFM_READ), &info) else {
+            throw AudioError(path: path, reason: "not readable as audio: \(lastOpenError())")
+        }
+        return Handle(pointer: pointer, frames: Int64(info.frames), sampleRate: Int(info.samplerate),
+                      channels: Int(info.channels), format: info.format)
+    }
+
+    /// Opens `path` for writing with a libsndfile format code.
+    static func openForWriting(_ path: String, sampleRate: Int, channels: Int, format: Int32) throws(AudioError) -> OpaquePointer {
+        var info = SF_INFO()
+        info.samplerate = Int32(sampleRate)
+        info.channels = Int32(channels)
+        info.format = format
+        guard sf_format_check(&info) != 0 else {
+            throw AudioError(path: path, reason: "libsndfile cannot write this format (\(formatName(format)))")
+        }
+        guard let pointer = sf_open(path, Int32(SFM_WRITE), &info) else {
+            throw AudioError(path: path, reason: lastOpenError())
+        }
+        // Out-of-range floats clip instead of wrapping around.
+        sf_command(pointer, Int32(SFC_SET_CLIPPING), nil, Int32(SF_TRUE))
+        return pointer
+    }
+
+    static func close(_ pointer: OpaquePointer) { sf_close(pointer) }
+
+    /// Reads up to `frames` interleaved frames as floats normalized to ±1.
+    static func readFloats(_ pointer: OpaquePointer, into buffer: UnsafeMutablePointer<Float>, frames: Int) -> Int {
+        Int(sf_readf_float(pointer, buffer, sf_count_t(frames)))
+    }
+
+    static func writeShorts(_ pointer: OpaquePointer, _ buffer: UnsafePointer<Int16>, frames: Int) -> Int {
+        Int(sf_writef_short(pointer, buffer, sf_count_t(frames)))
+    }
+
+    static func writeFloats(_ pointer: OpaquePointer, _ buffer: UnsafePointer<Float>, frames: Int) -> Int {
+        Int(sf_writef_float(pointer, buffer, sf_count_t(frames)))
+    }
+
+    /// The error of the last operation on `pointer`.
+    static func error(_ pointer: OpaquePointer) -> String { String(cString: sf_strerror(pointer)) }
+
+    /// libsndfile's parse log for an open file (it notes truncation and header repairs).
+    static func log(_ pointer: OpaquePointer) -> String {
+        var buffer = [CChar](repeating: 0, count: 4096)
+        sf_command(pointer, Int32(SFC_GET_LOG_INFO), &buffer, Int32(buffer.count))
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    /// "WAV (Microsoft), Signed 16 bit PCM" and the like.
+    static func formatName(_ format: Int32) -> String {
+        let container = describe(format & Int32(SF_FORMAT_TYPEMASK), command: SFC_GET_FORMAT_INFO)
+        let encoding = describe(format & Int32(SF_FORMAT_SUBMASK), command: SFC_GET_FORMAT_INFO)
+        return "\(container), \(encoding)"
+    }
+
+    private static func describe(_ code: Int32, command: Int) -> String {
+        var info = SF_FORMAT_INFO()
+        info.format = code
+        guard sf_command(nil, Int32(command), &info, Int32(MemoryLayout<SF_FORMAT_INFO>.size)) == 0,
+              let name = info.name else { return String(format: "format 0x%x", code) }
+        return String(cString: name)
+    }
+
+    private static func lastOpenError() -> String {
+        let message = String(cString: sf_strerror(nil))
+        return message.isEmpty ? "cannot be opened" : message
+    }
+
+    /// The libsndfile format code for a container and encoding.
+    static func formatCode(_ container: SoundFileFormat.Container, _ encoding: SoundFileFormat.Encoding) -> Int32 {
+        let major: Int = switch container {
+        case .wav: SF_FORMAT_WAV
+        case .flac: SF_FORMAT_FLAC
+        case .aiff: SF_FORMAT_AIFF
+        case .au: SF_FORMAT_AU
+        case .raw: SF_FORMAT_RAW
+        }
+        let minor: Int = switch encoding {
+        case .pcm16: SF_FORMAT_PCM_16
+        case .pcm24: SF_FORMAT_PCM_24
+        case .float32: SF_FORMAT_FLOAT
+        case .aLaw: SF_FORMAT_ALAW
+        case .muLaw: SF_FORMAT_ULAW
+        case .pcmU8: SF_FORMAT_PCM_U8
+        }
+        return Int32(major | minor)
+    }
+}
+
+import Foundation

@@ -1,0 +1,80 @@
+import Foundation
+import IVRAudio
+import Testing
+
+@Suite("Reading and writing audio files")
+struct ReadWriteTests {
+    @Test("16-bit WAV round trip is exact and framed in 10 ms")
+    func roundTrip() throws {
+        let samples: [Int16] = (0..<1234).map { Int16(truncatingIfNeeded: $0 &* 977) }
+        let path = TestSignals.temporaryFolder().appendingPathComponent("exact.wav").path
+        let writer = try SoundFileWriter(path: path, sampleRate: 8000)
+        try writer.write(samples: samples)
+        try writer.close()
+
+        let source = try AudioFileSource(path: path, sampleRate: 8000)
+        #expect(source.fileInfo.frames == 1234)
+        #expect(source.frameLength == 80)
+        var frame = AudioFrame(silenceOf: 80, sampleRate: 8000)
+        var read: [Int16] = []
+        var expectedClock: Int64 = 0
+        while try source.read(into: &frame) {
+            #expect(frame.samples.count == 80)
+            #expect(frame.timestamp == expectedClock)
+            expectedClock += 80
+            read.append(contentsOf: frame.samples)
+        }
+        #expect(read.count == 1280)  // 16 frames, the last padded
+        #expect(Array(read.prefix(1234)) == samples)
+        #expect(read.suffix(46).allSatisfy { $0 == 0 })
+    }
+
+    @Test("Frame source as an AudioSink: mono writer accepts frames at its rate only")
+    func sinkRate() throws {
+        let path = TestSignals.temporaryFolder().appendingPathComponent("sink.wav").path
+        let writer = try SoundFileWriter(path: path, sampleRate: 16000)
+        try writer.write(AudioFrame(silenceOf: 160, sampleRate: 16000))
+        #expect(throws: AudioError.self) { try writer.write(AudioFrame(silenceOf: 80, sampleRate: 8000)) }
+        try writer.close()
+        #expect(try SoundFileReader(path: path).info.frames == 160)
+    }
+
+    static let formats: [(SoundFileFormat, Double)] = [
+        (SoundFileFormat(container: .wav, encoding: .pcm16), 0.05),
+        (SoundFileFormat(container: .wav, encoding: .pcm24), 0.05),
+        (SoundFileFormat(container: .wav, encoding: .float32), 0.05),
+        (SoundFileFormat(container: .wav, encoding: .aLaw), 0.1),
+        (SoundFileFormat(container: .wav, encoding: .muLaw), 0.1),
+        (SoundFileFormat(container: .flac, encoding: .pcm16), 0.05),
+        (SoundFileFormat(container: .aiff, encoding: .pcm24), 0.05),
+        (SoundFileFormat(container: .au, encoding: .muLaw), 0.1),
+    ]
+
+    @Test("Every encoding reads back as the same tone", arguments: formats)
+    func encodings(format: SoundFileFormat, toleranceDB: Double) throws {
+        let tone = TestSignals.sine(440, rate: 8000, seconds: 0.5, amplitude: 0.5)
+        let path = try TestSignals.write(tone, rate: 8000, format: format,
+                                         name: "tone.\(format.container.rawValue)")
+        let source = try AudioFileSource(path: path, sampleRate: 8000)
+        let samples = try source.readAll()
+        let level = TestSignals.rmsDB(samples, 400..<3600)
+        #expect(abs(level - (20 * log10(0.5) - 3.0103)) < toleranceDB, "\(format): \(level) dBFS")
+        #expect(abs(TestSignals.frequency(samples, 400..<3600, rate: 8000) - 440) < 0.5)
+    }
+
+    @Test("Stereo is averaged to mono")
+    func stereoToMono() throws {
+        let tone = TestSignals.sine(1000, rate: 16000, seconds: 0.3, amplitude: 0.4)
+        var interleaved: [Float] = []
+        for x in tone { interleaved.append(x); interleaved.append(0) }          // left only
+        let leftOnly = try AudioFileSource(path: TestSignals.write(interleaved, rate: 16000, channels: 2),
+                                           sampleRate: 16000).readAll()
+        #expect(abs(TestSignals.rmsDB(leftOnly, 800..<4000) - (20 * log10(0.2) - 3.0103)) < 0.05)
+
+        var opposite: [Float] = []
+        for x in tone { opposite.append(x); opposite.append(-x) }              // cancels out
+        let cancelled = try AudioFileSource(path: TestSignals.write(opposite, rate: 16000, channels: 2),
+                                            sampleRate: 16000).readAll()
+        #expect(cancelled.allSatisfy { abs(Int($0)) <= 1 })
+    }
+}
