@@ -24,8 +24,8 @@ let package = Package(
 
         // Audio frames, files (libsndfile), channel mixing and resampling (libsoxr).
         .target(name: "IVRAudio", dependencies: ["CSndFile", "CSoxr"]),
-        // DTMF detection and generation, VAD: pure Swift with SIMD, no C.
-        .target(name: "IVRDSP", dependencies: ["IVRAudio"]),
+        // DTMF detection and tone generation, VAD: pure Swift with SIMD, no C, no dependencies.
+        .target(name: "IVRDSP"),
         // The command-line tool.
         .executableTarget(
             name: "ivr",

@@ -16,10 +16,16 @@ struct IVR: ParsableCommand {
           ivr dtmf caller.wav --json
           ivr tones 1234# -o keys.wav
         """,
-        subcommands: [InfoCommand.self])
+        subcommands: [InfoCommand.self, DTMFCommand.self, TonesCommand.self])
 
     /// Runs the tool with the project's exit statuses: 0 ok, 1 bad input, 2 usage.
     static func runMain() -> Never {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        if let first = arguments.first, !first.hasPrefix("-"), first != "help",
+           !configuration.subcommands.contains(where: { $0._commandName == first }) {
+            printError("ivr: unknown command '\(first)' (see 'ivr --help')")
+            Foundation.exit(2)
+        }
         do {
             var command = try parseAsRoot()
             try command.run()

@@ -1,0 +1,117 @@
+import Foundation
+import IVRDSP
+import Testing
+
+/// A receiver must never invent keys from speech or music (talk-off), and must still hear keys
+/// pressed while someone talks (talk-down).
+@Suite("DTMF receiver: talk-off and talk-down")
+struct DTMFTalkOffTests {
+    @Test("No false keys on real and synthetic speech, loud and soft", arguments: [8000, 16000])
+    func speechTalkOff(rate: Int) throws {
+        let corpus = try SpeechCorpus.recordings(rate: rate)
+        #expect(corpus.count >= 20, "speech corpus incomplete: \(corpus.map(\.name))")
+        var seconds = 0.0
+        for (name, samples) in corpus {
+            for gain in [1.0, 0.2] {
+                let scaled = samples.map { Int16((Double($0) * gain).rounded()) }
+                let keys = detectedKeys(scaled, rate: rate)
+                #expect(keys.isEmpty, "\(name) (gain \(gain)): false keys '\(keys)'")
+            }
+            seconds += Double(samples.count) / Double(rate)
+        }
+        #expect(seconds > 300, "only \(seconds) s of speech")
+    }
+
+    @Test("No false keys on chords of harmonic notes", arguments: [8000, 16000])
+    func chordsTalkOff(rate: Int) {
+        let shapes: [[Double]] = [[0, 4, 7], [0, 3, 7], [0, 4, 7, 10], [0, 7], [0, 5], [0, 4, 7, 11, 14]]
+        var samples: [Int16] = []
+        for root in stride(from: 36.0, through: 84, by: 1) {       // MIDI notes C2–C6
+            for shape in shapes {
+                let notes = shape.map { 440 * pow(2, (root + $0 - 69) / 12) }
+                samples += harmonicChord(notes, rate: rate, seconds: 0.3)
+            }
+        }
+        #expect(detectedKeys(samples, rate: rate) == "")
+    }
+
+    /// Two tones that both stay within a key's tolerance for 40 ms are that key by Q.24's
+    /// definition, so the paired glissandi hold intervals no key pair has (key pairs span
+    /// ratios 1.285–2.343): a minor third (1.2) and a twelfth (3.0).
+    @Test("No false keys on sweeps: single tones and interval glissandi", arguments: [8000, 16000])
+    func sweepsTalkOff(rate: Int) {
+        var samples: [Int16] = []
+        for seconds in [0.5, 2, 8] {
+            samples += sweep([(300, 3400)], rate: rate, seconds: seconds)
+            samples += sweep([(3400, 300)], rate: rate, seconds: seconds)
+            samples += sweep([(500, 1200), (600, 1440)], rate: rate, seconds: seconds)
+            samples += sweep([(1200, 500), (1440, 600)], rate: rate, seconds: seconds)
+            samples += sweep([(400, 1000), (1200, 3000)], rate: rate, seconds: seconds)
+            samples += sweep([(1000, 400), (3000, 1200)], rate: rate, seconds: seconds)
+        }
+        #expect(detectedKeys(samples, rate: rate) == "")
+    }
+
+    @Test("Call-progress tones are not keys", arguments: CallProgressTone.allCases)
+    func callProgress(tone: CallProgressTone) {
+        let samples = ToneGenerator(sampleRate: 8000).callProgress(tone, seconds: 6, levelDBm0: -10)
+        #expect(detectedKeys(samples, rate: 8000) == "")
+    }
+
+    @Test("Talk-down: keys heard under speech 10 dB weaker", arguments: [8000, 16000])
+    func talkDown(rate: Int) throws {
+        let speech = try SpeechCorpus.recordings(rate: rate).filter { $0.samples.count > rate * 3 }
+        var right = 0, extra = 0, total = 0
+        for (_, recording) in speech {
+            let sequence = KeySequence.allKeys(rate: rate, on: 0.06, off: 0.06, levelDBm0: -10)
+            let tonePower = pow(ToneGenerator.amplitude(dBm0: -10), 2)     // two tones, A²/2 each
+            let gain = sqrt(tonePower / pow(10, 1.0) / activePower(recording))
+            let speechSignal = recording.map { Double($0) / 32768 }
+            let mixed = mix(sequence.samples, speechSignal, gain: gain)
+            let result = score(detectDigits(mixed, rate: rate), against: sequence.presses, rate: rate)
+            right += result.right
+            extra += result.extra
+            total += sequence.presses.count
+        }
+        #expect(Double(right) >= 0.99 * Double(total), "\(right) of \(total) keys right under speech")
+        #expect(extra == 0, "\(extra) extra keys")
+    }
+
+    /// Active speech power after ITU-T P.56's idea: the mean power of the 10 ms frames above a
+    /// threshold 15.9 dB below that mean, found by iteration.
+    private func activePower(_ samples: [Int16]) -> Double {
+        let frames = stride(from: 0, to: samples.count - 80, by: 80).map { power(Array(samples[$0..<($0 + 80)])) }
+        var level = frames.reduce(0, +) / Double(max(1, frames.count))
+        for _ in 0..<20 {
+            let active = frames.filter { $0 > level / pow(10, 1.59) }
+            level = active.reduce(0, +) / Double(max(1, active.count))
+        }
+        return level
+    }
+
+    /// Notes with decaying harmonics (like a string or a piano), each at about -20 dBm0.
+    private func harmonicChord(_ notes: [Double], rate: Int, seconds: Double) -> [Int16] {
+        var tones: [(frequency: Double, levelDBm0: Double)] = []
+        for note in notes {
+            for harmonic in 1...6 where note * Double(harmonic) < Double(rate) / 2 {
+                tones.append((note * Double(harmonic), -20 - 6 * Double(harmonic - 1)))
+            }
+        }
+        return ToneGenerator(sampleRate: rate).render(tones, seconds: seconds)
+    }
+
+    /// Logarithmic sweeps played together, each at -12 dBm0.
+    private func sweep(_ ranges: [(Double, Double)], rate: Int, seconds: Double) -> [Int16] {
+        let count = Int(seconds * Double(rate))
+        let amplitude = ToneGenerator.amplitude(dBm0: -12)
+        return (0..<count).map { i in
+            let t = Double(i) / Double(rate)
+            var x = 0.0
+            for (from, to) in ranges {
+                let k = log(to / from) / seconds
+                x += amplitude * sin(2 * .pi * from * (exp(k * t) - 1) / k)
+            }
+            return Int16((x * 32768).rounded())
+        }
+    }
+}
