@@ -87,14 +87,18 @@ public final class DTMFDetector {
     private let sine: SIMD8<Float>
     private let rotationRe: SIMD8<Float>       // e^{-jωM}: one half-block's phase advance
     private let rotationIm: SIMD8<Float>
+    private let quarterRotationRe: SIMD8<Float>  // e^{-jωM/2}: one quarter-block's
+    private let quarterRotationIm: SIMD8<Float>
     private let minimumBlockPower: Float
+    private let minimumHalfEnergy: Float
     private let normalTwist: Float, reverseTwist: Float, rowRelativePeak: Float, columnRelativePeak: Float
     private let maximumImbalance: Float, harmonicLimit: Float
     private let toneShare: Float, strongTwistToneShare: Float, strongTwist: Float
 
-    private var s1 = SIMD8<Float>(), s2 = SIMD8<Float>()
     private var filled = 0
     private var halfEnergy: Float = 0
+    private var lastSample: Float = 0
+    private let bandLimitEnergy: Bool
     private var previousRe = SIMD8<Float>(), previousIm = SIMD8<Float>()
     private var previousEnergy: Float = 0
     private var havePrevious = false
@@ -116,9 +120,12 @@ public final class DTMFDetector {
         precondition(sampleRate >= 8000, "DTMF needs at least 8 kHz audio")
         self.sampleRate = sampleRate
         self.configuration = configuration
-        half = Int((Double(sampleRate) * 0.006375).rounded())
+        // 6.5 ms, a multiple of 4, so that each half splits into two quarters of even length
+        // (52 samples at 8 kHz).
+        half = 4 * Int((Double(sampleRate) * 0.001625).rounded())
         var coefficient = SIMD8<Float>(), cosine = SIMD8<Float>(), sine = SIMD8<Float>()
         var rotationRe = SIMD8<Float>(), rotationIm = SIMD8<Float>()
+        var quarterRotationRe = SIMD8<Float>(), quarterRotationIm = SIMD8<Float>()
         for (lane, frequency) in (DTMFKey.rowFrequencies + DTMFKey.columnFrequencies).enumerated() {
             let omega = 2 * Double.pi * frequency / Double(sampleRate)
             coefficient[lane] = Float(2 * cos(omega))
@@ -126,15 +133,23 @@ public final class DTMFDetector {
             sine[lane] = Float(sin(omega))
             rotationRe[lane] = Float(cos(omega * Double(half)))
             rotationIm[lane] = Float(-sin(omega * Double(half)))
+            quarterRotationRe[lane] = Float(cos(omega * Double(half / 2)))
+            quarterRotationIm[lane] = Float(-sin(omega * Double(half / 2)))
         }
         self.coefficient = coefficient
         self.cosine = cosine
         self.sine = sine
         self.rotationRe = rotationRe
         self.rotationIm = rotationIm
+        self.quarterRotationRe = quarterRotationRe
+        self.quarterRotationIm = quarterRotationIm
         // A sine of amplitude A gives |X|² = (A·N/2)² over a block of N samples.
         let amplitude = pow(10, (configuration.minimumLevelDBm0 - 3.14) / 20)
         minimumBlockPower = Float(pow(amplitude * Double(2 * half) / 2, 2))
+        // A valid block has |X|² ≥ (A·N/2)², and |X|² ≤ N·Σx² for any signal, so its energy is at
+        // least A²·N/4; the steadiness check keeps each half at or above 1/(1 + imbalance) of it.
+        let imbalance = pow(10, configuration.maximumHalfImbalanceDB / 10)
+        minimumHalfEnergy = Float(amplitude * amplitude * Double(2 * half) / 4 / (1 + imbalance))
         normalTwist = Float(pow(10, -configuration.normalTwistDB / 10))
         reverseTwist = Float(pow(10, configuration.reverseTwistDB / 10))
         rowRelativePeak = Float(pow(10, configuration.rowRelativePeakDB / 10))
@@ -144,6 +159,7 @@ public final class DTMFDetector {
         toneShare = Float(configuration.toneToTotalRatio)
         strongTwistToneShare = Float(configuration.strongTwistToneToTotalRatio)
         strongTwist = Float(pow(10, configuration.strongTwistDB / 10))
+        bandLimitEnergy = sampleRate > 8000
         history = .allocate(capacity: 2 * half)
         history.initialize(repeating: 0, count: 2 * half)
     }
@@ -156,31 +172,56 @@ public final class DTMFDetector {
     /// Feeds samples (any count) and returns the events they complete, usually none.
     public func process(_ samples: UnsafeBufferPointer<Int16>) -> [DTMFEvent] {
         var events: [DTMFEvent] = []
-        let count = samples.count
         guard let base = samples.baseAddress else { return events }
-        let scale: Float = 1 / 32768
         var index = 0
-        while index < count {
-            let n = min(half - filled, count - index)
-            var a = s1, b = s2, energy = halfEnergy
+        while index < samples.count {
+            let n = min(half - filled, samples.count - index)
             let store = history + currentHalfOffset + filled
-            let coefficient = self.coefficient
-            for k in 0..<n {
-                let x = Float(base[index + k]) * scale
-                store[k] = x
-                energy += x * x
-                // Written as (x − s2) + c·s1: the order keeps the loop-carried chain short.
-                let s0 = (SIMD8(repeating: x) - b) + coefficient * a
-                b = a
-                a = s0
-            }
-            s1 = a; s2 = b; halfEnergy = energy
+            let energy = Self.convert(base + index, count: n, into: store)
+            halfEnergy += bandLimitEnergy ? bandEnergy(store, count: n) : energy
             filled += n
             index += n
             clock += Int64(n)
             if filled == half { finishHalf(into: &events) }
         }
         return events
+    }
+
+    /// Converts `count` samples to floats (full scale 1.0) into `output` and returns their energy Σx².
+    @inline(__always)
+    private static func convert(_ input: UnsafePointer<Int16>, count: Int, into output: UnsafeMutablePointer<Float>) -> Float {
+        let scale: Float = 1 / 32768
+        var energy = SIMD8<Float>()
+        var k = 0
+        while k &+ 8 <= count {
+            let x = SIMD8<Float>(UnsafeRawPointer(input + k).loadUnaligned(as: SIMD8<Int16>.self)) * scale
+            UnsafeMutableRawPointer(output + k).storeBytes(of: x, as: SIMD8<Float>.self)
+            energy += x * x
+            k &+= 8
+        }
+        var tail: Float = 0
+        while k < count {
+            let x = Float(input[k]) * scale
+            output[k] = x
+            tail += x * x
+            k &+= 1
+        }
+        return energy.sum() + tail
+    }
+
+    /// Energy of `count` converted samples after a two-tap low-pass, (x[n] + x[n−1]) / 2, which
+    /// keeps the telephone band and removes what speech puts near the Nyquist frequency (used
+    /// above 8 kHz, where fricatives would otherwise count against the tones).
+    private func bandEnergy(_ x: UnsafeMutablePointer<Float>, count: Int) -> Float {
+        var energy: Float = 0
+        var previous = lastSample
+        for k in 0..<count {
+            let y = (x[k] + previous) * 0.5
+            energy += y * y
+            previous = x[k]
+        }
+        lastSample = previous
+        return energy
     }
 
     /// Feeds an array of samples.
@@ -197,24 +238,53 @@ public final class DTMFDetector {
 
     /// Forgets everything heard, keeping the sample clock.
     public func reset() {
-        s1 = .init(); s2 = .init(); filled = 0; halfEnergy = 0; havePrevious = false
+        filled = 0; halfEnergy = 0; havePrevious = false
         candidate = nil; candidateRun = 0; active = nil; missRun = 0
     }
 
     // MARK: - Per half-block
 
     private func finishHalf(into events: inout [DTMFEvent]) {
-        // Y = s[M−1] − e^{−jω}·s[M−2]: the half's DFT at ω up to a rotation common to all halves.
-        let re = s1 - cosine * s2
-        let im = sine * s2
+        let energy = halfEnergy
+        halfEnergy = 0
+        // A half too quiet for two tones at the minimum level cannot be part of a valid block
+        // (level and steadiness checks), so the filter bank is skipped for it.
+        let (re, im) = energy >= minimumHalfEnergy ? analyseHalf(history + currentHalfOffset) : (.init(), .init())
         if havePrevious {
-            let key = classify(previousRe, previousIm, re, im, energyA: previousEnergy, energyB: halfEnergy)
+            let key = classify(previousRe, previousIm, re, im, energyA: previousEnergy, energyB: energy)
             step(key, blockEnd: clock, into: &events)
         }
-        previousRe = re; previousIm = im; previousEnergy = halfEnergy
+        previousRe = re; previousIm = im; previousEnergy = energy
         havePrevious = true
-        s1 = .init(); s2 = .init(); halfEnergy = 0; filled = 0
+        filled = 0
         currentHalfOffset = half - currentHalfOffset
+    }
+
+    /// The eight filters' outputs over one half-block (of even length).
+    ///
+    /// The two quarters run as independent Goertzel recurrences side by side, so that each one's
+    /// multiply-add latency hides the other's; each quarter gives Y = s[Q−1] − e^{−jω}·s[Q−2],
+    /// its DFT up to a rotation shared by all quarters, and the half is Y₁ + e^{−jωQ}·Y₂.
+    @inline(__always)
+    private func analyseHalf(_ x: UnsafeMutablePointer<Float>) -> (SIMD8<Float>, SIMD8<Float>) {
+        let quarter = half / 2
+        let coefficient = self.coefficient
+        var a1 = SIMD8<Float>(), a2 = SIMD8<Float>(), b1 = SIMD8<Float>(), b2 = SIMD8<Float>()
+        // Two steps per turn with the roles of s1 and s2 swapped, so no state is copied;
+        // written as (x − s2) + c·s1, the order that keeps the loop-carried chain short.
+        var k = 0
+        while k < quarter {
+            a2 = (SIMD8(repeating: x[k]) - a2) + coefficient * a1
+            b2 = (SIMD8(repeating: x[quarter + k]) - b2) + coefficient * b1
+            a1 = (SIMD8(repeating: x[k + 1]) - a1) + coefficient * a2
+            b1 = (SIMD8(repeating: x[quarter + k + 1]) - b1) + coefficient * b2
+            k += 2
+        }
+        let firstRe = a1 - cosine * a2, firstIm = sine * a2
+        let secondRe = b1 - cosine * b2, secondIm = sine * b2
+        let re = firstRe + (quarterRotationRe * secondRe - quarterRotationIm * secondIm)
+        let im = firstIm + (quarterRotationRe * secondIm + quarterRotationIm * secondRe)
+        return (re, im)
     }
 
     /// The key whose tones fill the block made of the previous half (a) and this half (b), if any.
@@ -250,11 +320,13 @@ public final class DTMFDetector {
             let nominal = lane < 4 ? DTMFKey.rowFrequencies[lane] : DTMFKey.columnFrequencies[lane - 4]
             guard abs(offset) <= configuration.maximumFrequencyError * nominal else { return nil }
         }
+        let key = DTMFKey(row: row, column: column - 4)
         // Only the high tone's harmonic is clean: twice a row frequency (1394–1882 Hz) lies
-        // within a bin of the column tones.
-        guard secondHarmonic(of: DTMFKey.columnFrequencies[column - 4]) <= columnPower * harmonicLimit
+        // within a bin of the column tones. Checked until the key is confirmed.
+        guard key == active
+            || secondHarmonic(of: DTMFKey.columnFrequencies[column - 4]) <= columnPower * harmonicLimit
         else { return nil }
-        return DTMFKey(row: row, column: column - 4)
+        return key
     }
 
     private static func strongest(_ power: SIMD8<Float>, in lanes: Range<Int>) -> Int {
