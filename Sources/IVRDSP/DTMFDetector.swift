@@ -7,7 +7,7 @@ import Darwin
 /// A key press found by ``DTMFDetector``, on the sample clock of the audio fed to it.
 public struct DTMFDigit: Sendable, Equatable {
     public let key: DTMFKey
-    /// First sample of the tone (to within one analysis hop, 6.4 ms).
+    /// First sample of the tone (to within one analysis hop, 6.5 ms).
     public let start: Int64
     /// Sample after the tone's last analysed hop.
     public let end: Int64
@@ -65,18 +65,21 @@ public struct DTMFDetectorConfiguration: Sendable {
 /// A streaming DTMF receiver for 8 kHz and 16 kHz audio, after ITU-T Q.24.
 ///
 /// Method: a bank of eight Goertzel filters (G. Goertzel, "An algorithm for the evaluation of
-/// finite trigonometric series", 1958) over the row and column frequencies, run as one
-/// `SIMD8<Float>` recurrence on half-blocks of 6.4 ms (51 samples at 8 kHz). Each pair of
-/// consecutive halves forms a 12.75 ms analysis block, one every half-block. A block is valid
-/// for a key when its best row and column tones pass: absolute level, twist, relative peak in
-/// each group, tone-to-total energy, steady signal energy in both halves, a frequency check from the
-/// phase advance between the halves (which resolves ±1.5 % from ±3.5 %), and a check of the
-/// high tone's second harmonic (computed only for candidate blocks). A key is confirmed after ``DTMFDetectorConfiguration/confirmCount``
-/// valid blocks in a row and released after ``DTMFDetectorConfiguration/releaseCount`` invalid ones.
+/// finite trigonometric series", 1958) over the row and column frequencies, run as `SIMD8<Float>`
+/// recurrences on half-blocks of 6.5 ms (52 samples at 8 kHz). Each pair of consecutive halves
+/// forms a 13 ms analysis block, one every half-block. A block is valid for a key when its best
+/// row and column tones pass: absolute level, twist, relative peak in each group, tone-to-total
+/// energy, steady signal energy in both halves, a frequency check from the phase advance between
+/// the halves (which tells ±1.5 % from ±3.5 %), and a check of the high tone's second harmonic
+/// (computed only for candidate blocks). Above 8 kHz the energies are measured through a two-tap
+/// low-pass, so that speech near the Nyquist frequency does not count against the tones. A key
+/// is confirmed after ``DTMFDetectorConfiguration/confirmCount`` valid blocks in a row and
+/// released after ``DTMFDetectorConfiguration/releaseCount`` invalid ones.
 ///
-/// Cost: per sample, one 8-lane multiply and two adds, one square and one store; per half-block,
-/// a few dozen vector operations. No allocation after `init`, except for the array of events
-/// returned when a key is pressed or released.
+/// Cost: per sample, a conversion, a square, and one 8-lane multiply and two adds (skipped for
+/// half-blocks too quiet to hold a key); per half-block, a few dozen vector operations. No
+/// allocation after `init`, except for the array of events returned when a key is pressed or
+/// released.
 public final class DTMFDetector {
     public let sampleRate: Int
     public let configuration: DTMFDetectorConfiguration
