@@ -84,11 +84,12 @@ public struct ToneGenerator: Sendable {
     public func render(_ tones: [(frequency: Double, levelDBm0: Double)], seconds: Double) -> [Int16] {
         let count = Int((seconds * Double(sampleRate)).rounded())
         let ramp = min(count / 2, sampleRate / 500)
+        let amplitudes = tones.map { Self.amplitude(dBm0: $0.levelDBm0) }
         return (0..<count).map { i in
             let t = Double(i) / Double(sampleRate)
             var x = 0.0
-            for tone in tones {
-                x += Self.amplitude(dBm0: tone.levelDBm0) * sin(2 * .pi * tone.frequency * t)
+            for (tone, amplitude) in zip(tones, amplitudes) {
+                x += amplitude * sin(2 * .pi * tone.frequency * t)
             }
             if i < ramp { x *= 0.5 - 0.5 * cos(.pi * Double(i) / Double(ramp)) }
             if i >= count - ramp { x *= 0.5 - 0.5 * cos(.pi * Double(count - 1 - i) / Double(ramp)) }

@@ -58,31 +58,6 @@ func detectedKeys(_ samples: [Int16], rate: Int, frameLength: Int = 80) -> Strin
     String(detectDigits(samples, rate: rate, frameLength: frameLength).map(\.key.rawValue))
 }
 
-/// A reproducible source of Gaussian noise (SplitMix64 and Box–Muller).
-struct NoiseGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func uniform() -> Double {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        z ^= z >> 31
-        return (Double(z >> 11) + 0.5) / Double(1 << 53)
-    }
-
-    mutating func gaussian() -> Double {
-        sqrt(-2 * log(uniform())) * cos(2 * .pi * uniform())
-    }
-
-    /// `count` samples of white noise with the given RMS (full scale 1.0).
-    mutating func white(count: Int, rms: Double) -> [Double] {
-        (0..<count).map { _ in gaussian() * rms }
-    }
-}
-
 /// `signal + gain·other`, clipped to 16 bits; `other` is repeated or cut to the signal's length.
 func mix(_ signal: [Int16], _ other: [Double], gain: Double = 1) -> [Int16] {
     signal.indices.map { i in

@@ -9,24 +9,10 @@ let frameLength = 80
 let minutes = CommandLine.arguments.count > 1 ? Double(CommandLine.arguments[1]) ?? 60 : 60
 let speedOnly = CommandLine.arguments.contains("--speed-only")
 
-/// Reproducible pseudo-random numbers (SplitMix64).
-struct Random {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func uniform() -> Double { Double(next() >> 11) / Double(1 << 53) }
-    mutating func gaussian() -> Double { sqrt(-2 * log(max(uniform(), 1e-300))) * cos(2 * .pi * uniform()) }
-}
-
 /// Key presses with gaps of faint noise, and the keys sent.
 func makeCall(seconds: Double, seed: UInt64, snrDB: Double? = nil, level: ClosedRange<Double> = -24 ... -4,
               twistDB: Double = 0, frequencyError: Double = 0) -> (samples: [Int16], keys: String) {
-    var random = Random(state: seed)
+    var random = NoiseGenerator(seed: seed)
     let generator = ToneGenerator(sampleRate: rate)
     var samples: [Int16] = []
     var keys = ""
@@ -134,7 +120,7 @@ print(String(format: "  spandsp dtmf_rx      %9.0f x real time   keys right %.4f
 print(String(format: "  ratio (ours / spandsp): %.2f", peer.seconds / ours.seconds))
 
 // Worst case: continuous loud noise, so that no half-block is quiet enough to skip.
-var noiseRandom = Random(state: 11)
+var noiseRandom = NoiseGenerator(seed: 11)
 let loudNoise = (0..<(rate * 300)).map { _ in Int16(max(-32768, min(32767, noiseRandom.gaussian() * 0.1 * 32768))) }
 let oursNoise = measure(3) { runOurs(loudNoise) }
 let peerNoise = measure(3) { runSpandsp(loudNoise) }
