@@ -8,9 +8,11 @@ let package = Package(
         .executable(name: "ivr", targets: ["ivr"]),
         .library(name: "IVRAudio", targets: ["IVRAudio"]),
         .library(name: "IVRDSP", targets: ["IVRDSP"]),
+        .library(name: "IVRFlow", targets: ["IVRFlow"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
     ],
     targets: [
         // C libraries from Debian, found through pkg-config.
@@ -26,16 +28,19 @@ let package = Package(
         .target(name: "IVRAudio", dependencies: ["CSndFile", "CSoxr"]),
         // DTMF detection and tone generation, VAD: pure Swift with SIMD, no C, no dependencies.
         .target(name: "IVRDSP"),
+        // Flow files, menus, routing and the per-call state machine: no audio, no clock.
+        .target(name: "IVRFlow", dependencies: [.product(name: "Yams", package: "Yams")]),
         // The command-line tool.
         .executableTarget(
             name: "ivr",
             dependencies: [
-                "IVRAudio", "IVRDSP",
+                "IVRAudio", "IVRDSP", "IVRFlow",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
         .testTarget(name: "IVRAudioTests", dependencies: ["IVRAudio"]),
         .testTarget(name: "IVRDSPTests", dependencies: ["IVRDSP", "IVRAudio"]),
+        .testTarget(name: "IVRFlowTests", dependencies: ["IVRFlow"]),
         .testTarget(
             name: "SystemLibraryTests",
             dependencies: ["CPocketSphinx", "CEspeakNG", "CALSA", "CSndFile", "CSoxr"]),

@@ -17,6 +17,8 @@ let package = Package(
         .executableTarget(
             name: "DTMFBenchmark",
             dependencies: ["CSpanDSP", .product(name: "IVRDSP", package: mainPackage)]),
+        // Our VAD's side of scripts/benchmark-vad (the peers run in Python).
+        .executableTarget(name: "VADBenchmark", dependencies: [.product(name: "IVRDSP", package: mainPackage)]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -67,6 +67,25 @@ enum SpeechCorpus {
         return result
     }
 
+    /// One short phrase spoken by an eSpeak NG voice, at `rate`.
+    static func phrase(_ text: String, voice: String = "en-us", speed: Int = 160, rate: Int) throws -> [Int16] {
+        let key = text.unicodeScalars.reduce(UInt64(5381)) { ($0 &* 33) ^ UInt64($1.value) }
+        let path = "\(cacheFolder())/phrase-\(voice)-\(speed)-\(String(key, radix: 16)).wav"
+        guard run("espeak-ng", ["-v", voice, "-s", "\(speed)", "-w", path, text], creates: path) else {
+            throw AudioError(path: path, reason: "espeak-ng could not synthesize the phrase")
+        }
+        return try AudioFileSource(path: path, sampleRate: rate).readAll()
+    }
+
+    /// The WAV recordings of `pocketsphinx-testdata` (cards and librivox), at `rate`.
+    static func realWAVRecordings(rate: Int) throws -> [(name: String, samples: [Int16])] {
+        try ["cards", "librivox"].flatMap { folder in
+            try FileManager.default.contentsOfDirectory(atPath: "\(testData)/\(folder)").sorted()
+                .filter { $0.hasSuffix(".wav") }
+                .map { ("\(folder)/\($0)", try AudioFileSource(path: "\(testData)/\(folder)/\($0)", sampleRate: rate).readAll()) }
+        }
+    }
+
     private static func cacheFolder() -> String {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("ivr-speech-corpus").path
         try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)

@@ -1,0 +1,205 @@
+/// Timing of ``Endpointer``, in seconds.
+public struct EndpointerConfiguration: Sendable {
+    /// Speech that must run (gaps of one frame allowed) before speech counts as started.
+    public var minimumSpeech = 0.1
+    /// Audio kept from before the start, handed over with ``EndpointEvent/speechStarted(at:audio:)``
+    /// so that a recognizer gets the first syllable.
+    public var preRoll = 0.3
+    /// Silence after the last speech frame that ends an utterance.
+    public var trailingSilence = 0.7
+    /// Longest utterance; longer speech is cut here.
+    public var maximumUtterance = 20.0
+    /// Time to wait for speech after ``Endpointer/listen(from:noInputTimeout:)`` by default.
+    public var noInputTimeout = 5.0
+
+    public init() {}
+}
+
+/// Why an utterance ended.
+public enum EndpointReason: String, Sendable, Equatable {
+    case silence
+    case maximumLength
+    case endOfInput
+}
+
+/// What ``Endpointer`` reports, on the sample clock of the audio fed to it.
+public enum EndpointEvent: Sendable, Equatable {
+    /// Speech started at sample `at` (the first frame of the speech run). `audio` holds the
+    /// samples from the pre-roll before it up to and including the current frame.
+    case speechStarted(at: Int64, audio: [Int16])
+    /// The utterance ended; `at` is the sample after its last speech frame.
+    case speechEnded(at: Int64, reason: EndpointReason)
+    /// Nothing was said within the timeout given to ``Endpointer/listen(from:noInputTimeout:)``.
+    case noInput(at: Int64)
+}
+
+/// Finds where utterances start and end, on top of ``VoiceActivityDetector``.
+///
+/// Speech starts after ``EndpointerConfiguration/minimumSpeech`` of speech frames (one-frame
+/// gaps bridged) and ends after ``EndpointerConfiguration/trailingSilence`` without speech or at
+/// ``EndpointerConfiguration/maximumUtterance``. While listening with a timeout, no start within
+/// it gives ``EndpointEvent/noInput(at:)``. Between utterances the detector keeps running, so its
+/// noise floor stays current.
+public final class Endpointer {
+    public let sampleRate: Int
+    public let configuration: EndpointerConfiguration
+    public let detector: VoiceActivityDetector
+
+    private enum State {
+        case waiting(deadline: Int64?)
+        case speaking(start: Int64, lastSpeechEnd: Int64)
+    }
+
+    private var state: State = .waiting(deadline: nil)
+    private var run = 0
+    private var runStart: Int64 = 0
+    private var gapFrames = 0
+    /// The last frames' samples, oldest first, for the pre-roll.
+    private var history: [Int16] = []
+    private var historyStart: Int64 = 0
+    private let historyCapacity: Int
+
+    /// Creates an endpointer for 8000 or 16000 Hz audio in 10 ms frames.
+    public init(sampleRate: Int, configuration: EndpointerConfiguration = .init()) {
+        self.sampleRate = sampleRate
+        self.configuration = configuration
+        detector = VoiceActivityDetector(sampleRate: sampleRate)
+        historyCapacity = Int((configuration.preRoll + configuration.minimumSpeech) * Double(sampleRate)) + sampleRate / 50
+        history.reserveCapacity(historyCapacity + sampleRate / 100)
+    }
+
+    /// Whether an utterance is under way.
+    public var isInSpeech: Bool {
+        if case .speaking = state { return true }
+        return false
+    }
+
+    /// Starts waiting for speech at sample `from`, with the configuration's no-input timeout.
+    /// An utterance under way is dropped.
+    public func listen(from sample: Int64) {
+        listen(from: sample, noInputTimeout: configuration.noInputTimeout)
+    }
+
+    /// Starts waiting for speech at sample `from`; without speech within `noInputTimeout`
+    /// seconds (`nil`: no limit) ``EndpointEvent/noInput(at:)`` follows.
+    public func listen(from sample: Int64, noInputTimeout: Double?) {
+        state = .waiting(deadline: noInputTimeout.map { sample + Int64($0 * Double(sampleRate)) })
+        run = 0
+    }
+
+    /// Stops the no-input timer (the utterance detection goes on).
+    public func cancelTimeout() {
+        if case .waiting = state { state = .waiting(deadline: nil) }
+    }
+
+    /// Feeds one 10 ms frame starting at sample `timestamp`; returns what it completed.
+    public func process(_ frame: UnsafeBufferPointer<Int16>, at timestamp: Int64) -> EndpointEvent? {
+        let isSpeech = detector.process(frame).isSpeech
+        remember(frame, at: timestamp)
+        let frameEnd = timestamp + Int64(frame.count)
+        switch state {
+        case .waiting(let deadline):
+            if isSpeech {
+                if run == 0 { runStart = timestamp }
+                run += 1
+                gapFrames = 0
+            } else if run > 0 {
+                gapFrames += 1
+                if gapFrames > 1 { run = 0 }
+            }
+            if run > 0, Double(frameEnd - runStart) >= configuration.minimumSpeech * Double(sampleRate) {
+                state = .speaking(start: runStart, lastSpeechEnd: frameEnd)
+                run = 0
+                return .speechStarted(at: runStart, audio: preRollAudio(before: runStart))
+            }
+            if let deadline, frameEnd >= deadline {
+                state = .waiting(deadline: nil)
+                run = 0
+                return .noInput(at: deadline)
+            }
+        case .speaking(let start, var lastSpeechEnd):
+            if isSpeech { lastSpeechEnd = frameEnd }
+            state = .speaking(start: start, lastSpeechEnd: lastSpeechEnd)
+            if Double(frameEnd - lastSpeechEnd) >= configuration.trailingSilence * Double(sampleRate) {
+                state = .waiting(deadline: nil)
+                return .speechEnded(at: lastSpeechEnd, reason: .silence)
+            }
+            if Double(frameEnd - start) >= configuration.maximumUtterance * Double(sampleRate) {
+                state = .waiting(deadline: nil)
+                return .speechEnded(at: frameEnd, reason: .maximumLength)
+            }
+        }
+        return nil
+    }
+
+    /// Feeds one frame.
+    public func process(_ frame: [Int16], at timestamp: Int64) -> EndpointEvent? {
+        frame.withUnsafeBufferPointer { process($0, at: timestamp) }
+    }
+
+    /// Ends an utterance under way at the end of the input.
+    public func finish() -> EndpointEvent? {
+        guard case .speaking(_, let lastSpeechEnd) = state else { return nil }
+        state = .waiting(deadline: nil)
+        return .speechEnded(at: lastSpeechEnd, reason: .endOfInput)
+    }
+
+    /// Forgets everything, as for a new call.
+    public func reset() {
+        detector.reset()
+        state = .waiting(deadline: nil)
+        run = 0
+        gapFrames = 0
+        history.removeAll(keepingCapacity: true)
+        historyStart = 0
+    }
+
+    /// The utterances in a whole signal, as sample ranges from start to the end of the last
+    /// speech frame, by a fresh endpointer listening without a timeout. A partial last frame is
+    /// ignored.
+    public static func segments(
+        in samples: [Int16], sampleRate: Int, configuration: EndpointerConfiguration = .init()
+    ) -> [Range<Int64>] {
+        let endpointer = Endpointer(sampleRate: sampleRate, configuration: configuration)
+        endpointer.listen(from: 0, noInputTimeout: nil)
+        let n = sampleRate / 100
+        var segments: [Range<Int64>] = []
+        var start: Int64?
+        func note(_ event: EndpointEvent?) {
+            switch event {
+            case .speechStarted(let at, _): start = at
+            case .speechEnded(let at, _):
+                if let begin = start { segments.append(begin..<at) }
+                start = nil
+            default: break
+            }
+        }
+        samples.withUnsafeBufferPointer { buffer in
+            var offset = 0
+            while offset + n <= buffer.count {
+                note(endpointer.process(UnsafeBufferPointer(rebasing: buffer[offset..<offset + n]), at: Int64(offset)))
+                offset += n
+            }
+        }
+        note(endpointer.finish())
+        return segments
+    }
+
+    private func remember(_ frame: UnsafeBufferPointer<Int16>, at timestamp: Int64) {
+        if history.isEmpty || historyStart + Int64(history.count) != timestamp {
+            history.removeAll(keepingCapacity: true)
+            historyStart = timestamp
+        }
+        history.append(contentsOf: frame)
+        let excess = history.count - historyCapacity
+        if excess > 0 {
+            history.removeFirst(excess)
+            historyStart += Int64(excess)
+        }
+    }
+
+    private func preRollAudio(before start: Int64) -> [Int16] {
+        let from = max(start - Int64(configuration.preRoll * Double(sampleRate)), historyStart)
+        return Array(history[Int(from - historyStart)...])
+    }
+}

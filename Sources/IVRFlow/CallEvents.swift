@@ -1,0 +1,149 @@
+/// What happens on a call, as the engine tells the flow core.
+public enum CallEvent: Sendable, Equatable {
+    /// The call was answered: the flow starts.
+    case answered
+    /// A keypad key was pressed (confirmed by the DTMF detector).
+    case digit(Character)
+    /// The caller started speaking (the endpointer's start).
+    case speechStarted
+    /// The recognizer understood an intent.
+    case intent(String, slots: [String: String] = [:], confidence: Double, words: String = "")
+    /// The caller spoke, but nothing in the grammar.
+    case noMatch(words: String = "")
+    /// Everything the flow asked to play has been played.
+    case promptFinished
+    /// A voicemail recording ended (silence, length limit or `#`).
+    case recordingFinished(seconds: Double)
+    /// The time given by ``CallSession/deadline`` has come.
+    case timer
+    /// The recognizer cannot go on: the call continues keypad-only.
+    case recognizerFailed(String)
+    /// The caller hung up.
+    case hangup
+}
+
+/// A prompt to play, rendered for the call's language and data.
+public struct PromptPlayback: Sendable, Equatable {
+    /// The prompt's name (`node.field`), which a recorded override may take.
+    public var id: String
+    /// Text with placeholders filled, for synthesis.
+    public var text: String
+    /// A recorded file to play instead of the text, if the flow names one.
+    public var file: String?
+    public var language: String
+    public var voice: String
+    public var interruptible: Bool
+}
+
+/// Phrases a caller may say for one intent.
+public struct SpokenIntent: Sendable, Equatable {
+    public var name: String
+    public var phrases: [String]
+}
+
+/// What the engine should listen for after the prompts.
+public struct ListenRequest: Sendable, Equatable {
+    /// Keys that mean something now (any other key is a no-match).
+    public var keys: Set<Character>
+    /// Intents the recognizer should know; empty when the call is keypad-only here.
+    public var intents: [SpokenIntent]
+    /// Digits are being collected: the recognizer is not needed.
+    public var collectingDigits: Bool
+}
+
+/// Where a transferred call goes, and what the agent learns about it.
+public struct TransferRequest: Sendable, Equatable {
+    public var queue: String
+    /// 1 is served first.
+    public var priority: Int
+    public var context: CallContext
+}
+
+/// What the call carries to an agent or a record. Secret values are already masked.
+public struct CallContext: Sendable, Equatable, Codable {
+    public var callerNumber: String?
+    public var language: String
+    public var tags: [String]
+    /// Nodes visited, in order.
+    public var path: [String]
+    /// Collected values by field (secrets masked).
+    public var data: [String: String]
+    /// The last intent understood.
+    public var intent: String?
+    /// The account verified by PIN, masked, if any.
+    public var verifiedAccount: String?
+    /// Extension dialled, if any.
+    public var extensionNumber: String?
+}
+
+/// A request the flow hands to the staff: call back, or send a text message.
+public struct ContactRequestRecord: Sendable, Equatable {
+    public var topic: String
+    public var number: String
+    public var context: CallContext
+}
+
+/// What the flow core asks the engine to do.
+public enum CallCommand: Sendable, Equatable {
+    case play(PromptPlayback)
+    /// Stop the prompt now (barge-in) and drop what is queued.
+    case stopPrompt
+    case listen(ListenRequest)
+    case setLanguage(String, voice: String)
+    case transfer(TransferRequest)
+    /// Record a voicemail into `box`.
+    case record(box: String, maxSeconds: Double, silenceSeconds: Double)
+    /// End a recording under way (the caller pressed `#`).
+    case stopRecording
+    case requestCallback(ContactRequestRecord)
+    case sendText(ContactRequestRecord)
+    case hangUp
+}
+
+/// How a call ended, for the transcript, the records and the report.
+public enum CallOutcome: Sendable, Equatable {
+    case transferred(queue: String, priority: Int)
+    /// Served by the IVR itself (a recorded answer, a self-service step).
+    case contained(String)
+    case voicemail(box: String)
+    case callback(topic: String)
+    case text(topic: String)
+    /// The caller hung up before being served, in this node.
+    case abandoned(node: String)
+    /// The IVR ended the call without serving it (tries exhausted, lockout).
+    case disconnected(node: String, reason: String)
+
+    /// Whether the IVR served the caller itself.
+    public var isContained: Bool {
+        switch self {
+        case .contained, .voicemail, .callback, .text: true
+        default: false
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .transferred(let queue, let priority): "transferred to \(queue) (priority \(priority))"
+        case .contained(let reason): "contained (\(reason))"
+        case .voicemail(let box): "voicemail (\(box))"
+        case .callback(let topic): "callback requested (\(topic))"
+        case .text(let topic): "text message requested (\(topic))"
+        case .abandoned(let node): "abandoned in \(node)"
+        case .disconnected(let node, let reason): "disconnected in \(node) (\(reason))"
+        }
+    }
+}
+
+/// One decision or observation of a call, on the call's clock (seconds since answer).
+public struct CallLogEntry: Sendable, Equatable, Codable {
+    public var time: Double
+    /// Node the call was in.
+    public var node: String
+    /// What happened: `enter`, `prompt`, `digit`, `intent`, `no_match`, `no_input`, `reprompt`,
+    /// `fallback`, `barge_in`, `collected`, `invalid`, `verified`, `verify_failed`, `lockout`,
+    /// `language`, `after_hours`, `overflow`, `transfer`, `voicemail`, `callback`, `text`,
+    /// `hangup`, `outcome`, …
+    public var event: String
+    /// Details; secrets are masked.
+    public var detail: [String: String]
+}

@@ -1,0 +1,715 @@
+import Foundation
+
+/// Who is calling.
+public struct CallerInfo: Sendable, Equatable {
+    /// The caller's number (caller ID), if known.
+    public var number: String?
+    /// Tags from the caller data, e.g. `vip`.
+    public var tags: Set<String>
+
+    public init(number: String? = nil, tags: Set<String> = []) {
+        self.number = number
+        self.tags = tags
+    }
+}
+
+/// The state machine of one call: takes ``CallEvent``s, returns ``CallCommand``s.
+///
+/// It knows no audio and reads no clock: every event comes with the call's time in seconds
+/// since answer, and the wall-clock time of the answer is given once (for business hours).
+/// When it wants to hear about a timeout it sets ``deadline``; the engine sends
+/// ``CallEvent/timer`` once its clock reaches it. Keypad and speech take the same paths: a key
+/// and a spoken phrase choose the same option. Every decision is logged in ``log``.
+public final class CallSession {
+    public let flow: Flow
+    public let caller: CallerInfo
+    /// Everything that happened, in order; secrets masked.
+    public private(set) var log: [CallLogEntry] = []
+    /// Set when the call has ended (in the IVR or by transfer).
+    public private(set) var outcome: CallOutcome?
+    /// Call time at which the engine should send ``CallEvent/timer``.
+    public private(set) var deadline: Double?
+    /// The language the call is held in.
+    public private(set) var language: String
+    /// The node the call is in.
+    public private(set) var node: String
+    /// Whether speech is understood now (false for keypad-only languages, or after the
+    /// recognizer failed).
+    public var acceptsSpeech: Bool { speechWorks && (flow.language(language)?.speech ?? false) }
+
+    private let answeredAt: Date
+    private let queueStatus: any QueueStatusProvider
+    private var now = 0.0
+    private var speechWorks = true
+    /// Interruptibility of each prompt still playing, in order.
+    private var pendingPrompts: [Bool] = []
+    private var state: State = .idle
+    private var tries = 0
+    private var visited: Set<String> = []
+    private var menuStack: [String] = []
+    private var path: [String] = []
+    private var data: [String: String] = [:]
+    private var secretFields: Set<String> = []
+    private var verifiedAccount: String?
+    private var lastIntent: String?
+    private var extensionNumber: String?
+    private var tags: Set<String>
+    private var priority = 5
+    private var queueMap: [String: String] = [:]
+    /// `queue_wait` (minutes) and `queue_position` of the last queue asked about.
+    private var queueValues: [String: String] = [:]
+    /// A `#` typed after an entry that ended at its full length is ignored until then.
+    private var ignoreTerminatorUntil = -1.0
+    /// What the IVR has served so far (a recorded answer, a request); the outcome if the call
+    /// ends in the IVR.
+    private var served: CallOutcome?
+
+    private enum State: Equatable {
+        case idle
+        case menu
+        case extensionEntry(DigitEntry, target: String)
+        case collecting(DigitEntry)
+        case confirming(String)
+        case verifyingAccount(DigitEntry)
+        case verifyingPIN(account: String, DigitEntry)
+        case contactChoice
+        case contactNumber(DigitEntry)
+        case recording
+        case after(Continuation)
+        case ended
+    }
+
+    /// What to do once the prompts under way have played.
+    private enum Continuation: Equatable {
+        case go(String)
+        case transfer(TransferRequest)
+        case record(box: String, maxSeconds: Double, silenceSeconds: Double)
+        case hangUp(reason: String)
+    }
+
+    /// A session for one call to `flow`, answered at `answeredAt` (wall clock, for hours).
+    public init(flow: Flow, caller: CallerInfo = .init(), answeredAt: Date,
+                queueStatus: any QueueStatusProvider = FixedQueueStatus()) {
+        self.flow = flow
+        self.caller = caller
+        self.answeredAt = answeredAt
+        self.queueStatus = queueStatus
+        language = flow.languages.first?.code ?? "en"
+        node = flow.start
+        tags = caller.tags
+    }
+
+    /// What the call carries to an agent or a record now.
+    public var context: CallContext {
+        CallContext(
+            callerNumber: caller.number, language: language, tags: tags.sorted(), path: path,
+            data: data.reduce(into: [:]) { $0[$1.key] = secretFields.contains($1.key) ? DigitCheck.masked($1.value) : $1.value },
+            intent: lastIntent, verifiedAccount: verifiedAccount.map(DigitCheck.masked), extensionNumber: extensionNumber)
+    }
+
+    /// Handles one event at `time` (seconds since answer); returns what the engine should do.
+    public func handle(_ event: CallEvent, at time: Double) -> [CallCommand] {
+        now = max(now, time)
+        guard outcome == nil else { return [] }
+        switch event {
+        case .answered:
+            record("answered", ["caller": caller.number ?? "unknown"])
+            applyCallerRules()
+            return enter(flow.start)
+        case .hangup:
+            record("hangup", [:])
+            if state == .recording { served = .voicemail(box: currentVoicemailBox) }
+            finish(served ?? .abandoned(node: node))
+            return []
+        case .promptFinished:
+            if !pendingPrompts.isEmpty { pendingPrompts.removeFirst() }
+            return pendingPrompts.isEmpty ? promptsDone() : []
+        case .digit(let key):
+            if key == "#", now <= ignoreTerminatorUntil {
+                record("ignored", ["digit": "#", "reason": "entry already complete"])
+                return []
+            }
+            var commands: [CallCommand] = []
+            if let interruptible = pendingPrompts.first {
+                guard interruptible else {
+                    record("ignored", ["digit": loggable(key), "reason": "prompt not interruptible"])
+                    return []
+                }
+                pendingPrompts.removeAll()
+                record("barge_in", ["by": "key"])
+                commands.append(.stopPrompt)
+            }
+            return commands + digit(key)
+        case .speechStarted:
+            guard state == .menu, acceptsSpeech else { return [] }
+            deadline = nil
+            guard let interruptible = pendingPrompts.first, interruptible else { return [] }
+            pendingPrompts.removeAll()
+            record("barge_in", ["by": "speech"])
+            return [.stopPrompt]
+        case .intent(let name, let slots, let confidence, let words):
+            guard state == .menu, acceptsSpeech else { return [] }
+            pendingPrompts.removeAll()
+            return intent(name, slots: slots, confidence: confidence, words: words)
+        case .noMatch(let words):
+            guard state == .menu, acceptsSpeech else { return [] }
+            pendingPrompts.removeAll()
+            return failedTry("no_match", ["words": words])
+        case .recordingFinished(let seconds):
+            guard state == .recording else { return [] }
+            served = .voicemail(box: currentVoicemailBox)
+            record("voicemail", ["box": currentVoicemailBox, "seconds": String(format: "%.1f", seconds)])
+            guard case .voicemail(let voicemail)? = flow.nodes[node] else { return hangUp(reason: "voicemail") }
+            state = .after(.hangUp(reason: "voicemail"))
+            return [play(voicemail.thanksPrompt)]
+        case .timer:
+            guard let due = deadline, now >= due - 1e-9 else { return [] }
+            deadline = nil
+            return timeout()
+        case .recognizerFailed(let reason):
+            guard speechWorks else { return [] }
+            speechWorks = false
+            record("recognizer_failed", ["reason": reason, "now": "keypad only"])
+            return state == .menu ? [listenForMenu()] : []
+        }
+    }
+
+    // MARK: Moving between nodes
+
+    private func enter(_ name: String) -> [CallCommand] {
+        if name == "hangup" { return hangUp(reason: "hangup option") }
+        guard let target = flow.nodes[name] else { return hangUp(reason: "no node \(name)") }
+        let firstVisit = visited.insert(name).inserted
+        node = name
+        path.append(name)
+        tries = 0
+        deadline = nil
+        record("enter", [:])
+        switch target {
+        case .menu(let menu):
+            if menuStack.last != name { menuStack.append(name) }
+            state = .menu
+            let prompt = firstVisit ? menu.prompt : (menu.shortPrompt ?? menu.prompt)
+            return [play(prompt), listenForMenu()]
+        case .message(let message):
+            if let outcome = message.outcome { served = .contained(outcome) }
+            state = .after(.go(message.next))
+            return [play(message.prompt)]
+        case .collect(let collect):
+            state = .collecting(DigitEntry(lengths: collect.minDigits...collect.maxDigits, terminator: collect.terminator))
+            return [play(collect.prompt), listenForDigits()]
+        case .verify(let verify):
+            state = .verifyingAccount(DigitEntry(lengths: verify.accountDigits, terminator: "#"))
+            return [play(verify.accountPrompt), listenForDigits()]
+        case .transfer(let transfer):
+            return route(transfer)
+        case .voicemail(let voicemail):
+            state = .after(.record(box: voicemail.box, maxSeconds: voicemail.maxSeconds, silenceSeconds: voicemail.silenceSeconds))
+            return [play(voicemail.prompt)]
+        case .callback(let request), .text(let request):
+            guard caller.number != nil else {
+                state = .contactNumber(DigitEntry(lengths: 5...15, terminator: "#"))
+                return [play(request.prompt), play(request.numberPrompt), listenForDigits()]
+            }
+            state = .contactChoice
+            return [play(request.prompt), play(request.confirmPrompt), .listen(ListenRequest(keys: ["1", "2"], intents: [], collectingDigits: false))]
+        case .hangup(let hangup):
+            if let outcome = hangup.outcome { served = served ?? .contained(outcome) }
+            guard let prompt = hangup.prompt else { return hangUp(reason: "goodbye") }
+            state = .after(.hangUp(reason: "goodbye"))
+            return [play(prompt)]
+        }
+    }
+
+    private func promptsDone() -> [CallCommand] {
+        switch state {
+        case .after(let continuation):
+            switch continuation {
+            case .go(let target): return enter(target)
+            case .transfer(let request): return complete(request)
+            case .record(let box, let maxSeconds, let silenceSeconds):
+                state = .recording
+                record("record", ["box": box])
+                return [.record(box: box, maxSeconds: maxSeconds, silenceSeconds: silenceSeconds)]
+            case .hangUp(let reason): return hangUp(reason: reason)
+            }
+        case .menu, .contactChoice, .confirming:
+            deadline = now + noInputTimeout
+        case .collecting(let entry), .verifyingAccount(let entry), .verifyingPIN(_, let entry),
+             .contactNumber(let entry), .extensionEntry(let entry, _):
+            deadline = now + (entry.digits.isEmpty ? noInputTimeout : flow.settings.interDigitTimeout)
+        case .idle, .recording, .ended:
+            break
+        }
+        return []
+    }
+
+    private var noInputTimeout: Double {
+        if case .menu(let menu)? = flow.nodes[node], let timeout = menu.noInputTimeout { return timeout }
+        return flow.settings.noInputTimeout
+    }
+
+    private var maxTries: Int {
+        switch flow.nodes[node] {
+        case .menu(let menu)?: menu.maxTries ?? flow.settings.maxTries
+        case .collect(let collect)?: collect.maxTries ?? flow.settings.maxTries
+        case .verify(let verify)?: verify.maxAttempts
+        default: flow.settings.maxTries
+        }
+    }
+
+    // MARK: Menus
+
+    private func listenForMenu() -> CallCommand {
+        guard case .menu(let menu)? = flow.nodes[node] else { return listenForDigits() }
+        var keys = Set(menu.options.compactMap(\.key))
+        if let key = flow.settings.repeatKey { keys.insert(key) }
+        if let key = flow.settings.backKey, menuStack.count > 1 { keys.insert(key) }
+        if flow.settings.operatorNode != nil { keys.insert("0") }
+        if menu.extensions != nil { keys.formUnion("0123456789") }
+        var intents: [SpokenIntent] = []
+        if acceptsSpeech {
+            var byName: [String: [String]] = [:]
+            var order: [String] = []
+            for option in menu.options where !option.phrases.isEmpty {
+                if byName[option.intent] == nil { order.append(option.intent) }
+                byName[option.intent, default: []] += option.phrases
+            }
+            intents = order.map { SpokenIntent(name: $0, phrases: byName[$0]!) }
+            intents.append(SpokenIntent(name: "repeat", phrases: ["repeat", "say that again"]))
+            if flow.settings.operatorNode != nil {
+                intents.append(SpokenIntent(name: "operator", phrases: ["operator", "agent", "representative"]))
+            }
+        }
+        return .listen(ListenRequest(keys: keys, intents: intents, collectingDigits: false))
+    }
+
+    private func listenForDigits() -> CallCommand {
+        .listen(ListenRequest(keys: Set("0123456789*#"), intents: [], collectingDigits: true))
+    }
+
+    private func menuDigit(_ key: Character, _ menu: Menu) -> [CallCommand] {
+        if let option = menu.options.first(where: { $0.key == key }) {
+            record("digit", ["key": String(key)])
+            return choose(option, via: "key")
+        }
+        if key == flow.settings.repeatKey {
+            record("repeat", ["by": "key"])
+            return [play(menu.prompt), listenForMenu()]
+        }
+        if key == flow.settings.backKey, menuStack.count > 1 {
+            menuStack.removeLast()
+            let previous = menuStack.removeLast()
+            record("back", ["to": previous])
+            return enter(previous)
+        }
+        if key == "0", let operatorNode = flow.settings.operatorNode {
+            record("operator", ["by": "key"])
+            return enter(operatorNode)
+        }
+        if let extensions = menu.extensions, key.isNumber {
+            record("digit", ["key": String(key), "as": "extension"])
+            state = .extensionEntry(DigitEntry(lengths: extensions.length...extensions.length, terminator: "#", first: String(key)),
+                                    target: extensions.target)
+            deadline = now + flow.settings.interDigitTimeout
+            return []
+        }
+        record("digit", ["key": String(key)])
+        return failedTry("no_match", ["key": String(key)])
+    }
+
+    private func intent(_ name: String, slots: [String: String], confidence: Double, words: String) -> [CallCommand] {
+        guard case .menu(let menu)? = flow.nodes[node] else { return [] }
+        let detail = ["intent": name, "confidence": String(format: "%.2f", confidence), "words": words]
+        guard confidence >= flow.settings.minimumConfidence else {
+            return failedTry("no_match", detail.merging(["reason": "low confidence"]) { $1 })
+        }
+        record("intent", detail)
+        for (slot, value) in slots { data[slot] = value }
+        if name == "repeat" { return [play(menu.prompt), listenForMenu()] }
+        if name == "operator", let operatorNode = flow.settings.operatorNode { return enter(operatorNode) }
+        guard let option = menu.options.first(where: { $0.intent == name }) else {
+            return failedTry("no_match", detail)
+        }
+        return choose(option, via: "speech")
+    }
+
+    private func choose(_ option: MenuOption, via channel: String) -> [CallCommand] {
+        lastIntent = option.intent
+        record("choice", ["option": option.intent, "via": channel, "to": option.target])
+        var commands: [CallCommand] = []
+        if let code = option.language, code != language, let chosen = flow.language(code) {
+            language = code
+            record("language", ["language": code, "speech": chosen.speech ? "yes" : "keypad only"])
+            commands.append(.setLanguage(code, voice: chosen.voice))
+        }
+        return commands + enter(option.target)
+    }
+
+    /// A no-input or no-match: reprompt, or after the last try, the fallback.
+    private func failedTry(_ kind: String, _ detail: [String: String]) -> [CallCommand] {
+        tries += 1
+        record(kind, detail.merging(["try": String(tries)]) { $1 })
+        guard tries < maxTries else { return fallback(after: kind) }
+        switch flow.nodes[node] {
+        case .menu(let menu)?:
+            let list = kind == "no_input" ? menu.noInputPrompts : menu.noMatchPrompts
+            let reprompt = list.isEmpty
+                ? Prompt(id: "\(node).\(kind)", texts: ["*": kind == "no_input" ? "Sorry, I did not hear you." : "Sorry, I did not understand."])
+                : list[min(tries - 1, list.count - 1)]
+            record("reprompt", ["try": String(tries)])
+            return [play(reprompt), play(menu.prompt), listenForMenu()]
+        case .collect(let collect)?:
+            state = .collecting(DigitEntry(lengths: collect.minDigits...collect.maxDigits, terminator: collect.terminator))
+            return (kind == "invalid" ? [play(collect.invalidPrompt)] : []) + [play(collect.prompt), listenForDigits()]
+        case .verify(let verify)?:
+            if case .verifyingPIN(let account, _) = state {
+                state = .verifyingPIN(account: account, DigitEntry(lengths: verify.pinDigits, terminator: "#"))
+                return [play(verify.pinPrompt), listenForDigits()]
+            }
+            state = .verifyingAccount(DigitEntry(lengths: verify.accountDigits, terminator: "#"))
+            return [play(verify.accountPrompt), listenForDigits()]
+        case .callback(let request)?, .text(let request)?:
+            if case .contactNumber = state {
+                state = .contactNumber(DigitEntry(lengths: 5...15, terminator: "#"))
+                return [play(request.numberPrompt), listenForDigits()]
+            }
+            return [play(request.confirmPrompt), .listen(ListenRequest(keys: ["1", "2"], intents: [], collectingDigits: false))]
+        default:
+            return []
+        }
+    }
+
+    private func fallback(after kind: String) -> [CallCommand] {
+        let target: String?
+        switch flow.nodes[node] {
+        case .menu(let menu)?: target = menu.fallback ?? flow.settings.fallback ?? flow.settings.operatorNode
+        case .collect(let collect)?: target = collect.failure
+        case .verify(let verify)?: target = verify.lockout
+        default: target = flow.settings.fallback ?? flow.settings.operatorNode
+        }
+        record("fallback", ["after": kind, "to": target ?? "hangup"])
+        guard let target, target != node else { return hangUp(reason: "too many tries") }
+        return enter(target)
+    }
+
+    // MARK: Digits outside menus
+
+    private func digit(_ key: Character) -> [CallCommand] {
+        switch state {
+        case .menu:
+            guard case .menu(let menu)? = flow.nodes[node] else { return [] }
+            return menuDigit(key, menu)
+        case .extensionEntry(var entry, let target):
+            record("digit", ["key": String(key), "as": "extension"])
+            let step = entry.add(key)
+            state = .extensionEntry(entry, target: target)
+            return extensionStep(step, target: target)
+        case .collecting(var entry):
+            record("digit", ["key": loggable(key)])
+            let step = entry.add(key)
+            state = .collecting(entry)
+            if key != "#" { noteComplete(step, terminator: "#") }
+            return collectStep(step)
+        case .confirming(let value):
+            record("digit", ["key": String(key)])
+            if key == "1" { return accept(value) }
+            if key == "2", case .collect(let collect)? = flow.nodes[node] {
+                record("reenter", [:])
+                state = .collecting(DigitEntry(lengths: collect.minDigits...collect.maxDigits, terminator: collect.terminator))
+                return [play(collect.prompt), listenForDigits()]
+            }
+            return failedTry("no_match", ["key": String(key)])
+        case .verifyingAccount(var entry):
+            record("digit", ["key": "*"])
+            let step = entry.add(key)
+            state = .verifyingAccount(entry)
+            if key != "#" { noteComplete(step, terminator: "#") }
+            return verifyStep(step)
+        case .verifyingPIN(let account, var entry):
+            record("digit", ["key": "*"])
+            let step = entry.add(key)
+            state = .verifyingPIN(account: account, entry)
+            if key != "#" { noteComplete(step, terminator: "#") }
+            return verifyStep(step)
+        case .contactChoice:
+            record("digit", ["key": String(key)])
+            guard let request = contactRequest else { return [] }
+            if key == "1", let number = caller.number { return completeContact(request, number: number) }
+            if key == "2" {
+                state = .contactNumber(DigitEntry(lengths: 5...15, terminator: "#"))
+                return [play(request.numberPrompt), listenForDigits()]
+            }
+            return failedTry("no_match", ["key": String(key)])
+        case .contactNumber(var entry):
+            record("digit", ["key": loggable(key)])
+            let step = entry.add(key)
+            state = .contactNumber(entry)
+            switch step {
+            case .more:
+                deadline = now + flow.settings.interDigitTimeout
+                return []
+            case .complete(let number):
+                guard let request = contactRequest else { return [] }
+                return completeContact(request, number: number)
+            case .tooShort, .nothing:
+                return failedTry("invalid", [:])
+            }
+        case .recording:
+            guard key == "#" else { return [] }
+            record("digit", ["key": "#", "as": "end of message"])
+            return [.stopRecording]
+        case .idle, .after, .ended:
+            record("ignored", ["digit": loggable(key)])
+            return []
+        }
+    }
+
+    private func timeout() -> [CallCommand] {
+        switch state {
+        case .menu, .contactChoice:
+            return failedTry("no_input", [:])
+        case .confirming:
+            return failedTry("no_input", [:])
+        case .extensionEntry(let entry, let target):
+            return extensionStep(entry.timedOut(), target: target)
+        case .collecting(let entry):
+            return collectStep(entry.timedOut())
+        case .verifyingAccount(let entry), .verifyingPIN(_, let entry):
+            return verifyStep(entry.timedOut())
+        case .contactNumber(let entry):
+            if case .complete(let number) = entry.timedOut(), let request = contactRequest {
+                return completeContact(request, number: number)
+            }
+            return failedTry(entry.digits.isEmpty ? "no_input" : "invalid", [:])
+        case .idle, .recording, .after, .ended:
+            return []
+        }
+    }
+
+    private func extensionStep(_ step: DigitEntry.Step, target: String) -> [CallCommand] {
+        switch step {
+        case .more:
+            deadline = now + flow.settings.interDigitTimeout
+            return []
+        case .complete(let number):
+            extensionNumber = number
+            data["extension"] = number
+            record("extension", ["number": number])
+            return enter(target)
+        case .tooShort, .nothing:
+            state = .menu
+            return failedTry("no_match", ["reason": "incomplete extension"])
+        }
+    }
+
+    // MARK: Collecting and verifying
+
+    /// Notes an entry that ended at its full length, so that a `#` right after it is not
+    /// taken as the next input.
+    private func noteComplete(_ step: DigitEntry.Step, terminator: Character?) {
+        if case .complete = step, terminator == "#" { ignoreTerminatorUntil = now + flow.settings.interDigitTimeout }
+    }
+
+    private func collectStep(_ step: DigitEntry.Step) -> [CallCommand] {
+        guard case .collect(let collect)? = flow.nodes[node] else { return [] }
+        switch step {
+        case .more:
+            deadline = now + flow.settings.interDigitTimeout
+            return []
+        case .nothing:
+            return failedTry("no_input", [:])
+        case .tooShort:
+            return failedTry("invalid", ["reason": "too short"])
+        case .complete(let value):
+            if let reason = invalidity(of: value, collect.validation) {
+                return failedTry("invalid", ["reason": reason, "value": collect.secret ? DigitCheck.masked(value) : value])
+            }
+            guard collect.confirm, let confirmPrompt = collect.confirmPrompt else { return accept(value) }
+            state = .confirming(value)
+            return [play(confirmPrompt, values: ["digits": DigitCheck.spoken(value)]),
+                    .listen(ListenRequest(keys: ["1", "2"], intents: [], collectingDigits: false))]
+        }
+    }
+
+    private func invalidity(of value: String, _ validation: DigitValidation) -> String? {
+        if validation.luhn && !DigitCheck.luhn(value) { return "check digit" }
+        if let pattern = validation.pattern, !DigitCheck.matches(value, pattern: pattern) { return "pattern" }
+        if let table = validation.table, flow.tables[table]?.row(value) == nil { return "not in \(table)" }
+        return nil
+    }
+
+    private func accept(_ value: String) -> [CallCommand] {
+        guard case .collect(let collect)? = flow.nodes[node] else { return [] }
+        data[collect.field] = value
+        if collect.secret { secretFields.insert(collect.field) }
+        record("collected", ["field": collect.field, "value": collect.secret ? DigitCheck.masked(value) : value])
+        return enter(collect.next)
+    }
+
+    private func verifyStep(_ step: DigitEntry.Step) -> [CallCommand] {
+        guard case .verify(let verify)? = flow.nodes[node] else { return [] }
+        switch step {
+        case .more:
+            deadline = now + flow.settings.interDigitTimeout
+            return []
+        case .nothing:
+            return failedTry("no_input", [:])
+        case .tooShort:
+            return verificationFailed(verify, reason: "too short")
+        case .complete(let value):
+            switch state {
+            case .verifyingAccount:
+                state = .verifyingPIN(account: value, DigitEntry(lengths: verify.pinDigits, terminator: "#"))
+                return [play(verify.pinPrompt), listenForDigits()]
+            case .verifyingPIN(let account, _):
+                guard let row = flow.tables[verify.table]?.row(account), row["pin"] == value else {
+                    return verificationFailed(verify, reason: "wrong account or PIN")
+                }
+                verifiedAccount = account
+                data["account"] = account
+                secretFields.insert("account")
+                for (column, value) in row where column != "pin" && column != "account" { data[column] = value }
+                record("verified", ["account": DigitCheck.masked(account)])
+                return enter(verify.next)
+            default:
+                return []
+            }
+        }
+    }
+
+    private func verificationFailed(_ verify: Verify, reason: String) -> [CallCommand] {
+        tries += 1
+        record("verify_failed", ["reason": reason, "attempt": String(tries)])
+        guard tries < verify.maxAttempts else {
+            record("lockout", ["attempts": String(tries)])
+            return enter(verify.lockout)
+        }
+        state = .verifyingAccount(DigitEntry(lengths: verify.accountDigits, terminator: "#"))
+        return [play(verify.failurePrompt), play(verify.accountPrompt), listenForDigits()]
+    }
+
+    // MARK: Routing, requests, the end
+
+    private func applyCallerRules() {
+        for rule in flow.callerRules where rule.matches(number: caller.number, tags: tags) {
+            tags.formUnion(rule.addTags)
+            if let value = rule.priority { priority = value }
+            queueMap.merge(rule.queueMap) { $1 }
+            record("caller_rule", ["line": String(rule.line), "tags": tags.sorted().joined(separator: ","), "priority": String(priority)])
+        }
+    }
+
+    private func route(_ transfer: Transfer) -> [CallCommand] {
+        let queueName = queueMap[transfer.queue] ?? transfer.queue
+        let queue = flow.queues[queueName]
+        if let hoursName = queue?.hours, let hours = flow.hours[hoursName],
+           !hours.isOpen(at: answeredAt.addingTimeInterval(now)) {
+            let target = transfer.afterHours ?? queue?.afterHours
+            record("after_hours", ["queue": queueName, "to": target ?? "hangup"])
+            return target.map(enter) ?? hangUp(reason: "closed")
+        }
+        let status = queueStatus.status(of: queueName)
+        if let status {
+            queueValues = ["queue_wait": String(max(1, Int((status.estimatedWait / 60).rounded(.up)))),
+                           "queue_position": String(status.waiting + 1)]
+        }
+        if let overflow = queue?.overflow, let status,
+           (overflow.maxWait.map { status.estimatedWait > $0 } ?? false) || (overflow.maxWaiting.map { status.waiting >= $0 } ?? false) {
+            let target = transfer.overflow ?? overflow.target
+            record("overflow", ["queue": queueName, "waiting": String(status.waiting),
+                                "estimated_wait": String(Int(status.estimatedWait)), "to": target])
+            return enter(target)
+        }
+        let request = TransferRequest(queue: queueName, priority: priority, context: context)
+        guard let prompt = transfer.prompt else { return complete(request) }
+        state = .after(.transfer(request))
+        return [play(prompt)]
+    }
+
+    private func complete(_ request: TransferRequest) -> [CallCommand] {
+        record("transfer", ["queue": request.queue, "priority": String(request.priority)])
+        finish(.transferred(queue: request.queue, priority: request.priority))
+        return [.transfer(request)]
+    }
+
+    private var contactRequest: ContactRequest? {
+        switch flow.nodes[node] {
+        case .callback(let request)?, .text(let request)?: request
+        default: nil
+        }
+    }
+
+    private func completeContact(_ request: ContactRequest, number: String) -> [CallCommand] {
+        let record = ContactRequestRecord(topic: request.topic, number: number, context: context)
+        let command: CallCommand
+        if case .callback? = flow.nodes[node] {
+            served = .callback(topic: request.topic)
+            self.record("callback", ["topic": request.topic, "number": number])
+            command = .requestCallback(record)
+        } else {
+            served = .text(topic: request.topic)
+            self.record("text", ["topic": request.topic, "number": number])
+            command = .sendText(record)
+        }
+        state = .after(.go(request.next))
+        return [command, play(request.donePrompt, values: ["contact_number": DigitCheck.spoken(number)])]
+    }
+
+    private var currentVoicemailBox: String {
+        if case .voicemail(let voicemail)? = flow.nodes[node] { return voicemail.box }
+        return node
+    }
+
+    private func hangUp(reason: String) -> [CallCommand] {
+        record("hangup_by_ivr", ["reason": reason])
+        finish(served ?? .disconnected(node: node, reason: reason))
+        return [.hangUp]
+    }
+
+    private func finish(_ result: CallOutcome) {
+        outcome = result
+        state = .ended
+        deadline = nil
+        pendingPrompts.removeAll()
+        record("outcome", ["outcome": result.description])
+    }
+
+    // MARK: Prompts and the log
+
+    private func play(_ prompt: Prompt, values: [String: String] = [:]) -> CallCommand {
+        pendingPrompts.append(prompt.interruptible)
+        let defaultLanguage = flow.languages.first?.code ?? "en"
+        let text = PromptText.fill(prompt.text(for: language, default: defaultLanguage), with: placeholderValues.merging(values) { $1 })
+        record("prompt", ["id": prompt.id])
+        return .play(PromptPlayback(
+            id: prompt.id, text: text, file: prompt.file.map { (flow.promptFolder as NSString).appendingPathComponent($0) },
+            language: language, voice: flow.language(language)?.voice ?? "en-us", interruptible: prompt.interruptible))
+    }
+
+    /// Call data a prompt may name: numbers read digit by digit, secrets never.
+    private var placeholderValues: [String: String] {
+        var values = queueValues
+        for (field, value) in data where !secretFields.contains(field) {
+            values[field] = value.allSatisfy(\.isNumber) ? DigitCheck.spoken(value) : value
+        }
+        if let number = caller.number { values["caller_number"] = DigitCheck.spoken(number.filter(\.isNumber)) }
+        return values
+    }
+
+    private var isCollectingSecret: Bool {
+        switch state {
+        case .verifyingAccount, .verifyingPIN: return true
+        case .collecting:
+            if case .collect(let collect)? = flow.nodes[node] { return collect.secret }
+            return false
+        default: return false
+        }
+    }
+
+    private func loggable(_ key: Character) -> String { isCollectingSecret ? "*" : String(key) }
+
+    private func record(_ event: String, _ detail: [String: String]) {
+        log.append(CallLogEntry(time: now, node: node, event: event, detail: detail))
+    }
+}

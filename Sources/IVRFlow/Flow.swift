@@ -1,0 +1,293 @@
+import Foundation
+
+/// A whole IVR as its flow file describes it: nodes (menus and the steps they lead to),
+/// languages, business hours, queues, caller rules and lookup tables. Load one with
+/// ``FlowLoader``; the file format is described in `docs/flow-format.md`.
+public struct Flow: Sendable {
+    public var name: String
+    /// The file it was loaded from (for messages and relative paths).
+    public var file: String
+    /// The node a call starts in.
+    public var start: String
+    /// Languages offered; the first is the default.
+    public var languages: [FlowLanguage]
+    public var settings: FlowSettings
+    public var hours: [String: BusinessHours]
+    public var queues: [String: QueueDefinition]
+    public var callerRules: [CallerRule]
+    public var tables: [String: LookupTable]
+    public var nodes: [String: FlowNode]
+    /// Folder of recorded prompts (`prompts/` beside the flow file unless set).
+    public var promptFolder: String
+
+    public func language(_ code: String) -> FlowLanguage? { languages.first { $0.code == code } }
+}
+
+/// A language a call can be held in.
+public struct FlowLanguage: Sendable, Equatable {
+    /// Code such as `en` or `es` (the key in prompt texts).
+    public var code: String
+    /// eSpeak NG voice for its prompts.
+    public var voice: String
+    /// Whether callers may speak (the recognizer's model is English only): else keypad only.
+    public var speech: Bool
+}
+
+/// Defaults that menus and collections may override.
+public struct FlowSettings: Sendable, Equatable {
+    /// Seconds to wait for a key or speech after a prompt.
+    public var noInputTimeout = 5.0
+    /// Seconds allowed between two digits of an entry.
+    public var interDigitTimeout = 3.0
+    /// Tries (no input or no match) before a menu's fallback.
+    public var maxTries = 3
+    /// Recognition confidence below which an intent counts as no match.
+    public var minimumConfidence = 0.5
+    /// Node that key 0 leads to from any menu (none when nil).
+    public var operatorNode: String?
+    /// Key that repeats a menu.
+    public var repeatKey: Character? = "*"
+    /// Key that goes back to the previous menu.
+    public var backKey: Character? = "#"
+    /// Node taken when a menu runs out of tries and names no fallback of its own.
+    public var fallback: String?
+}
+
+/// A prompt: text per language (with `{placeholders}` filled from the call), or a recorded
+/// file under the prompt folder.
+public struct Prompt: Sendable, Equatable {
+    /// Stable name: `node.field`, also the base name of a recorded override.
+    public var id: String
+    /// Text by language code; a single text applies to every language.
+    public var texts: [String: String]
+    /// A recorded file named explicitly in the flow (relative to the prompt folder).
+    public var file: String?
+    /// False for prompts the caller may not interrupt (legal notices).
+    public var interruptible = true
+
+    /// The text for `language`, else the text for the flow's default, else any.
+    public func text(for language: String, default defaultLanguage: String) -> String {
+        texts[language] ?? texts[defaultLanguage] ?? texts["*"] ?? texts.values.sorted().first ?? ""
+    }
+}
+
+/// One choice of a menu: a key, spoken phrases, or both.
+public struct MenuOption: Sendable, Equatable {
+    public var key: Character?
+    /// Phrases in the template language of the intent files (`pay [my] bill`).
+    public var phrases: [String]
+    /// Node it leads to (or `hangup`).
+    public var target: String
+    /// Language the call switches to when the option is chosen.
+    public var language: String?
+    /// Name of the intent the recognizer reports for its phrases.
+    public var intent: String
+    public var line: Int
+}
+
+/// A node of the flow, the unit a call moves between.
+public enum FlowNode: Sendable, Equatable {
+    case menu(Menu)
+    case message(Message)
+    case collect(Collect)
+    case verify(Verify)
+    case transfer(Transfer)
+    case voicemail(Voicemail)
+    case callback(ContactRequest)
+    case text(ContactRequest)
+    case hangup(Hangup)
+
+    /// The node's name.
+    public var name: String {
+        switch self {
+        case .menu(let n): n.name
+        case .message(let n): n.name
+        case .collect(let n): n.name
+        case .verify(let n): n.name
+        case .transfer(let n): n.name
+        case .voicemail(let n): n.name
+        case .callback(let n), .text(let n): n.name
+        case .hangup(let n): n.name
+        }
+    }
+
+    /// Line of its definition.
+    public var line: Int {
+        switch self {
+        case .menu(let n): n.line
+        case .message(let n): n.line
+        case .collect(let n): n.line
+        case .verify(let n): n.line
+        case .transfer(let n): n.line
+        case .voicemail(let n): n.line
+        case .callback(let n), .text(let n): n.line
+        case .hangup(let n): n.line
+        }
+    }
+
+    /// Every node name it can lead to, with the line that names it.
+    public var targets: [(name: String, line: Int)] {
+        switch self {
+        case .menu(let n):
+            n.options.map { ($0.target, $0.line) } + [n.fallback, n.extensions?.target].compactMap { $0.map { ($0, n.line) } }
+        case .message(let n): [(n.next, n.line)]
+        case .collect(let n): [(n.next, n.line), (n.failure, n.line)]
+        case .verify(let n): [(n.next, n.line), (n.lockout, n.line)]
+        case .transfer(let n): [n.afterHours, n.overflow].compactMap { $0.map { ($0, n.line) } }
+        case .voicemail, .hangup: []
+        case .callback(let n), .text(let n): [(n.next, n.line)]
+        }
+    }
+
+    /// Every prompt it may play.
+    public var prompts: [Prompt] {
+        switch self {
+        case .menu(let n): [n.prompt, n.shortPrompt].compactMap { $0 } + n.noInputPrompts + n.noMatchPrompts
+        case .message(let n): [n.prompt]
+        case .collect(let n): [n.prompt, n.invalidPrompt, n.confirmPrompt].compactMap { $0 }
+        case .verify(let n): [n.accountPrompt, n.pinPrompt, n.failurePrompt]
+        case .transfer(let n): [n.prompt].compactMap { $0 }
+        case .voicemail(let n): [n.prompt, n.thanksPrompt]
+        case .callback(let n), .text(let n): [n.prompt, n.confirmPrompt, n.numberPrompt, n.donePrompt]
+        case .hangup(let n): [n.prompt].compactMap { $0 }
+        }
+    }
+}
+
+/// A menu: a prompt and options by key and phrase.
+public struct Menu: Sendable, Equatable {
+    public var name: String
+    public var line: Int
+    /// Played on first entry.
+    public var prompt: Prompt
+    /// Played on return (the full prompt when nil).
+    public var shortPrompt: Prompt?
+    public var options: [MenuOption]
+    /// Reprompts after silence, one per try (the last repeats).
+    public var noInputPrompts: [Prompt]
+    /// Reprompts after an unknown key or phrase, one per try.
+    public var noMatchPrompts: [Prompt]
+    /// Where the call goes after the last try.
+    public var fallback: String?
+    public var maxTries: Int?
+    public var noInputTimeout: Double?
+    /// Direct extension dialling: a key that is not an option starts an extension number.
+    public var extensions: ExtensionDialing?
+}
+
+/// Extensions of fixed length dialled from a menu, transferred to `queue` with the number.
+public struct ExtensionDialing: Sendable, Equatable {
+    public var length: Int
+    /// Transfer node that receives the call, with the extension in the call data.
+    public var target: String
+}
+
+/// A recorded answer: plays, then goes on.
+public struct Message: Sendable, Equatable {
+    public var name: String
+    public var line: Int
+    public var prompt: Prompt
+    /// Node after the message (`hangup` to end the call).
+    public var next: String
+    /// What containment counts it as, e.g. `faq hours`.
+    public var outcome: String?
+}
+
+/// Collects digits, validates them, optionally reads them back for confirmation.
+public struct Collect: Sendable, Equatable {
+    public var name: String
+    public var line: Int
+    public var prompt: Prompt
+    /// Call data field the digits are stored in.
+    public var field: String
+    public var minDigits: Int
+    public var maxDigits: Int
+    /// Key that ends a variable-length entry.
+    public var terminator: Character?
+    public var validation: DigitValidation
+    /// Masked in logs and records.
+    public var secret: Bool
+    /// Read the entry back and ask for 1 (correct) or 2 (again).
+    public var confirm: Bool
+    public var invalidPrompt: Prompt
+    public var confirmPrompt: Prompt?
+    public var maxTries: Int?
+    public var next: String
+    public var failure: String
+}
+
+/// Checks on collected digits.
+public struct DigitValidation: Sendable, Equatable {
+    public var luhn = false
+    /// A regular expression the whole entry must match.
+    public var pattern: String?
+    /// A table whose key column must contain the entry.
+    public var table: String?
+
+    public init(luhn: Bool = false, pattern: String? = nil, table: String? = nil) {
+        self.luhn = luhn
+        self.pattern = pattern
+        self.table = table
+    }
+}
+
+/// Account number and PIN checked against a table, with a lockout.
+public struct Verify: Sendable, Equatable {
+    public var name: String
+    public var line: Int
+    public var table: String
+    public var accountPrompt: Prompt
+    public var pinPrompt: Prompt
+    public var failurePrompt: Prompt
+    public var accountDigits: ClosedRange<Int>
+    public var pinDigits: ClosedRange<Int>
+    public var maxAttempts: Int
+    public var next: String
+    public var lockout: String
+}
+
+/// Hands the call to a queue, after hours and overflow checks.
+public struct Transfer: Sendable, Equatable {
+    public var name: String
+    public var line: Int
+    public var queue: String
+    public var prompt: Prompt?
+    /// Node when the queue is closed (the queue's own when nil).
+    public var afterHours: String?
+    /// Node when the queue is too long (the queue's own when nil).
+    public var overflow: String?
+}
+
+/// Records a voicemail.
+public struct Voicemail: Sendable, Equatable {
+    public var name: String
+    public var line: Int
+    public var box: String
+    public var prompt: Prompt
+    public var thanksPrompt: Prompt
+    public var maxSeconds: Double
+    /// Silence that ends the message.
+    public var silenceSeconds: Double
+}
+
+/// Takes a callback or text-message request, for the caller's number or one they enter.
+public struct ContactRequest: Sendable, Equatable {
+    public var name: String
+    public var line: Int
+    public var topic: String
+    public var prompt: Prompt
+    /// Asks for 1 (the caller's number) or 2 (enter another).
+    public var confirmPrompt: Prompt
+    /// Asks for the number when the caller's is unknown or they want another.
+    public var numberPrompt: Prompt
+    public var donePrompt: Prompt
+    public var next: String
+}
+
+/// Says goodbye and ends the call.
+public struct Hangup: Sendable, Equatable {
+    public var name: String
+    public var line: Int
+    public var prompt: Prompt?
+    public var outcome: String?
+}

@@ -1,0 +1,43 @@
+import ArgumentParser
+import Foundation
+import IVRFlow
+
+struct LintCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lint",
+        abstract: "Check a flow file.",
+        discussion: """
+        Reports every problem with its file and line: unknown keys, wrong values, targets that \
+        name no node, unreachable nodes, keys or phrases used twice in a menu, options with \
+        neither key nor phrase, missing recorded prompts and tables, invalid hours. Exit status \
+        1 if there is any. The format of flow files: docs/flow-format.md.
+
+        Examples:
+          ivr lint examples/help-desk.yaml
+          ivr lint --json my-flow.yaml
+        """)
+
+    @Argument(help: "The flow file (YAML).")
+    var file: String
+
+    @Flag(help: "One JSON object per problem: {\"file\":…,\"line\":…,\"message\":…}.")
+    var json = false
+
+    func run() throws {
+        let (flow, problems) = FlowLoader.check(path: file)
+        for problem in problems {
+            if json {
+                let object: [String: Any] = ["file": problem.file, "line": problem.line, "message": problem.message]
+                let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+                print(String(decoding: data, as: UTF8.self))
+            } else {
+                print(problem.description)
+            }
+        }
+        guard problems.isEmpty, let flow else { throw ExitCode(1) }
+        if !json {
+            let menus = flow.nodes.values.filter { if case .menu = $0 { true } else { false } }.count
+            printError("\(file): ok (\(flow.nodes.count) nodes, \(menus) menus, \(flow.queues.count) queues)")
+        }
+    }
+}
