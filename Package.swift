@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "IVRAudio", targets: ["IVRAudio"]),
         .library(name: "IVRDSP", targets: ["IVRDSP"]),
         .library(name: "IVRFlow", targets: ["IVRFlow"]),
+        .library(name: "IVRSpeech", targets: ["IVRSpeech"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -28,19 +29,22 @@ let package = Package(
         .target(name: "IVRAudio", dependencies: ["CSndFile", "CSoxr"]),
         // DTMF detection and tone generation, VAD: pure Swift with SIMD, no C, no dependencies.
         .target(name: "IVRDSP"),
+        // Speech synthesis (eSpeak NG), the prompt cache and recorded prompts.
+        .target(name: "IVRSpeech", dependencies: ["CEspeakNG", "IVRAudio"]),
         // Flow files, menus, routing and the per-call state machine: no audio, no clock.
         .target(name: "IVRFlow", dependencies: [.product(name: "Yams", package: "Yams")]),
         // The command-line tool.
         .executableTarget(
             name: "ivr",
             dependencies: [
-                "IVRAudio", "IVRDSP", "IVRFlow",
+                "IVRAudio", "IVRDSP", "IVRFlow", "IVRSpeech",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
         .testTarget(name: "IVRAudioTests", dependencies: ["IVRAudio"]),
         .testTarget(name: "IVRDSPTests", dependencies: ["IVRDSP", "IVRAudio"]),
         .testTarget(name: "IVRFlowTests", dependencies: ["IVRFlow"]),
+        .testTarget(name: "IVRSpeechTests", dependencies: ["IVRSpeech", "IVRAudio", "CPocketSphinx"]),
         .testTarget(
             name: "SystemLibraryTests",
             dependencies: ["CPocketSphinx", "CEspeakNG", "CALSA", "CSndFile", "CSoxr"]),

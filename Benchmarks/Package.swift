@@ -1,6 +1,6 @@
 // swift-tools-version: 6.0
-// Benchmarks against named peers. Built and run on demand (scripts/benchmark-dtmf), never by
-// `swift test`. Needs the peers' Debian packages, which scripts/benchmark-dtmf installs.
+// Benchmarks, against named peers where there are some. Built and run on demand
+// (scripts/benchmark-*), never by `swift test`. Each script installs what its peers need.
 import Foundation
 import PackageDescription
 
@@ -19,6 +19,8 @@ let package = Package(
             dependencies: ["CSpanDSP", .product(name: "IVRDSP", package: mainPackage)]),
         // Our VAD's side of scripts/benchmark-vad (the peers run in Python).
         .executableTarget(name: "VADBenchmark", dependencies: [.product(name: "IVRDSP", package: mainPackage)]),
+        // Prompt synthesis speed and cached-prompt latency.
+        .executableTarget(name: "PromptBenchmark", dependencies: [.product(name: "IVRSpeech", package: mainPackage)]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -9,6 +9,10 @@ public struct EndpointerConfiguration: Sendable {
     public var trailingSilence = 0.7
     /// Longest utterance; longer speech is cut here.
     public var maximumUtterance = 20.0
+    /// Level above the noise floor (dB) a speech frame needs to mark where the utterance last
+    /// had speech: the detector bridges short gaps inside words, and its memory must not
+    /// delay the end once the voice has stopped.
+    public var endLevel: Float = 6
     /// Time to wait for speech after ``Endpointer/listen(from:noInputTimeout:)`` by default.
     public var noInputTimeout = 5.0
 
@@ -36,7 +40,8 @@ public enum EndpointEvent: Sendable, Equatable {
 /// Finds where utterances start and end, on top of ``VoiceActivityDetector``.
 ///
 /// Speech starts after ``EndpointerConfiguration/minimumSpeech`` of speech frames (one-frame
-/// gaps bridged) and ends after ``EndpointerConfiguration/trailingSilence`` without speech or at
+/// gaps bridged) and ends after ``EndpointerConfiguration/trailingSilence`` since the last
+/// speech frame with voice energy (``EndpointerConfiguration/endLevel``) or at
 /// ``EndpointerConfiguration/maximumUtterance``. While listening with a timeout, no start within
 /// it gives ``EndpointEvent/noInput(at:)``. Between utterances the detector keeps running, so its
 /// noise floor stays current.
@@ -47,7 +52,9 @@ public final class Endpointer {
 
     private enum State {
         case waiting(deadline: Int64?)
-        case speaking(start: Int64, lastSpeechEnd: Int64)
+        /// `lastSpeechEnd`: after the detector's last speech frame (the utterance's reported end);
+        /// `lastVoiceEnd`: after its last speech frame with voice energy (the silence timer's start).
+        case speaking(start: Int64, lastSpeechEnd: Int64, lastVoiceEnd: Int64)
     }
 
     private var state: State = .waiting(deadline: nil)
@@ -94,7 +101,8 @@ public final class Endpointer {
 
     /// Feeds one 10 ms frame starting at sample `timestamp`; returns what it completed.
     public func process(_ frame: UnsafeBufferPointer<Int16>, at timestamp: Int64) -> EndpointEvent? {
-        let isSpeech = detector.process(frame).isSpeech
+        let activity = detector.process(frame)
+        let isSpeech = activity.isSpeech
         remember(frame, at: timestamp)
         let frameEnd = timestamp + Int64(frame.count)
         switch state {
@@ -108,7 +116,7 @@ public final class Endpointer {
                 if gapFrames > 1 { run = 0 }
             }
             if run > 0, Double(frameEnd - runStart) >= configuration.minimumSpeech * Double(sampleRate) {
-                state = .speaking(start: runStart, lastSpeechEnd: frameEnd)
+                state = .speaking(start: runStart, lastSpeechEnd: frameEnd, lastVoiceEnd: frameEnd)
                 run = 0
                 return .speechStarted(at: runStart, audio: preRollAudio(before: runStart))
             }
@@ -117,10 +125,13 @@ public final class Endpointer {
                 run = 0
                 return .noInput(at: deadline)
             }
-        case .speaking(let start, var lastSpeechEnd):
-            if isSpeech { lastSpeechEnd = frameEnd }
-            state = .speaking(start: start, lastSpeechEnd: lastSpeechEnd)
-            if Double(frameEnd - lastSpeechEnd) >= configuration.trailingSilence * Double(sampleRate) {
+        case .speaking(let start, var lastSpeechEnd, var lastVoiceEnd):
+            if isSpeech {
+                lastSpeechEnd = frameEnd
+                if activity.signalToNoise >= configuration.endLevel { lastVoiceEnd = frameEnd }
+            }
+            state = .speaking(start: start, lastSpeechEnd: lastSpeechEnd, lastVoiceEnd: lastVoiceEnd)
+            if Double(frameEnd - lastVoiceEnd) >= configuration.trailingSilence * Double(sampleRate) {
                 state = .waiting(deadline: nil)
                 return .speechEnded(at: lastSpeechEnd, reason: .silence)
             }
@@ -139,7 +150,7 @@ public final class Endpointer {
 
     /// Ends an utterance under way at the end of the input.
     public func finish() -> EndpointEvent? {
-        guard case .speaking(_, let lastSpeechEnd) = state else { return nil }
+        guard case .speaking(_, let lastSpeechEnd, _) = state else { return nil }
         state = .waiting(deadline: nil)
         return .speechEnded(at: lastSpeechEnd, reason: .endOfInput)
     }

@@ -29,6 +29,8 @@ import Darwin
 public final class VADFeatureExtractor {
     /// Number of features per frame.
     public static let count = 32
+    /// Index of the full-band level above the noise floor (dB).
+    public static let signalToNoiseIndex = 8
     /// Rate of the analysis core.
     static let coreRate = 8000
     static let coreFrame = 80
@@ -195,9 +197,10 @@ public final class VADFeatureExtractor {
         f[23] = voicing
         f[24] = decimates ? min(max(levels[9] - fullLevel, -40), 20) : -40
         f[25] = decimates ? min(max(levels[9] - floors[9], -10), 60) : 0
-        smoothedSNR = frameIndex == 0 ? snr : 0.85 * smoothedSNR + 0.15 * snr
+        // Frame 0's window is half empty: the trackers start at frame 1.
+        smoothedSNR = frameIndex <= 1 ? snr : 0.85 * smoothedSNR + 0.15 * snr
         f[26] = smoothedSNR
-        if frameIndex == 0 {
+        if frameIndex <= 1 {
             recentEnergies = SIMD16(repeating: f[9])
         } else {
             recentEnergies[frameIndex & 15] = f[9]

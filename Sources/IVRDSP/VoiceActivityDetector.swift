@@ -16,6 +16,8 @@ public struct VoiceActivity: Sendable, Equatable {
     public let probability: Float
     /// The decision after hysteresis and hangover.
     public let isSpeech: Bool
+    /// The frame's level above the tracked noise floor, in dB (−10 to 60).
+    public let signalToNoise: Float
 }
 
 /// A streaming voice activity detector for 8 and 16 kHz audio in 10 ms frames.
@@ -46,7 +48,8 @@ public final class VoiceActivityDetector {
 
     /// Judges one frame of exactly ``frameLength`` samples.
     public func process(_ frame: UnsafeBufferPointer<Int16>) -> VoiceActivity {
-        let probability = VADModel.probability(extractor.features(of: frame))
+        let features = extractor.features(of: frame)
+        let probability = VADModel.probability(features)
         let threshold = speaking ? configuration.offsetThreshold : configuration.onsetThreshold
         if probability >= threshold {
             speaking = true
@@ -55,7 +58,8 @@ public final class VoiceActivityDetector {
             speaking = false
             framesSinceSpeech = framesSinceSpeech == Int.max ? Int.max : framesSinceSpeech + 1
         }
-        return VoiceActivity(probability: probability, isSpeech: framesSinceSpeech <= configuration.hangoverFrames)
+        return VoiceActivity(probability: probability, isSpeech: framesSinceSpeech <= configuration.hangoverFrames,
+                             signalToNoise: features[VADFeatureExtractor.signalToNoiseIndex])
     }
 
     /// Judges one frame.

@@ -527,7 +527,7 @@ public final class CallSession {
             }
             guard collect.confirm, let confirmPrompt = collect.confirmPrompt else { return accept(value) }
             state = .confirming(value)
-            return [play(confirmPrompt, values: ["digits": DigitCheck.spoken(value)]),
+            return [play(confirmPrompt, values: ["digits": value]),
                     .listen(ListenRequest(keys: ["1", "2"], intents: [], collectingDigits: false))]
         }
     }
@@ -653,7 +653,7 @@ public final class CallSession {
             command = .sendText(record)
         }
         state = .after(.go(request.next))
-        return [command, play(request.donePrompt, values: ["contact_number": DigitCheck.spoken(number)])]
+        return [command, play(request.donePrompt, values: ["contact_number": number.filter(\.isNumber)])]
     }
 
     private var currentVoicemailBox: String {
@@ -680,20 +680,19 @@ public final class CallSession {
     private func play(_ prompt: Prompt, values: [String: String] = [:]) -> CallCommand {
         pendingPrompts.append(prompt.interruptible)
         let defaultLanguage = flow.languages.first?.code ?? "en"
-        let text = PromptText.fill(prompt.text(for: language, default: defaultLanguage), with: placeholderValues.merging(values) { $1 })
+        let text = PromptText.fill(prompt.text(for: language, default: defaultLanguage),
+                                   with: placeholderValues.merging(values) { $1 }, language: language)
         record("prompt", ["id": prompt.id])
         return .play(PromptPlayback(
             id: prompt.id, text: text, file: prompt.file.map { (flow.promptFolder as NSString).appendingPathComponent($0) },
             language: language, voice: flow.language(language)?.voice ?? "en-us", interruptible: prompt.interruptible))
     }
 
-    /// Call data a prompt may name: numbers read digit by digit, secrets never.
+    /// Call data a prompt may name (secrets never).
     private var placeholderValues: [String: String] {
         var values = queueValues
-        for (field, value) in data where !secretFields.contains(field) {
-            values[field] = value.allSatisfy(\.isNumber) ? DigitCheck.spoken(value) : value
-        }
-        if let number = caller.number { values["caller_number"] = DigitCheck.spoken(number.filter(\.isNumber)) }
+        for (field, value) in data where !secretFields.contains(field) { values[field] = value }
+        if let number = caller.number { values["caller_number"] = number.filter(\.isNumber) }
         return values
     }
 

@@ -60,11 +60,6 @@ enum DigitCheck {
         return expression.firstMatch(in: digits, range: NSRange(digits.startIndex..., in: digits)) != nil
     }
 
-    /// `1234` → `1 2 3 4`, so that a synthesizer reads digit by digit.
-    static func spoken(_ digits: String) -> String {
-        digits.map(String.init).joined(separator: " ")
-    }
-
     /// A value for logs: all but the last two characters replaced (all of it when short).
     static func masked(_ value: String) -> String {
         guard value.count > 4 else { return String(repeating: "*", count: value.count) }

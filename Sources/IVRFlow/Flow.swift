@@ -31,6 +31,12 @@ public struct FlowLanguage: Sendable, Equatable {
     public var voice: String
     /// Whether callers may speak (the recognizer's model is English only): else keypad only.
     public var speech: Bool
+    /// Speaking rate in words per minute.
+    public var rate = 160
+    /// Pitch, 0–100 (50 normal).
+    public var pitch = 50
+    /// Volume, 0–200 (100 normal).
+    public var volume = 100
 }
 
 /// Defaults that menus and collections may override.

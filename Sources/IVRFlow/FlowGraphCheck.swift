@@ -38,8 +38,9 @@ struct FlowGraphCheck {
             case .language: known = flow.languages.map(\.code)
             case .promptFile:
                 let path = (flow.promptFolder as NSString).appendingPathComponent(reference.name)
-                return FileManager.default.fileExists(atPath: path)
-                    ? nil : problem(reference.line, "\(reference.place): recorded prompt '\(path)' does not exist")
+                return FileManager.default.fileExists(atPath: path) ? nil : FlowProblem(
+                    file: flow.file, line: reference.line, message: "\(reference.place): recorded prompt '\(path)' does not exist",
+                    isMissingRecording: true)
             }
             guard !known.contains(reference.name) else { return nil }
             let hint = closest(to: reference.name, in: known).map { " (did you mean '\($0)'?)" } ?? ""

@@ -109,10 +109,14 @@ struct FlowParser {
 
     mutating func parseLanguages(_ node: Node) -> [FlowLanguage] {
         reader.namedEntries(node, where: "languages").compactMap { entry in
-            let fields = reader.mapping(entry.node, allowed: ["voice", "speech"], where: "language '\(entry.name)'")
-            return FlowLanguage(
+            let fields = reader.mapping(entry.node, allowed: ["voice", "speech", "rate", "pitch", "volume"], where: "language '\(entry.name)'")
+            var language = FlowLanguage(
                 code: entry.name, voice: reader.string(fields["voice"], "voice") ?? entry.name,
                 speech: reader.bool(fields["speech"], "speech") ?? true)
+            if let rate = reader.integer(fields["rate"], "rate", in: 80...450) { language.rate = rate }
+            if let pitch = reader.integer(fields["pitch"], "pitch", in: 0...100) { language.pitch = pitch }
+            if let volume = reader.integer(fields["volume"], "volume", in: 0...200) { language.volume = volume }
+            return language
         }
     }
 
@@ -349,7 +353,7 @@ struct FlowParser {
                 validation: DigitValidation(luhn: reader.bool(f["luhn"], "luhn") ?? false, pattern: pattern, table: table),
                 secret: reader.bool(f["secret"], "secret") ?? false, confirm: confirm,
                 invalidPrompt: prompt("invalid_prompt", default: "Sorry, that entry is not valid.")!,
-                confirmPrompt: confirm ? prompt("confirm_prompt", default: "You entered {digits}. If that is correct, press 1. To enter it again, press 2.") : nil,
+                confirmPrompt: confirm ? prompt("confirm_prompt", default: "You entered {digits:digits}. If that is correct, press 1. To enter it again, press 2.") : nil,
                 maxTries: reader.integer(f["max_tries"], "max_tries", in: 1...10), next: next("next", default: nil),
                 failure: next("failure", default: nil)))
         case "verify":
@@ -389,12 +393,12 @@ struct FlowParser {
                 name: name, line: line, topic: reader.string(f["topic"], "topic") ?? name,
                 prompt: callback ? prompt("prompt", default: "We can call you back as soon as an agent is free.")! : required("prompt"),
                 confirmPrompt: prompt("confirm_prompt", default: callback
-                    ? "To be called back at {caller_number}, press 1. To enter another number, press 2."
-                    : "To get the text message at {caller_number}, press 1. To enter another number, press 2.")!,
+                    ? "To be called back at {caller_number:digits}, press 1. To enter another number, press 2."
+                    : "To get the text message at {caller_number:digits}, press 1. To enter another number, press 2.")!,
                 numberPrompt: prompt("number_prompt", default: "Please enter the phone number, then press the pound key.")!,
                 donePrompt: prompt("done_prompt", default: callback
-                    ? "Thank you. We will call you back at {contact_number}."
-                    : "Thank you. We are sending the text message to {contact_number}.")!,
+                    ? "Thank you. We will call you back at {contact_number:digits}."
+                    : "Thank you. We are sending the text message to {contact_number:digits}.")!,
                 next: next("next"))
             return callback ? .callback(request) : .text(request)
         default:

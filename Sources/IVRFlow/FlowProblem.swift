@@ -4,11 +4,14 @@ public struct FlowProblem: Error, Sendable, Equatable, CustomStringConvertible {
     /// 1-based line, 0 when the problem is about the file as a whole.
     public let line: Int
     public let message: String
+    /// A recorded prompt the flow names is missing: calls still work (the text is spoken).
+    public let isMissingRecording: Bool
 
-    public init(file: String, line: Int, message: String) {
+    public init(file: String, line: Int, message: String, isMissingRecording: Bool = false) {
         self.file = file
         self.line = line
         self.message = message
+        self.isMissingRecording = isMissingRecording
     }
 
     /// `file:line: message`, as compilers print it.

@@ -16,7 +16,7 @@ struct IVR: ParsableCommand {
           ivr dtmf caller.wav --json
           ivr tones 1234# -o keys.wav
         """,
-        subcommands: [InfoCommand.self, DTMFCommand.self, VADCommand.self, TonesCommand.self, LintCommand.self])
+        subcommands: [InfoCommand.self, DTMFCommand.self, VADCommand.self, TonesCommand.self, LintCommand.self, SayCommand.self, PromptsCommand.self])
 
     /// Runs the tool with the project's exit statuses: 0 ok, 1 bad input, 2 usage.
     static func runMain() -> Never {

@@ -34,7 +34,9 @@ struct LintCommand: ParsableCommand {
                 print(problem.description)
             }
         }
-        guard problems.isEmpty, let flow else { throw ExitCode(1) }
+        guard problems.isEmpty, let flow else {
+            throw InputFailure(message: "\(file): \(problems.count) problem\(problems.count == 1 ? "" : "s")")
+        }
         if !json {
             let menus = flow.nodes.values.filter { if case .menu = $0 { true } else { false } }.count
             printError("\(file): ok (\(flow.nodes.count) nodes, \(menus) menus, \(flow.queues.count) queues)")

@@ -4,11 +4,11 @@ import Testing
 @Suite("ivr vad")
 struct VADCommandTests {
     /// A phrase from espeak-ng between silences, written at 22.05 kHz (converted by ivr).
-    func phraseFile(_ name: String, silence: Double) throws -> String {
+    func phraseFile(_ name: String, silence: Double, text: String = "the quick brown fox jumps over the lazy dog") throws -> String {
         let folder = IVRProcess.temporaryFolder()
         let speech = folder.appendingPathComponent("\(name)-speech.wav").path
         let padded = folder.appendingPathComponent("\(name).wav").path
-        try runTool("espeak-ng", ["-w", speech, "the quick brown fox jumps over the lazy dog"])
+        try runTool("espeak-ng", ["-w", speech, text])
         try runTool("sox", [speech, padded, "pad", "\(silence)", "\(silence)"])
         return padded
     }
@@ -42,7 +42,7 @@ struct VADCommandTests {
 
     @Test("a long --end-silence joins what a short one splits")
     func endSilence() throws {
-        let path = try phraseFile("fox-silence", silence: 0.5)
+        let path = try phraseFile("yes-no", silence: 0.5, text: "Yes. No. Maybe. Goodbye.")
         let short = try IVRProcess.run(["vad", "--end-silence", "0.05", path]).stdout.split(separator: "\n")
         let long = try IVRProcess.run(["vad", "--end-silence", "2", path]).stdout.split(separator: "\n")
         #expect(long.count == 1)

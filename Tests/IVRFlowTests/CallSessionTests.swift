@@ -241,7 +241,7 @@ struct CollectTests {
         table: accounts
         next: bye
         failure: bye
-      bye: { type: hangup, prompt: "Goodbye {order}.", outcome: collected }
+      bye: { type: hangup, prompt: "Goodbye {order:digits}.", outcome: collected }
     """
     static let files = ["accounts.csv": "account,pin\n4242,1234\n"]
 
@@ -289,7 +289,7 @@ struct CollectTests {
         call.press("12345678")
         call.press("4321")
         call.listen()
-        #expect(call.spoken.contains("Thank you, Ada Lovelace. Your balance is 120.50 dollars."))
+        #expect(call.spoken.contains("Thank you, Ada Lovelace. Your balance is 120 dollars and 50 cents."))
         #expect(call.session.context.verifiedAccount == "******78")
         #expect(!call.logText.contains("12345678") && !call.logText.contains("4321"))
         call.press("1")

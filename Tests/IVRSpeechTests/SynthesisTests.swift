@@ -1,0 +1,144 @@
+import CPocketSphinx
+import Foundation
+import IVRAudio
+import Testing
+@testable import IVRSpeech
+
+/// Decodes 16 kHz audio with PocketSphinx and the Debian en-us model against a small grammar:
+/// the round trip that tells whether a synthesized prompt says what it should.
+func recognize(_ samples: [Int16], choices: [String]) throws -> String {
+    let model = "/usr/share/pocketsphinx/model/en-us"
+    err_set_logfp(nil)
+    let arguments = ["ivr", "-hmm", "\(model)/en-us", "-dict", "\(model)/cmudict-en-us.dict"]
+    var argv = arguments.map { strdup($0) }
+    defer { argv.forEach { free($0) } }
+    let config = try #require(cmd_ln_parse_r(nil, ps_args(), Int32(argv.count), &argv, 0))
+    defer { cmd_ln_free_r(config) }
+    let decoder = try #require(ps_init(config))
+    defer { ps_free(decoder) }
+    let grammar = "#JSGF V1.0;\ngrammar g;\npublic <g> = \(choices.joined(separator: " | "));\n"
+    #expect(ps_set_jsgf_string(decoder, "g", grammar) == 0)
+    #expect(ps_set_search(decoder, "g") == 0)
+    ps_start_utt(decoder)
+    _ = samples.withUnsafeBufferPointer { ps_process_raw(decoder, $0.baseAddress, $0.count, 0, 1) }
+    ps_end_utt(decoder)
+    var score: Int32 = 0
+    return ps_get_hyp(decoder, &score).map { String(cString: $0) } ?? ""
+}
+
+func rms(_ samples: [Int16]) -> Double {
+    (samples.reduce(0.0) { $0 + Double($1) * Double($1) } / Double(max(samples.count, 1))).squareRoot()
+}
+
+@Suite("Speech synthesis with eSpeak NG")
+struct SynthesisTests {
+    @Test("audio at the pipeline rate, of a plausible length and level", arguments: [8000, 16000])
+    func audio(rate: Int) throws {
+        let samples = try SpeechSynthesizer(sampleRate: rate).synthesize("For billing, press one.")
+        let seconds = Double(samples.count) / Double(rate)
+        #expect(seconds > 1.0 && seconds < 3.5, "\(seconds) s")
+        #expect(rms(samples) > 1000)
+        let slow = try SpeechSynthesizer(sampleRate: rate).synthesize("For billing, press one.", settings: VoiceSettings(rate: 100))
+        #expect(Double(slow.count) > 1.3 * Double(samples.count))
+    }
+
+    @Test("synthesized words are recognized back", arguments: ["billing", "sales", "operator", "yes", "no"])
+    func roundTrip(word: String) throws {
+        let samples = try SpeechSynthesizer(sampleRate: 16000).synthesize(word, settings: VoiceSettings(voice: "en-us", rate: 140))
+        let heard = try recognize(samples, choices: ["billing", "sales", "operator", "yes", "no", "hours"])
+        #expect(heard == word)
+    }
+
+    @Test("a phrase is recognized back in order")
+    func phraseRoundTrip() throws {
+        let samples = try SpeechSynthesizer(sampleRate: 16000).synthesize("I want to pay my bill", settings: VoiceSettings(rate: 140))
+        let heard = try recognize(samples, choices: ["i want to pay my bill", "i want to talk to sales", "opening hours"])
+        #expect(heard == "i want to pay my bill")
+    }
+
+    @Test("other languages, SSML pauses, strange characters")
+    func variety() throws {
+        let synthesizer = SpeechSynthesizer(sampleRate: 8000)
+        #expect(try synthesizer.synthesize("Para facturación, marque uno.", settings: VoiceSettings(voice: "es")).count > 8000)
+        let plain = try synthesizer.synthesize("<speak>hello world</speak>")
+        let paused = try synthesizer.synthesize("<speak>hello <break time=\"1s\"/> world</speak>")
+        #expect(paused.count > plain.count + 6000)
+        let odd = try synthesizer.synthesize("\u{7}Beep \u{1B}[31m ☃ 💥 \u{E000} ok")
+        #expect(odd.count > 0)
+        #expect(try synthesizer.synthesize("   \n").isEmpty)
+    }
+
+    @Test("an unknown voice names the available ones")
+    func unknownVoice() throws {
+        do {
+            _ = try SpeechSynthesizer(sampleRate: 8000).synthesize("hello", settings: VoiceSettings(voice: "xx-nowhere"))
+            Issue.record("no error")
+        } catch let error as SpeechError {
+            guard case .unknownVoice(let voice, let available) = error else {
+                Issue.record("\(error)")
+                return
+            }
+            #expect(voice == "xx-nowhere")
+            #expect(available.contains("en-us") && available.contains("es"), "\(available)")
+        }
+        do {
+            _ = try SpeechSynthesizer(sampleRate: 8000).synthesize("hola", settings: VoiceSettings(voice: "es-zz"))
+            Issue.record("no error")
+        } catch SpeechError.unknownVoice(_, let available) {
+            #expect(available.allSatisfy { $0.hasPrefix("es") }, "\(available)")
+        }
+    }
+}
+
+@Suite("Prompt cache and recorded prompts")
+struct PromptTests {
+    static func folder() throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("ivr-prompts-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    @Test("the second request hits the cache, in memory and on disk")
+    func cache() throws {
+        let folder = try Self.folder()
+        let synthesizer = SpeechSynthesizer(sampleRate: 8000)
+        let cache = PromptCache(synthesizer: synthesizer, folder: folder)
+        let first = try cache.audio(for: "Thank you for calling.", settings: .init())
+        let second = try cache.audio(for: "Thank you for calling.", settings: .init())
+        #expect(first.source == .synthesized && second.source == .memory)
+        #expect(first.samples == second.samples)
+        let other = try cache.audio(for: "Thank you for calling.", settings: VoiceSettings(rate: 200))
+        #expect(other.source == .synthesized)
+        let reopened = try PromptCache(synthesizer: synthesizer, folder: folder).audio(for: "Thank you for calling.", settings: .init())
+        #expect(reopened.source == .disk)
+        #expect(reopened.samples == first.samples)
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder)
+        #expect(files.count == 2 && files.allSatisfy { $0.hasSuffix(".wav") && !$0.contains("tmp") })
+    }
+
+    @Test("a recording named after the prompt replaces the synthetic one")
+    func recordedOverride() throws {
+        let folder = try Self.folder()
+        let tone = (0..<8000).map { Int16(8000 * sin(Double($0) * 2 * .pi * 440 / 8000)) }
+        let writer = try SoundFileWriter(path: "\(folder)/main.prompt.es.flac", sampleRate: 8000)
+        try writer.write(samples: tone)
+        try writer.close()
+        let library = PromptLibrary(folder: folder, cache: PromptCache(synthesizer: SpeechSynthesizer(sampleRate: 8000)))
+        let spanish = try library.audio(id: "main.prompt", text: "Hola", language: "es", settings: VoiceSettings(voice: "es"))
+        #expect(spanish.source == .recorded(path: "\(folder)/main.prompt.es.flac"))
+        #expect(spanish.samples.count == 8000)
+        let english = try library.audio(id: "main.prompt", text: "Hello", language: "en", settings: .init())
+        #expect(english.source == .synthesized(.synthesized))
+    }
+
+    @Test("a recording that cannot be read is reported and the text is spoken")
+    func unreadableRecording() throws {
+        let folder = try Self.folder()
+        try Data("not audio".utf8).write(to: URL(fileURLWithPath: "\(folder)/hours.prompt.wav"))
+        let library = PromptLibrary(folder: folder, cache: PromptCache(synthesizer: SpeechSynthesizer(sampleRate: 8000)))
+        let audio = try library.audio(id: "hours.prompt", text: "We are open from nine to five.", language: "en", settings: .init())
+        #expect(audio.source == .synthesized(.synthesized))
+        #expect(audio.samples.count > 8000)
+        #expect(library.problems.count == 1 && library.problems[0].contains("\(folder)/hours.prompt.wav"))
+    }
+}
