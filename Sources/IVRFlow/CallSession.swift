@@ -212,7 +212,7 @@ public final class CallSession {
                 return [play(request.prompt), play(request.numberPrompt), listenForDigits()]
             }
             state = .contactChoice
-            return [play(request.prompt), play(request.confirmPrompt), .listen(ListenRequest(keys: ["1", "2"], intents: [], collectingDigits: false))]
+            return [play(request.prompt), play(request.confirmPrompt), listenForChoice()]
         case .hangup(let hangup):
             if let outcome = hangup.outcome { served = served ?? .contained(outcome) }
             guard let prompt = hangup.prompt else { return hangUp(reason: "goodbye") }
@@ -282,6 +282,11 @@ public final class CallSession {
             }
         }
         return .listen(ListenRequest(keys: keys, intents: intents, collectingDigits: false))
+    }
+
+    /// Waits for 1 (yes) or 2 (no, or another).
+    private func listenForChoice() -> CallCommand {
+        .listen(ListenRequest(keys: ["1", "2"], intents: [], collectingDigits: false))
     }
 
     private func listenForDigits() -> CallCommand {
@@ -374,7 +379,7 @@ public final class CallSession {
                 state = .contactNumber(DigitEntry(lengths: 5...15, terminator: "#"))
                 return [play(request.numberPrompt), listenForDigits()]
             }
-            return [play(request.confirmPrompt), .listen(ListenRequest(keys: ["1", "2"], intents: [], collectingDigits: false))]
+            return [play(request.confirmPrompt), listenForChoice()]
         default:
             return []
         }
@@ -409,7 +414,7 @@ public final class CallSession {
             record("digit", ["key": loggable(key)])
             let step = entry.add(key)
             state = .collecting(entry)
-            if key != "#" { noteComplete(step, terminator: "#") }
+            if key != "#" { noteComplete(step) }
             return collectStep(step)
         case .confirming(let value):
             record("digit", ["key": String(key)])
@@ -424,13 +429,13 @@ public final class CallSession {
             record("digit", ["key": "*"])
             let step = entry.add(key)
             state = .verifyingAccount(entry)
-            if key != "#" { noteComplete(step, terminator: "#") }
+            if key != "#" { noteComplete(step) }
             return verifyStep(step)
         case .verifyingPIN(let account, var entry):
             record("digit", ["key": "*"])
             let step = entry.add(key)
             state = .verifyingPIN(account: account, entry)
-            if key != "#" { noteComplete(step, terminator: "#") }
+            if key != "#" { noteComplete(step) }
             return verifyStep(step)
         case .contactChoice:
             record("digit", ["key": String(key)])
@@ -507,8 +512,8 @@ public final class CallSession {
 
     /// Notes an entry that ended at its full length, so that a `#` right after it is not
     /// taken as the next input.
-    private func noteComplete(_ step: DigitEntry.Step, terminator: Character?) {
-        if case .complete = step, terminator == "#" { ignoreTerminatorUntil = now + flow.settings.interDigitTimeout }
+    private func noteComplete(_ step: DigitEntry.Step) {
+        if case .complete = step { ignoreTerminatorUntil = now + flow.settings.interDigitTimeout }
     }
 
     private func collectStep(_ step: DigitEntry.Step) -> [CallCommand] {
@@ -528,7 +533,7 @@ public final class CallSession {
             guard collect.confirm, let confirmPrompt = collect.confirmPrompt else { return accept(value) }
             state = .confirming(value)
             return [play(confirmPrompt, values: ["digits": value]),
-                    .listen(ListenRequest(keys: ["1", "2"], intents: [], collectingDigits: false))]
+                    listenForChoice()]
         }
     }
 

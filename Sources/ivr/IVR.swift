@@ -8,15 +8,22 @@ struct IVR: ParsableCommand {
         commandName: "ivr",
         abstract: "An on-device speech IVR: keypad and spoken menus, prompts, routing, test calls.",
         discussion: """
-        Every command reads audio with libsndfile (WAV, FLAC, AIFF, AU; 8/16/24-bit, float,
+        Every command reads audio with libsndfile (WAV, FLAC, AIFF, AU; 8/16/24-bit, float, \
         a-law, µ-law; any rate, any channels) and converts it to the pipeline's mono format.
 
         Examples:
-          ivr info examples/keys.wav
+          ivr info examples/caller-keys.wav
           ivr dtmf caller.wav --json
+          ivr vad caller.wav
           ivr tones 1234# -o keys.wav
+          ivr lint examples/help-desk.yaml
+          ivr say "For billing, press 1." -o billing.wav
+          ivr prompts render examples/help-desk.yaml
         """,
-        subcommands: [InfoCommand.self, DTMFCommand.self, VADCommand.self, TonesCommand.self, LintCommand.self, SayCommand.self, PromptsCommand.self])
+        subcommands: [
+            InfoCommand.self, DTMFCommand.self, VADCommand.self, TonesCommand.self, LintCommand.self, SayCommand.self,
+            PromptsCommand.self,
+        ])
 
     /// Runs the tool with the project's exit statuses: 0 ok, 1 bad input, 2 usage.
     static func runMain() -> Never {
