@@ -385,6 +385,23 @@ struct RoutingTests {
         #expect(call.outcome == .callback(topic: "long wait"))
     }
 
+    @Test("live queue figures come from a JSON file the contact centre keeps current")
+    func queueStatusFile() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("queues-\(UUID().uuidString).json").path
+        let file = QueueStatusFile(path: path)
+        #expect(file.status(of: "billing") == nil)
+        try #"{"billing": {"waiting": 4, "agents_free": 0, "estimated_wait": 420}}"#.write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(file.status(of: "billing") == QueueStatus(waiting: 4, agentsFree: 0, estimatedWait: 420))
+        let flow = try helpDeskFlow()
+        let session = CallSession(flow: flow, answeredAt: CallDriver.weekdayMorning, queueStatus: file)
+        _ = session.handle(.answered, at: 0)
+        _ = session.handle(.digit("1"), at: 1)
+        _ = session.handle(.digit("1"), at: 2)
+        #expect(session.node == "long-wait")
+        try "not json".write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(file.status(of: "billing") == nil)
+    }
+
     @Test("a queue that is not busy is not overflowed")
     func noOverflow() throws {
         let calm = ["billing": QueueStatus(waiting: 1, agentsFree: 2, estimatedWait: 60)]
@@ -433,7 +450,7 @@ struct RoutingTests {
         call.answer()
         call.press("2")
         #expect(call.commands.contains(.setLanguage("es", voice: "es")))
-        #expect(call.plays.last?.text.hasPrefix("Para facturación, marque 1.") == true)
+        #expect(call.plays.last?.text.hasPrefix("En español, este servicio funciona solo con el teclado. Para facturación, marque 1.") == true)
         #expect(call.plays.last?.voice == "es")
         #expect(call.lastListen?.intents.isEmpty == true)
         call.say("billing")
