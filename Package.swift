@@ -29,8 +29,9 @@ let package = Package(
         .target(name: "IVRAudio", dependencies: ["CSndFile", "CSoxr"]),
         // DTMF detection and tone generation, VAD: pure Swift with SIMD, no C, no dependencies.
         .target(name: "IVRDSP"),
-        // Speech synthesis (eSpeak NG), the prompt cache and recorded prompts.
-        .target(name: "IVRSpeech", dependencies: ["CEspeakNG", "IVRAudio"]),
+        // Speech synthesis (eSpeak NG), the prompt cache and recorded prompts; recognition
+        // (PocketSphinx) and the intent grammar compiler.
+        .target(name: "IVRSpeech", dependencies: ["CEspeakNG", "CPocketSphinx", "IVRAudio", .product(name: "Yams", package: "Yams")]),
         // Flow files, menus, routing and the per-call state machine: no audio, no clock.
         .target(name: "IVRFlow", dependencies: [.product(name: "Yams", package: "Yams")]),
         // The command-line tool.

@@ -19,10 +19,11 @@ struct IVR: ParsableCommand {
           ivr lint examples/help-desk.yaml
           ivr say "For billing, press 1." -o billing.wav
           ivr prompts render examples/help-desk.yaml
+          ivr recognize caller.wav --intents examples/intents.yaml
         """,
         subcommands: [
             InfoCommand.self, DTMFCommand.self, VADCommand.self, TonesCommand.self, LintCommand.self, SayCommand.self,
-            PromptsCommand.self,
+            PromptsCommand.self, RecognizeCommand.self, GrammarCommand.self,
         ])
 
     /// Runs the tool with the project's exit statuses: 0 ok, 1 bad input, 2 usage.

@@ -1,0 +1,282 @@
+import Foundation
+import Yams
+
+/// Something wrong in an intent file, with its line.
+public struct IntentProblem: Error, Sendable, Equatable, CustomStringConvertible {
+    public let file: String
+    public let line: Int
+    public let message: String
+
+    public var description: String { line > 0 ? "\(file):\(line): \(message)" : "\(file): \(message)" }
+}
+
+/// What the caller meant: an intent with its slots.
+public struct IntentMatch: Sendable, Equatable {
+    public var intent: String
+    public var slots: [String: String]
+}
+
+/// The phrases callers may say, by intent, compiled for PocketSphinx (one JSGF grammar) and
+/// for reading the words back into an intent and its slots.
+///
+/// An intent file (YAML):
+/// ```yaml
+/// rules:                     # reusable pieces
+///   bill: (bill | invoice)
+/// slots:                     # value lists: value → phrases (or a plain list)
+///   department:
+///     sales: [sales, buying something]
+///     billing: [billing, accounts]
+/// intents:
+///   pay_bill: ["(pay | settle) [my] <bill>"]
+///   transfer: ["(talk | speak) to {department}", "{department} please"]
+///   account: ["my account number is {account:digits}"]
+/// ```
+public struct IntentGrammar {
+    /// Intents in file order, each with its templates.
+    let intents: [(name: String, templates: [IntentTemplate])]
+    let rules: [String: IntentTemplate]
+    /// Custom slot lists: phrase (lower case) → value.
+    let slotLists: [String: [(phrase: String, value: String)]]
+    private let matchers: [(intent: String, expression: NSRegularExpression, slots: [(group: String, name: String, type: String)])]
+
+    public var intentNames: [String] { intents.map(\.name) }
+
+    /// Builds a grammar from intents given in code (name → templates), e.g. a flow menu's options.
+    public init(intents: [(name: String, phrases: [String])]) throws {
+        try self.init(intents: intents.map { ($0.name, try $0.phrases.map(IntentTemplate.parse)) }, rules: [:], slotLists: [:])
+    }
+
+    init(intents: [(name: String, templates: [IntentTemplate])], rules: [String: IntentTemplate],
+         slotLists: [String: [(phrase: String, value: String)]]) throws {
+        self.intents = intents
+        self.rules = rules
+        self.slotLists = slotLists
+        var matchers: [(String, NSRegularExpression, [(String, String, String)])] = []
+        for (name, templates) in intents {
+            var slots: [(String, String, String)] = []
+            let alternatives = templates.map { Self.pattern($0, rules: rules, slotLists: slotLists, slots: &slots, depth: 0) }
+            let expression = try NSRegularExpression(pattern: "^(?:\(alternatives.joined(separator: "|")))$")
+            matchers.append((name, expression, slots))
+        }
+        self.matchers = matchers
+    }
+
+    /// Loads and checks an intent file; every problem has its line. Words are checked against
+    /// `knows` (the recognizer's dictionary) when given.
+    public static func load(path: String, knows: ((String) -> Bool)? = nil) throws(IntentErrors) -> IntentGrammar {
+        var problems: [IntentProblem] = []
+        func problem(_ node: Node?, _ message: String) {
+            problems.append(IntentProblem(file: path, line: node?.mark?.line ?? 0, message: message))
+        }
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw IntentErrors(problems: [IntentProblem(file: path, line: 0, message: "no such file, or not readable")])
+        }
+        let root: Node
+        do {
+            guard let parsed = try Yams.compose(yaml: text) else {
+                throw IntentErrors(problems: [IntentProblem(file: path, line: 0, message: "empty intent file")])
+            }
+            root = parsed
+        } catch let errors as IntentErrors {
+            throw errors
+        } catch {
+            throw IntentErrors(problems: [IntentProblem(file: path, line: 0, message: "not valid YAML: \(error)")])
+        }
+        guard case .mapping(let top) = root else {
+            throw IntentErrors(problems: [IntentProblem(file: path, line: 1, message: "an intent file is a mapping with 'intents' (and 'rules', 'slots')")])
+        }
+        var rules: [String: IntentTemplate] = [:]
+        var ruleLines: [String: Node] = [:]
+        var slotLists: [String: [(String, String)]] = [:]
+        var intents: [(String, [IntentTemplate])] = []
+        var templateNodes: [(IntentTemplate, Node)] = []
+
+        func parse(_ node: Node, _ place: String) -> IntentTemplate? {
+            guard let text = node.string else {
+                problem(node, "\(place): a template must be text (quote templates that start with [ or {)")
+                return nil
+            }
+            do {
+                let template = try IntentTemplate.parse(text)
+                templateNodes.append((template, node))
+                return template
+            } catch let error as TemplateError {
+                problem(node, "\(place): column \(error.column): \(error.message) in '\(text)'")
+            } catch {
+                problem(node, "\(place): \(error)")
+            }
+            return nil
+        }
+
+        for (key, value) in top {
+            switch key.string {
+            case "rules":
+                guard case .mapping(let entries) = value else { problem(value, "rules must be a mapping"); continue }
+                for (name, template) in entries {
+                    guard let ruleName = name.string else { continue }
+                    if let parsed = parse(template, "rule '\(ruleName)'") {
+                        rules[ruleName] = parsed
+                        ruleLines[ruleName] = template
+                    }
+                }
+            case "slots":
+                guard case .mapping(let entries) = value else { problem(value, "slots must be a mapping"); continue }
+                for (name, list) in entries {
+                    guard let slotName = name.string else { continue }
+                    var phrases: [(String, String)] = []
+                    switch list {
+                    case .sequence(let items):
+                        for item in items { if let phrase = item.string { phrases.append((phrase.lowercased(), phrase)) } }
+                    case .mapping(let values):
+                        for (valueNode, synonyms) in values {
+                            guard let value = valueNode.string else { continue }
+                            let words = synonyms.array().compactMap(\.string) + (synonyms.string.map { [$0] } ?? [])
+                            for phrase in words { phrases.append((phrase.lowercased(), value)) }
+                        }
+                    default:
+                        problem(list, "slot '\(slotName)' must be a list of phrases or a mapping of value to phrases")
+                    }
+                    if SlotType.builtIn.contains(slotName) { problem(name, "slot '\(slotName)' is a built-in type") }
+                    slotLists[slotName] = phrases
+                    for (phrase, _) in phrases {
+                        templateNodes.append((.sequence(phrase.split(separator: " ").map { .word(String($0)) }), list))
+                    }
+                }
+            case "intents":
+                guard case .mapping(let entries) = value else { problem(value, "intents must be a mapping"); continue }
+                for (name, templates) in entries {
+                    guard let intentName = name.string else { continue }
+                    let items = templates.array().isEmpty ? [templates] : templates.array()
+                    let parsed = items.compactMap { parse($0, "intent '\(intentName)'") }
+                    if parsed.isEmpty { problem(name, "intent '\(intentName)' has no phrase") }
+                    intents.append((intentName, parsed))
+                }
+            default:
+                problem(key, "unknown key '\(key.string ?? "?")' (an intent file has rules, slots and intents)")
+            }
+        }
+        if intents.isEmpty { problem(root, "no intents") }
+        for (template, node) in templateNodes {
+            for name in template.ruleNames where rules[name] == nil { problem(node, "no rule named '\(name)'") }
+            for slot in template.slots where !SlotType.builtIn.contains(slot.type) && slotLists[slot.type] == nil {
+                problem(node, "slot {\(slot.name)}: no slot list or built-in type named '\(slot.type)' (built-in: digits, number, yesno, ordinal)")
+            }
+            if let knows {
+                for word in template.words where !knows(word) {
+                    problem(node, "'\(word)' is not in the recognizer's dictionary")
+                }
+            }
+        }
+        for (name, template) in rules where Self.isRecursive(name, template, rules: rules, seen: []) {
+            problem(ruleLines[name], "rule '\(name)' refers to itself")
+        }
+        guard problems.isEmpty else { throw IntentErrors(problems: problems.sorted { $0.line < $1.line }) }
+        do {
+            return try IntentGrammar(intents: intents, rules: rules, slotLists: slotLists)
+        } catch {
+            throw IntentErrors(problems: [IntentProblem(file: path, line: 0, message: "cannot compile: \(error)")])
+        }
+    }
+
+    private static func isRecursive(_ name: String, _ template: IntentTemplate, rules: [String: IntentTemplate], seen: Set<String>) -> Bool {
+        for reference in template.ruleNames {
+            if reference == name || seen.contains(reference) { return true }
+            if let inner = rules[reference], isRecursive(name, inner, rules: rules, seen: seen.union([reference])) { return true }
+        }
+        return false
+    }
+
+    // MARK: JSGF
+
+    /// The grammar as JSGF, one public rule over all intents.
+    public var jsgf: String {
+        var lines = ["#JSGF V1.0;", "grammar intents;"]
+        lines.append("public <intents> = " + intents.map { "<intent_\(Self.ruleName($0.name))>" }.joined(separator: " | ") + ";")
+        for (name, templates) in intents {
+            lines.append("<intent_\(Self.ruleName(name))> = " + templates.map { "(\(Self.jsgf($0)))" }.joined(separator: " | ") + ";")
+        }
+        for (name, template) in rules.sorted(by: { $0.key < $1.key }) {
+            lines.append("<rule_\(Self.ruleName(name))> = \(Self.jsgf(template));")
+        }
+        for (name, phrases) in slotLists.sorted(by: { $0.key < $1.key }) {
+            lines.append("<slot_\(Self.ruleName(name))> = " + phrases.map(\.phrase).joined(separator: " | ") + ";")
+        }
+        lines.append(SlotType.jsgfRules)
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    static func ruleName(_ name: String) -> String {
+        String(name.map { $0.isLetter || $0.isNumber ? $0 : "_" })
+    }
+
+    static func jsgf(_ template: IntentTemplate) -> String {
+        switch template {
+        case .word(let word): word
+        case .sequence(let items): items.map(jsgf).joined(separator: " ")
+        case .alternatives(let items): "(" + items.map(jsgf).joined(separator: " | ") + ")"
+        case .optional(let item): "[" + jsgf(item) + "]"
+        case .rule(let name): "<rule_\(ruleName(name))>"
+        case .slot(_, let type): "<slot_\(ruleName(type))>"
+        }
+    }
+
+    // MARK: Reading words back
+
+    /// A regular expression over words each followed by one space; slots become named groups.
+    static func pattern(_ template: IntentTemplate, rules: [String: IntentTemplate], slotLists: [String: [(phrase: String, value: String)]],
+                        slots: inout [(String, String, String)], depth: Int) -> String {
+        switch template {
+        case .word(let word):
+            return NSRegularExpression.escapedPattern(for: word) + " "
+        case .sequence(let items):
+            return items.map { pattern($0, rules: rules, slotLists: slotLists, slots: &slots, depth: depth) }.joined()
+        case .alternatives(let items):
+            return "(?:" + items.map { pattern($0, rules: rules, slotLists: slotLists, slots: &slots, depth: depth) }.joined(separator: "|") + ")"
+        case .optional(let item):
+            return "(?:" + pattern(item, rules: rules, slotLists: slotLists, slots: &slots, depth: depth) + ")?"
+        case .rule(let name):
+            guard depth < 20, let rule = rules[name] else { return "(?!)" }
+            return pattern(rule, rules: rules, slotLists: slotLists, slots: &slots, depth: depth + 1)
+        case .slot(let name, let type):
+            let group = "s\(slots.count)"
+            slots.append((group, name, type))
+            let inner: String
+            if let list = slotLists[type] {
+                inner = "(?:" + list.map { $0.phrase.split(separator: " ").map { NSRegularExpression.escapedPattern(for: String($0)) + " " }.joined() }
+                    .joined(separator: "|") + ")"
+            } else {
+                inner = SlotType.pattern(type)
+            }
+            return "(?<\(group)>\(inner))"
+        }
+    }
+
+    /// The intent (and slots) that `words` say, or nil when none does.
+    public func match(_ words: [String]) -> IntentMatch? {
+        let text = words.map { $0.lowercased() + " " }.joined()
+        let range = NSRange(text.startIndex..., in: text)
+        for matcher in matchers {
+            guard let result = matcher.expression.firstMatch(in: text, range: range) else { continue }
+            var slots: [String: String] = [:]
+            for slot in matcher.slots {
+                let captured = result.range(withName: slot.group)
+                guard captured.location != NSNotFound, let swiftRange = Range(captured, in: text) else { continue }
+                let phrase = text[swiftRange].trimmingCharacters(in: .whitespaces)
+                if let list = slotLists[slot.type] {
+                    slots[slot.name] = list.first { $0.phrase == phrase }?.value ?? phrase
+                } else {
+                    slots[slot.name] = SlotType.value(phrase.split(separator: " ").map(String.init), type: slot.type)
+                }
+            }
+            return IntentMatch(intent: matcher.intent, slots: slots)
+        }
+        return nil
+    }
+}
+
+/// All the problems of an intent file.
+public struct IntentErrors: Error, Sendable, CustomStringConvertible {
+    public let problems: [IntentProblem]
+    public var description: String { problems.map(\.description).joined(separator: "\n") }
+}

@@ -1,0 +1,111 @@
+import CPocketSphinx
+import Foundation
+
+/// Every call into PocketSphinx's C library, behind one decoder. A decoder is not thread-safe:
+/// one ``PocketSphinxDecoder`` per thread of calls.
+final class PocketSphinxDecoder {
+    private let config: OpaquePointer
+    private let decoder: OpaquePointer
+    private var searches: Set<String> = []
+
+    /// Loads the acoustic model and dictionary (about a third of a second).
+    init(hmm: String, dictionary: String) throws(RecognitionError) {
+        err_set_logfp(nil)
+        let arguments = ["ivr", "-hmm", hmm, "-dict", dictionary, "-bestpath", "yes"]
+        var argv = arguments.map { strdup($0) }
+        defer { argv.forEach { free($0) } }
+        guard let config = cmd_ln_parse_r(nil, ps_args(), Int32(argv.count), &argv, 0) else {
+            throw RecognitionError.model("the model options were refused")
+        }
+        guard let decoder = ps_init(config) else {
+            cmd_ln_free_r(config)
+            throw RecognitionError.model("PocketSphinx could not load the model at \(hmm)")
+        }
+        self.config = config
+        self.decoder = decoder
+    }
+
+    deinit {
+        ps_free(decoder)
+        cmd_ln_free_r(config)
+    }
+
+    func hasSearch(_ name: String) -> Bool { searches.contains(name) }
+
+    func addGrammar(_ name: String, jsgf: String) throws(RecognitionError) {
+        guard ps_set_jsgf_string(decoder, name, jsgf) == 0 else {
+            throw RecognitionError.grammar("PocketSphinx refused the grammar '\(name)' (a word missing from the dictionary, or a JSGF error)")
+        }
+        searches.insert(name)
+    }
+
+    func addLanguageModel(_ name: String, file: String) throws(RecognitionError) {
+        guard ps_set_lm_file(decoder, name, file) == 0 else {
+            throw RecognitionError.model("PocketSphinx could not load the language model \(file)")
+        }
+        searches.insert(name)
+    }
+
+    func addKeywords(_ name: String, file: String) throws(RecognitionError) {
+        guard ps_set_kws(decoder, name, file) == 0 else {
+            throw RecognitionError.grammar("PocketSphinx refused the keyword list '\(name)' (a word missing from the dictionary?)")
+        }
+        searches.insert(name)
+    }
+
+    func select(_ name: String) throws(RecognitionError) {
+        guard ps_set_search(decoder, name) == 0 else { throw RecognitionError.grammar("no search named '\(name)'") }
+    }
+
+    /// Decodes one whole utterance of 16 kHz samples (the cepstral mean is taken from it).
+    func decode(_ samples: [Int16]) throws(RecognitionError) -> (words: [String], posterior: Double) {
+        guard ps_start_utt(decoder) == 0 else { throw RecognitionError.decoder("the decoder could not start an utterance") }
+        let processed = samples.withUnsafeBufferPointer { ps_process_raw(decoder, $0.baseAddress, $0.count, 0, 1) }
+        guard ps_end_utt(decoder) == 0, processed >= 0 else { throw RecognitionError.decoder("the decoder failed on the utterance") }
+        // Segments in time order (keyword spotting lists its detections newest first).
+        var found: [(word: String, start: Int32)] = []
+        var segment = ps_seg_iter(decoder)
+        while let current = segment {
+            let word = ps_seg_word(current).map { String(cString: $0).trimmingCharacters(in: .whitespaces) } ?? ""
+            if !word.isEmpty, !Self.isFiller(word) {
+                var start: Int32 = 0, end: Int32 = 0
+                ps_seg_frames(current, &start, &end)
+                found.append((Self.baseWord(word), start))
+            }
+            segment = ps_seg_next(current)
+        }
+        let words = found.enumerated().sorted { ($0.element.start, $0.offset) < ($1.element.start, $1.offset) }
+            .flatMap { $0.element.word.split(separator: " ").map(String.init) }
+        let posterior = logmath_exp(ps_get_logmath(decoder), ps_get_prob(decoder))
+        return (words, posterior)
+    }
+
+    /// Whether the dictionary knows `word`.
+    func knows(_ word: String) -> Bool {
+        guard let pronunciation = ps_lookup_word(decoder, word) else { return false }
+        free(pronunciation)
+        return true
+    }
+
+    static func isFiller(_ word: String) -> Bool {
+        word.hasPrefix("<") || word.hasPrefix("[") || word.hasPrefix("++") || word == "(NULL)"
+    }
+
+    /// `read(2)` → `read`: alternative pronunciations are the same word.
+    static func baseWord(_ word: String) -> String {
+        word.firstIndex(of: "(").map { String(word[..<$0]) } ?? word
+    }
+}
+
+/// What can go wrong in recognition.
+public enum RecognitionError: Error, Sendable, Equatable, CustomStringConvertible {
+    case model(String)
+    case grammar(String)
+    case decoder(String)
+
+    public var description: String {
+        switch self {
+        case .model(let message), .grammar(let message), .decoder(let message): message
+        }
+    }
+}

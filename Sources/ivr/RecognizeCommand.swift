@@ -1,0 +1,157 @@
+import ArgumentParser
+import Foundation
+import IVRAudio
+import IVRSpeech
+
+struct RecognizeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "recognize",
+        abstract: "Recognize what is said in a recording (PocketSphinx, Debian's en-us model).",
+        discussion: """
+        The whole file is decoded as one utterance, against one of:
+          --grammar G.gram   a JSGF grammar: prints the words heard (an empty line if none)
+          --keywords LIST    a keyword list, one phrase per line, optionally with /threshold/:
+                             prints the phrases found, in order, on one line
+          --intents F.yaml   an intent file: prints the intent (an empty line for no match)
+        With --json, one JSON object with the words, confidence, and intent and slots.
+        8 kHz files are decoded as telephone audio (resampled to the model's 16 kHz).
+
+        Examples:
+          ivr recognize caller.wav --intents examples/intents.yaml
+          ivr recognize digits.wav --grammar digits.gram --json
+          ivr recognize call.wav --keywords keywords.txt
+        """)
+
+    @Argument(help: "The audio file (any format and rate; converted).")
+    var file: String
+
+    @Option(help: "A JSGF grammar file.")
+    var grammar: String?
+
+    @Option(help: "A keyword list file (PocketSphinx format).")
+    var keywords: String?
+
+    @Option(help: "An intent file (YAML).")
+    var intents: String?
+
+    @Option(help: "Confidence below which an intent is a no-match (0–1): the share of the grammar's words a free decode also hears.")
+    var minConfidence = 0.5
+
+    @Flag(help: "One JSON object with words, confidence, intent and slots.")
+    var json = false
+
+    func validate() throws {
+        guard [grammar, keywords, intents].compactMap({ $0 }).count == 1 else {
+            throw ValidationError("give one of --grammar, --keywords, --intents")
+        }
+    }
+
+    func run() throws {
+        let fileRate = try SoundFileReader(path: file).info.sampleRate
+        let rate = fileRate <= 8000 ? 8000 : 16000
+        let samples = try AudioFileSource(path: file, sampleRate: rate).readAll()
+        do {
+            let recognizer = try SpeechRecognizer()
+            var intentGrammar: IntentGrammar?
+            if let grammar {
+                guard let text = try? String(contentsOfFile: grammar, encoding: .utf8) else {
+                    throw InputFailure(message: "\(grammar): no such file, or not readable")
+                }
+                try recognizer.addGrammar("grammar", jsgf: text)
+                try recognizer.use("grammar")
+            } else if let keywords {
+                try recognizer.addKeywords("keywords", phrases: try Self.keywordList(keywords))
+                try recognizer.use("keywords")
+            } else if let intents {
+                let loaded = try IntentGrammar.load(path: intents, knows: recognizer.knows)
+                try recognizer.addGrammar("intents", jsgf: loaded.jsgf)
+                try recognizer.use("intents")
+                intentGrammar = loaded
+            }
+            let heard = try recognizer.recognize(samples, sampleRate: rate)
+            let match = heard.confidence >= minConfidence ? intentGrammar?.match(heard.words) : nil
+            if json {
+                var object: [String: Any] = ["words": heard.text, "confidence": (heard.confidence * 1000).rounded() / 1000]
+                if intentGrammar != nil {
+                    object["intent"] = match?.intent ?? NSNull()
+                    object["slots"] = match?.slots ?? [:]
+                }
+                let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+                print(String(decoding: data, as: UTF8.self))
+            } else {
+                print(intentGrammar != nil ? (match?.intent ?? "") : heard.text)
+            }
+        } catch let error as RecognitionError {
+            throw InputFailure(message: "ivr recognize: \(error)")
+        } catch let error as IntentErrors {
+            throw InputFailure(message: error.description)
+        }
+    }
+
+    /// `phrase /1e-20/` lines (threshold optional; blank lines and # comments skipped).
+    static func keywordList(_ path: String) throws -> [(phrase: String, threshold: Double?)] {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw InputFailure(message: "\(path): no such file, or not readable")
+        }
+        var result: [(String, Double?)] = []
+        for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = rawLine.trimmingCharacters(in: .whitespaces)
+            guard !line.isEmpty, !line.hasPrefix("#") else { continue }
+            if let open = line.firstIndex(of: "/") {
+                let phrase = line[..<open].trimmingCharacters(in: .whitespaces)
+                let value = line[line.index(after: open)...].trimmingCharacters(in: CharacterSet(charactersIn: "/ "))
+                guard let threshold = Double(value), !phrase.isEmpty else {
+                    throw InputFailure(message: "\(path):\(index + 1): expected 'phrase /threshold/', got '\(line)'")
+                }
+                result.append((phrase, threshold))
+            } else {
+                result.append((line, nil))
+            }
+        }
+        guard !result.isEmpty else { throw InputFailure(message: "\(path): no keyphrases") }
+        return result
+    }
+}
+
+struct GrammarCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "grammar",
+        abstract: "Work with intent files.",
+        subcommands: [GrammarCheckCommand.self])
+}
+
+struct GrammarCheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Compile an intent file and report its problems.",
+        discussion: """
+        Reports, with file:line, syntax errors in templates, unknown rules and slot types, and \
+        words missing from the recognizer's dictionary. Exit status 1 if there is any problem. \
+        --jsgf prints the compiled grammar.
+
+        Examples:
+          ivr grammar check examples/intents.yaml
+          ivr grammar check --jsgf examples/intents.yaml > intents.gram
+        """)
+
+    @Argument(help: "The intent file (YAML).")
+    var file: String
+
+    @Flag(help: "Print the compiled JSGF grammar.")
+    var jsgf = false
+
+    func run() throws {
+        do {
+            let recognizer = try SpeechRecognizer()
+            let grammar = try IntentGrammar.load(path: file, knows: recognizer.knows)
+            try recognizer.addGrammar("check", jsgf: grammar.jsgf)
+            if jsgf { print(grammar.jsgf, terminator: "") }
+            printError("\(file): ok (\(grammar.intentNames.count) intents: \(grammar.intentNames.joined(separator: ", ")))")
+        } catch let error as IntentErrors {
+            print(error.description)
+            throw InputFailure(message: "\(file): \(error.problems.count) problem\(error.problems.count == 1 ? "" : "s")")
+        } catch let error as RecognitionError {
+            throw InputFailure(message: "\(file): \(error)")
+        }
+    }
+}

@@ -1,0 +1,62 @@
+import Foundation
+import Testing
+
+@Suite("ivr recognize and ivr grammar check")
+struct RecognizeCommandTests {
+    static let intents = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("examples/intents.yaml").path
+
+    /// A phrase spoken by flite's slt voice into a WAV file at 16 kHz (nil without flite).
+    func speech(_ text: String, name: String) throws -> String? {
+        let path = IVRProcess.temporaryFolder().appendingPathComponent(name).path
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["flite", "-voice", "slt", "-t", text, "-o", path]
+        guard (try? process.run()) != nil else { return nil }
+        process.waitUntilExit()
+        return process.terminationStatus == 0 ? path : nil
+    }
+
+    @Test("--intents prints the intent, --json adds words, confidence and slots")
+    func intents() throws {
+        guard let path = try speech("my account number is four seven one one", name: "account.wav") else { return }
+        let plain = try IVRProcess.run(["recognize", path, "--intents", Self.intents])
+        #expect(plain.status == 0, "\(plain.stderr)")
+        #expect(plain.stdout == "account\n")
+        let json = try IVRProcess.run(["recognize", path, "--intents", Self.intents, "--json"])
+        let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+        #expect(object?["intent"] as? String == "account")
+        #expect((object?["slots"] as? [String: String])?["account"] == "4711")
+        #expect((object?["confidence"] as? Double ?? 0) >= 0.5)
+        guard let other = try speech("the weather is nice today", name: "weather.wav") else { return }
+        #expect(try IVRProcess.run(["recognize", other, "--intents", Self.intents]).stdout == "\n")
+    }
+
+    @Test("--grammar prints the words on one line; --keywords the phrases found")
+    func grammarAndKeywords() throws {
+        guard let path = try speech("go forward ten meters", name: "forward.wav") else { return }
+        let grammar = IVRProcess.temporaryFolder().appendingPathComponent("move.gram").path
+        try "#JSGF V1.0;\ngrammar move;\npublic <move> = go (forward | backward) (one | five | ten) meters;\n"
+            .write(toFile: grammar, atomically: true, encoding: .utf8)
+        #expect(try IVRProcess.run(["recognize", path, "--grammar", grammar]).stdout == "go forward ten meters\n")
+        let keywords = IVRProcess.temporaryFolder().appendingPathComponent("keywords.txt").path
+        try "forward /1e-10/\nmeters\n".write(toFile: keywords, atomically: true, encoding: .utf8)
+        #expect(try IVRProcess.run(["recognize", path, "--keywords", keywords]).stdout == "forward meters\n")
+        try "forward /oops/\n".write(toFile: keywords, atomically: true, encoding: .utf8)
+        let bad = try IVRProcess.run(["recognize", path, "--keywords", keywords])
+        #expect(bad.status == 1 && bad.stderr.contains("keywords.txt:1: expected 'phrase /threshold/'"), "\(bad.stderr)")
+        #expect(try IVRProcess.run(["recognize", path]).status == 2)
+    }
+
+    @Test("grammar check: ok for the example, file:line problems otherwise")
+    func check() throws {
+        let ok = try IVRProcess.run(["grammar", "check", Self.intents])
+        #expect(ok.status == 0, "\(ok.stdout)\(ok.stderr)")
+        #expect(ok.stderr.contains("ok (6 intents"))
+        let path = IVRProcess.temporaryFolder().appendingPathComponent("bad-intents.yaml").path
+        try "intents:\n  pay: [\"pay my blorp\"]\n".write(toFile: path, atomically: true, encoding: .utf8)
+        let bad = try IVRProcess.run(["grammar", "check", path])
+        #expect(bad.status == 1)
+        #expect(bad.stdout.contains("\(path):2: 'blorp' is not in the recognizer's dictionary"), "\(bad.stdout)")
+    }
+}

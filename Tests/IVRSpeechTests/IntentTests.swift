@@ -1,0 +1,160 @@
+import Foundation
+import IVRAudio
+import Testing
+@testable import IVRSpeech
+
+func writeTemporary(_ text: String, name: String) throws -> String {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ivr-intents-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    let path = folder.appendingPathComponent(name).path
+    try text.write(toFile: path, atomically: true, encoding: .utf8)
+    return path
+}
+
+/// The example intent file of the repository.
+let exampleIntents = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().appendingPathComponent("examples/intents.yaml").path
+
+/// Speech from a flite voice (not the IVR's own eSpeak voice), at 16 kHz or as 8 kHz
+/// telephone audio; nil when flite is not installed.
+func fliteSpeech(_ text: String, voice: String, rate: Int) throws -> [Int16]? {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("ivr-flite-\(UUID().uuidString).wav").path
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["flite", "-voice", voice, "-t", text, "-o", path]
+    guard (try? process.run()) != nil else { return nil }
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else { return nil }
+    let samples = try AudioFileSource(path: path, sampleRate: rate).readAll()
+    guard rate == 8000 else { return samples }
+    // Telephone band: 300–3400 Hz (a one-pole high-pass; the low-pass is the 8 kHz rate).
+    var previousIn = 0.0, previousOut = 0.0
+    return samples.map { sample in
+        let x = Double(sample)
+        previousOut = 0.79 * (previousOut + x - previousIn)
+        previousIn = x
+        return Int16(clamping: Int(previousOut.rounded()))
+    }
+}
+
+@Suite("Intent templates and files")
+struct IntentTemplateTests {
+    @Test("templates parse into alternatives, options, rules and slots")
+    func parse() throws {
+        let template = try IntentTemplate.parse("(pay | settle) [my] <bill> {amount:number}")
+        #expect(template == .sequence([
+            .alternatives([.word("pay"), .word("settle")]), .optional(.word("my")), .rule("bill"),
+            .slot(name: "amount", type: "number"),
+        ]))
+        #expect(IntentGrammar.jsgf(template) == "(pay | settle) [my] <rule_bill> <slot_number>")
+        for (bad, column) in [("(pay | settle", 1), ("pay ]", 5), ("talk to {}", 9), ("a || b", 4)] {
+            #expect(throws: TemplateError.self, "\(bad)") { try IntentTemplate.parse(bad) }
+            do { _ = try IntentTemplate.parse(bad) } catch let error as TemplateError { #expect(error.column == column, "\(bad): \(error)") }
+        }
+    }
+
+    @Test("words are read back into intents and slot values")
+    func match() throws {
+        let grammar = try IntentGrammar.load(path: exampleIntents)
+        func said(_ text: String) -> IntentMatch? { grammar.match(text.split(separator: " ").map(String.init)) }
+        #expect(said("i want to pay my invoice please") == IntentMatch(intent: "pay_bill", slots: [:]))
+        #expect(said("talk to technical support") == IntentMatch(intent: "transfer", slots: ["department": "support"]))
+        #expect(said("buying something please") == IntentMatch(intent: "transfer", slots: ["department": "sales"]))
+        #expect(said("my account number is four oh one one") == IntentMatch(intent: "account", slots: ["account": "4011"]))
+        #expect(said("yeah")?.slots == ["answer": "yes"])
+        #expect(said("pay my") == nil)
+        #expect(said("the weather is nice") == nil)
+        #expect(SlotType.number(["two", "hundred", "and", "forty", "two"]) == 242)
+        #expect(SlotType.number(["three", "thousand", "five"]) == 3005)
+    }
+
+    @Test("problems in an intent file are reported with their lines")
+    func problems() throws {
+        let path = try writeTemporary("""
+        rules:
+          bill: (bill | invoice
+        slots:
+          colour: [red, blue]
+        intents:
+          pay: ["pay [my] <bil>"]
+          paint: ["paint it {shade}"]
+          odd: ["zorblax the bill"]
+        """, name: "broken.yaml")
+        do {
+            _ = try IntentGrammar.load(path: path, knows: { $0 != "zorblax" })
+            Issue.record("no error")
+        } catch {
+            let lines = error.problems.map { "\($0.line): \($0.message)" }
+            #expect(lines.contains { $0.hasPrefix("2:") && $0.contains("'(' is not closed by ')'") }, "\(lines)")
+            #expect(lines.contains { $0.hasPrefix("6:") && $0.contains("no rule named 'bil'") }, "\(lines)")
+            #expect(lines.contains { $0.hasPrefix("7:") && $0.contains("no slot list or built-in type named 'shade'") }, "\(lines)")
+            #expect(lines.contains { $0.hasPrefix("8:") && $0.contains("'zorblax' is not in the recognizer's dictionary") }, "\(lines)")
+            #expect(error.problems.allSatisfy { $0.description.hasPrefix(path) })
+        }
+    }
+}
+
+@Suite("Recognition with PocketSphinx")
+struct RecognitionTests {
+    static let inGrammar: [(text: String, intent: String, slots: [String: String])] = [
+        ("I want to pay my bill", "pay_bill", [:]),
+        ("talk to technical support please", "transfer", ["department": "support"]),
+        ("my account number is four seven one one", "account", ["account": "4711"]),
+        ("when are you open", "hours", [:]),
+    ]
+    static let offGrammar = ["the weather is nice today", "could you tell me a joke", "I lost my wallet yesterday"]
+
+    @Test("other voices' phrases give the intent and slots; other speech is rejected",
+          arguments: [16000, 8000], ["rms", "slt"])
+    func intents(rate: Int, voice: String) throws {
+        let recognizer = try SpeechRecognizer()
+        let grammar = try IntentGrammar.load(path: exampleIntents, knows: recognizer.knows)
+        try recognizer.addGrammar("intents", jsgf: grammar.jsgf)
+        try recognizer.use("intents")
+        var understood: [String] = []
+        for phrase in Self.inGrammar {
+            guard let speech = try fliteSpeech(phrase.text, voice: voice, rate: rate) else { return }
+            let heard = try recognizer.recognize(speech, sampleRate: rate)
+            if heard.confidence >= 0.5, grammar.match(heard.words) == IntentMatch(intent: phrase.intent, slots: phrase.slots) {
+                understood.append(phrase.text)
+            }
+            // Never the wrong intent: rejected or right.
+            if heard.confidence >= 0.5 { #expect(grammar.match(heard.words)?.intent == phrase.intent, "\(phrase.text): \(heard.text)") }
+        }
+        // At 8 kHz the free decode that confirms a phrase is weaker: a rejection may happen.
+        #expect(understood.count >= Self.inGrammar.count - (rate == 8000 ? 1 : 0), "understood only \(understood)")
+        for sentence in Self.offGrammar {
+            guard let speech = try fliteSpeech(sentence, voice: voice, rate: rate) else { return }
+            let heard = try recognizer.recognize(speech, sampleRate: rate)
+            #expect(heard.confidence < 0.5, "\(sentence) taken for '\(heard.text)' (\(heard.confidence))")
+        }
+    }
+
+    @Test("grammars and keyword lists switch without reloading the model")
+    func switching() throws {
+        let recognizer = try SpeechRecognizer()
+        try recognizer.addGrammar("digits", jsgf: "#JSGF V1.0;\ngrammar d;\npublic <d> = (one | two | three | four | five)+;\n")
+        try recognizer.addKeywords("keywords", phrases: [("operator", 1e-20), ("billing", nil)])
+        guard let digits = try fliteSpeech("three five one", voice: "slt", rate: 16000),
+              let phrase = try fliteSpeech("hello, I would like billing, or an operator", voice: "slt", rate: 16000) else { return }
+        try recognizer.use("digits")
+        #expect(try recognizer.recognize(digits, sampleRate: 16000).words == ["three", "five", "one"])
+        try recognizer.use("keywords")
+        let spotted = try recognizer.recognize(phrase, sampleRate: 16000).words
+        #expect(spotted == ["billing", "operator"], "\(spotted)")
+        try recognizer.use("digits")
+        #expect(try recognizer.recognize(digits, sampleRate: 16000).words == ["three", "five", "one"])
+    }
+
+    @Test("a missing model is one clear error; a grammar with an unknown word is refused")
+    func errors() throws {
+        let missing = RecognitionModel(acousticModel: "/nonexistent/model", dictionary: "/nonexistent/dict", languageModel: "/nonexistent/lm")
+        #expect(throws: RecognitionError.model("/nonexistent/model: not an acoustic model (no mdef; install pocketsphinx-en-us)")) {
+            _ = try SpeechRecognizer(model: missing)
+        }
+        let recognizer = try SpeechRecognizer()
+        #expect(throws: RecognitionError.self) { try recognizer.addGrammar("bad", jsgf: "#JSGF V1.0;\ngrammar b;\npublic <b> = zorblax;\n") }
+        #expect(throws: RecognitionError.self) { try recognizer.recognize([0, 0, 0], sampleRate: 16000) }
+    }
+}
