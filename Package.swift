@@ -34,17 +34,20 @@ let package = Package(
         .target(name: "IVRSpeech", dependencies: ["CEspeakNG", "CPocketSphinx", "IVRAudio", .product(name: "Yams", package: "Yams")]),
         // Flow files, menus, routing and the per-call state machine: no audio, no clock.
         .target(name: "IVRFlow", dependencies: [.product(name: "Yams", package: "Yams")]),
+        // One call: sources, detectors, recognizer, prompts and the flow core on one clock.
+        .target(name: "IVREngine", dependencies: ["IVRAudio", "IVRDSP", "IVRFlow", "IVRSpeech"]),
         // The command-line tool.
         .executableTarget(
             name: "ivr",
             dependencies: [
-                "IVRAudio", "IVRDSP", "IVRFlow", "IVRSpeech",
+                "IVRAudio", "IVRDSP", "IVRFlow", "IVRSpeech", "IVREngine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
         .testTarget(name: "IVRAudioTests", dependencies: ["IVRAudio"]),
         .testTarget(name: "IVRDSPTests", dependencies: ["IVRDSP", "IVRAudio"]),
         .testTarget(name: "IVRFlowTests", dependencies: ["IVRFlow"]),
+        .testTarget(name: "IVREngineTests", dependencies: ["IVREngine", "IVRAudio", "IVRDSP", "IVRFlow", "IVRSpeech"]),
         .testTarget(name: "IVRSpeechTests", dependencies: ["IVRSpeech", "IVRAudio", "CPocketSphinx"]),
         .testTarget(
             name: "SystemLibraryTests",

@@ -1,0 +1,228 @@
+import Foundation
+import IVRAudio
+import IVRDSP
+import IVRFlow
+import IVRSpeech
+
+/// Settings of one call.
+public struct CallSettings {
+    public var caller: CallerInfo
+    /// Wall-clock time of the answer (for business hours).
+    public var answeredAt: Date
+    public var queueStatus: any QueueStatusProvider
+    /// Pipeline rate: 8000 (telephone) or 16000.
+    public var sampleRate: Int
+    /// How long the IVR waits after the caller's audio has ended before counting a hang-up.
+    public var secondsAfterInput: Double
+
+    public init(caller: CallerInfo = .init(), answeredAt: Date = Date(), queueStatus: any QueueStatusProvider = FixedQueueStatus(),
+                sampleRate: Int = 8000, secondsAfterInput: Double = 30) {
+        self.caller = caller
+        self.answeredAt = answeredAt
+        self.queueStatus = queueStatus
+        self.sampleRate = sampleRate
+        self.secondsAfterInput = secondsAfterInput
+    }
+}
+
+/// A line of a call's transcript.
+public struct TranscriptLine: Sendable, Equatable {
+    public var time: Double
+    public var text: String
+
+    /// `00:03.20 IVR: For billing, press 1.`
+    public var description: String {
+        let centiseconds = Int((time * 100).rounded())
+        return String(format: "%02d:%02d.%02d %@", centiseconds / 6000, centiseconds / 100 % 60, centiseconds % 100, text)
+    }
+}
+
+/// What a call produced.
+public struct CallResult {
+    public var transcript: [TranscriptLine]
+    public var outcome: CallOutcome
+    public var log: [CallLogEntry]
+    public var commands: [CallCommand]
+    /// Call length in seconds of audio.
+    public var duration: Double
+}
+
+/// Runs one call on the audio clock: the caller's audio goes through the DTMF detector and the
+/// endpointer, utterances through the recognizer, and the flow core's commands drive the
+/// prompts, which take the time their audio lasts. Much faster than real time on files.
+public final class CallEngine {
+    public let flow: Flow
+    public let settings: CallSettings
+    private let prompts: PromptLibrary
+    private let recognizer: SpeechRecognizer?
+    private var grammars: [String: IntentGrammar] = [:]
+
+    /// A call engine for `flow`; `recognizer` nil makes calls keypad-only.
+    public init(flow: Flow, settings: CallSettings, prompts: PromptLibrary, recognizer: SpeechRecognizer?) {
+        self.flow = flow
+        self.settings = settings
+        self.prompts = prompts
+        self.recognizer = recognizer
+    }
+
+    /// Runs the call with the caller's audio from `source` (at the settings' rate).
+    public func run(caller source: AudioSource) throws -> CallResult {
+        let rate = settings.sampleRate
+        let session = CallSession(flow: flow, caller: settings.caller, answeredAt: settings.answeredAt, queueStatus: settings.queueStatus)
+        let dtmf = DTMFDetector(sampleRate: rate)
+        let endpointer = Endpointer(sampleRate: rate)
+        endpointer.listen(from: 0, noInputTimeout: nil)
+        var transcript: [TranscriptLine] = []
+        var commands: [CallCommand] = []
+        var playing: [Int] = []          // samples left of each prompt in the queue
+        var utterance: [Int16]?
+        var listen: ListenRequest?
+        var recording: (started: Int64, maxSeconds: Double, silenceSeconds: Double, lastVoice: Int64)?
+        var frame = AudioFrame(silenceOf: source.frameLength, sampleRate: rate)
+        var clock: Int64 = 0
+        var inputEnded = false
+        var inputEnd: Int64 = 0
+        var enteredNodes = 0
+        let seconds = { (sample: Int64) in Double(sample) / Double(rate) }
+
+        func say(_ text: String, at sample: Int64) { transcript.append(TranscriptLine(time: seconds(sample), text: text)) }
+
+        func apply(_ produced: [CallCommand], at sample: Int64) throws {
+            let entries = session.log.filter { $0.event == "enter" }
+            for entry in entries.dropFirst(enteredNodes) { say("-> \(entry.node)", at: sample) }
+            enteredNodes = entries.count
+            for command in produced {
+                commands.append(command)
+                switch command {
+                case .play(let playback):
+                    let audio = try prompts.audio(
+                        id: playback.id, text: playback.text, language: playback.language,
+                        settings: VoiceSettings(voice: playback.voice), explicitFile: playback.file)
+                    playing.append(max(audio.samples.count, 1))
+                    say("IVR: \(playback.text)", at: sample)
+                case .stopPrompt:
+                    playing.removeAll()
+                    say("(prompt stopped)", at: sample)
+                case .listen(let request):
+                    listen = request
+                case .setLanguage(let language, _):
+                    say("-> language \(language)", at: sample)
+                case .record(let box, let maxSeconds, let silenceSeconds):
+                    recording = (sample, maxSeconds, silenceSeconds, sample)
+                    say("(recording voicemail for \(box))", at: sample)
+                case .stopRecording:
+                    if let started = recording?.started {
+                        recording = nil
+                        try apply(session.handle(.recordingFinished(seconds: seconds(sample - started)), at: seconds(sample)), at: sample)
+                    }
+                case .transfer(let request):
+                    say("-> transfer to \(request.queue) (priority \(request.priority))", at: sample)
+                case .requestCallback(let request):
+                    say("-> callback request to \(request.number) (\(request.topic))", at: sample)
+                case .sendText(let request):
+                    say("-> text message to \(request.number) (\(request.topic))", at: sample)
+                case .hangUp:
+                    say("IVR hangs up", at: sample)
+                }
+            }
+        }
+
+        try apply(session.handle(.answered, at: 0), at: 0)
+        while session.outcome == nil {
+            if !inputEnded {
+                if try !source.read(into: &frame) {
+                    inputEnded = true
+                    inputEnd = clock
+                }
+            }
+            if inputEnded {
+                for index in frame.samples.indices { frame.samples[index] = 0 }
+                if seconds(clock - inputEnd) > settings.secondsAfterInput {
+                    say("caller hung up", at: clock)
+                    try apply(session.handle(.hangup, at: seconds(clock)), at: clock)
+                    break
+                }
+            }
+            let frameEnd = clock + Int64(frame.samples.count)
+            let now = seconds(frameEnd)
+
+            // Keys.
+            for event in frame.samples.withUnsafeBufferPointer({ dtmf.process($0) }) {
+                if case .pressed(let key, _) = event {
+                    say("caller pressed \(key.rawValue)", at: clock)
+                    try apply(session.handle(.digit(key.rawValue), at: now), at: frameEnd)
+                }
+            }
+            // Speech, when the flow listens for it or records.
+            let endpoint = frame.samples.withUnsafeBufferPointer { endpointer.process($0, at: clock) }
+            if var active = recording {
+                if endpointer.isInSpeech { active.lastVoice = frameEnd }
+                recording = active
+                if now - seconds(active.started) >= active.maxSeconds || now - seconds(active.lastVoice) >= active.silenceSeconds {
+                    recording = nil
+                    try apply(session.handle(.recordingFinished(seconds: now - seconds(active.started)), at: now), at: frameEnd)
+                }
+            } else if let request = listen, !request.intents.isEmpty, session.acceptsSpeech, recognizer != nil {
+                switch endpoint {
+                case .speechStarted(_, let audio)?:
+                    utterance = audio
+                    say("(caller speaking)", at: clock)
+                    try apply(session.handle(.speechStarted, at: now), at: frameEnd)
+                case .speechEnded?:
+                    if let audio = utterance { try apply(recognize(audio, request, session: session, at: frameEnd, say: say), at: frameEnd) }
+                    utterance = nil
+                default:
+                    if utterance != nil { utterance! += frame.samples }
+                }
+            } else {
+                utterance = nil
+            }
+            // Prompts play on the clock.
+            var budget = frame.samples.count
+            while budget > 0, !playing.isEmpty {
+                let used = min(budget, playing[0])
+                playing[0] -= used
+                budget -= used
+                if playing[0] == 0 {
+                    playing.removeFirst()
+                    try apply(session.handle(.promptFinished, at: now), at: frameEnd)
+                }
+            }
+            // Timers.
+            if let deadline = session.deadline, now >= deadline {
+                try apply(session.handle(.timer, at: now), at: frameEnd)
+            }
+            clock = frameEnd
+        }
+        return CallResult(transcript: transcript, outcome: session.outcome ?? .abandoned(node: session.node),
+                          log: session.log, commands: commands, duration: seconds(clock))
+    }
+
+    /// Decodes an utterance against the menu's intents; a failing recognizer is reported to
+    /// the flow (which goes on keypad-only).
+    private func recognize(_ audio: [Int16], _ request: ListenRequest, session: CallSession, at sample: Int64,
+                           say: (String, Int64) -> Void) -> [CallCommand] {
+        let time = Double(sample) / Double(settings.sampleRate)
+        guard let recognizer else { return [] }
+        do {
+            let key = request.intents.map { "\($0.name):\($0.phrases.joined(separator: "|"))" }.joined(separator: ";")
+            let name = "menu-\(String(UInt(bitPattern: key.hashValue), radix: 36))"
+            if grammars[name] == nil {
+                let grammar = try IntentGrammar(intents: request.intents.map { ($0.name, $0.phrases) })
+                try recognizer.addGrammar(name, jsgf: grammar.jsgf)
+                grammars[name] = grammar
+            }
+            try recognizer.use(name)
+            let heard = try recognizer.recognize(audio, sampleRate: settings.sampleRate)
+            if heard.confidence >= 0.5, let match = grammars[name]?.match(heard.words) {
+                say("caller said \"\(heard.text)\" (\(String(format: "%.2f", heard.confidence)))", sample)
+                return session.handle(.intent(match.intent, slots: match.slots, confidence: heard.confidence, words: heard.text), at: time)
+            }
+            say("caller said something else\(heard.words.isEmpty ? "" : " (\"\(heard.text)\")")", sample)
+            return session.handle(.noMatch(words: heard.text), at: time)
+        } catch {
+            say("(recognizer failed: \(error); keypad only)", sample)
+            return session.handle(.recognizerFailed("\(error)"), at: time)
+        }
+    }
+}

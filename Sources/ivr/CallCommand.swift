@@ -1,0 +1,73 @@
+import ArgumentParser
+import Foundation
+import IVRAudio
+import IVREngine
+import IVRFlow
+import IVRSpeech
+
+struct CallCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "call",
+        abstract: "Run one whole test call: a caller's recording through a flow.",
+        discussion: """
+        The caller's audio plays into the IVR from the moment the call is answered, while the \
+        IVR speaks its prompts, on the audio clock (much faster than real time). Prints the \
+        transcript with times, then 'outcome: ...'.
+
+        Examples:
+          ivr call --flow examples/help-desk.yaml examples/caller-keys.wav
+          ivr call --flow examples/help-desk.yaml caller.wav --caller-id +12125550100 --at 2026-11-23T18:30:00-05:00
+        """)
+
+    @Option(help: "The flow file (YAML).")
+    var flow: String
+
+    @Argument(help: "The caller's audio (any format and rate; converted to 8 kHz).")
+    var caller: String
+
+    @Option(help: "The caller's number.")
+    var callerId: String?
+
+    @Option(help: "When the call is answered (ISO 8601, e.g. 2026-11-23T18:30:00+01:00), for hours rules.")
+    var at: String?
+
+    @Flag(help: "Keypad only: no speech recognition.")
+    var keypadOnly = false
+
+    @Option(help: "Write every event of the flow core as JSON lines to this file.")
+    var events: String?
+
+    func run() throws {
+        let (loaded, problems) = FlowLoader.check(path: flow)
+        guard let flowModel = loaded, problems.allSatisfy(\.isMissingRecording) else {
+            throw InputFailure(message: problems.map(\.description).joined(separator: "\n"))
+        }
+        var answeredAt = Date()
+        if let at {
+            guard let date = ISO8601DateFormatter().date(from: at) else {
+                throw ValidationError("--at must be a date and time like 2026-11-23T18:30:00+01:00")
+            }
+            answeredAt = date
+        }
+        let settings = CallSettings(caller: CallerInfo(number: callerId), answeredAt: answeredAt)
+        let library = PromptLibrary(folder: flowModel.promptFolder, cache: PromptCache(
+            synthesizer: SpeechSynthesizer(sampleRate: settings.sampleRate), folder: PromptsRenderCommand.defaultCacheFolder))
+        var recognizer: SpeechRecognizer?
+        if !keypadOnly {
+            do { recognizer = try SpeechRecognizer() } catch {
+                printError("ivr call: \(error); the call goes on keypad-only")
+            }
+        }
+        let source = try AudioFileSource(path: caller, sampleRate: settings.sampleRate)
+        let result = try CallEngine(flow: flowModel, settings: settings, prompts: library, recognizer: recognizer).run(caller: source)
+        for line in result.transcript { print(line.description) }
+        print("outcome: \(result.outcome.description)")
+        for problem in library.problems { printError(problem) }
+        if let events {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            let lines = try result.log.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
+            try (lines.joined(separator: "\n") + "\n").write(toFile: events, atomically: true, encoding: .utf8)
+        }
+    }
+}

@@ -1,0 +1,80 @@
+import Foundation
+import IVRAudio
+import IVRDSP
+import IVREngine
+import IVRFlow
+import IVRSpeech
+import Testing
+
+/// A caller's audio, in memory, at 8 kHz: what a test call plays into the IVR.
+final class MemorySource: AudioSource {
+    let sampleRate = 8000
+    let frameLength = 80
+    private var samples: [Int16]
+    private var position = 0
+    private var clock: Int64 = 0
+
+    init(_ samples: [Int16]) { self.samples = samples }
+
+    func read(into frame: inout AudioFrame) throws -> Bool {
+        guard position < samples.count else { return false }
+        let end = min(position + frameLength, samples.count)
+        var chunk = Array(samples[position..<end])
+        chunk += [Int16](repeating: 0, count: frameLength - chunk.count)
+        frame = AudioFrame(samples: chunk, sampleRate: sampleRate, timestamp: clock)
+        position = end
+        clock += Int64(frameLength)
+        return true
+    }
+}
+
+@Suite("Whole calls on the audio clock")
+struct CallEngineTests {
+    static let flowPath = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("examples/help-desk.yaml").path
+
+    func call(_ caller: [Int16], at date: String = "2026-11-24T10:00:00-05:00") throws -> CallResult {
+        let flow = try FlowLoader.load(path: Self.flowPath)
+        let settings = CallSettings(answeredAt: ISO8601DateFormatter().date(from: date)!, secondsAfterInput: 10)
+        let library = PromptLibrary(folder: flow.promptFolder, cache: PromptCache(synthesizer: SpeechSynthesizer(sampleRate: 8000)))
+        return try CallEngine(flow: flow, settings: settings, prompts: library, recognizer: nil).run(caller: MemorySource(caller))
+    }
+
+    @Test("keys during the prompts barge in and route the call")
+    func keypad() throws {
+        let tones = ToneGenerator(sampleRate: 8000)
+        let caller = tones.silence(seconds: 2) + tones.key(DTMFKey("1")!, seconds: 0.1) + tones.silence(seconds: 2)
+            + tones.key(DTMFKey("1")!, seconds: 0.1) + tones.silence(seconds: 4)
+        let result = try call(caller)
+        #expect(result.outcome == .transferred(queue: "billing", priority: 5))
+        let lines = result.transcript.map(\.description)
+        #expect(lines.contains { $0.hasPrefix("00:02.0") && $0.hasSuffix("caller pressed 1") }, "\(lines)")
+        #expect(lines.filter { $0.hasSuffix("(prompt stopped)") }.count == 2)
+        // The IVR answers within 300 ms of audio time after the key.
+        let press = try #require(result.transcript.first { $0.text == "caller pressed 1" })
+        let answer = try #require(result.transcript.first { $0.text.hasPrefix("IVR: For billing") })
+        #expect(answer.time - press.time < 0.3)
+    }
+
+    @Test("silence runs the no-input reprompts on the clock; the caller's hang-up is abandonment")
+    func silence() throws {
+        let result = try call(ToneGenerator(sampleRate: 8000).silence(seconds: 30))
+        #expect(result.log.filter { $0.event == "no_input" }.count >= 2)
+        #expect(result.transcript.contains { $0.text == "IVR: Sorry, I did not hear you." })
+        guard case .abandoned? = Optional(result.outcome) else {
+            Issue.record("\(result.outcome)")
+            return
+        }
+        #expect(result.duration >= 40 && result.duration < 41)
+    }
+
+    @Test("after hours the caller reaches voicemail, and the message ends on silence")
+    func voicemail() throws {
+        let tones = ToneGenerator(sampleRate: 8000)
+        let caller = tones.silence(seconds: 1) + tones.key(DTMFKey("1")!, seconds: 0.1) + tones.silence(seconds: 1)
+            + tones.key(DTMFKey("1")!, seconds: 0.1) + tones.silence(seconds: 20)
+        let result = try call(caller, at: "2026-11-22T10:00:00-05:00")
+        #expect(result.outcome == .voicemail(box: "billing"))
+        #expect(result.transcript.contains { $0.text == "(recording voicemail for billing)" })
+    }
+}
