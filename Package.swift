@@ -48,7 +48,7 @@ let package = Package(
         .testTarget(name: "IVRDSPTests", dependencies: ["IVRDSP", "IVRAudio"]),
         .testTarget(name: "IVRFlowTests", dependencies: ["IVRFlow"]),
         .testTarget(name: "IVREngineTests", dependencies: ["IVREngine", "IVRAudio", "IVRDSP", "IVRFlow", "IVRSpeech"]),
-        .testTarget(name: "IVRSpeechTests", dependencies: ["IVRSpeech", "IVRAudio", "CPocketSphinx"]),
+        .testTarget(name: "IVRSpeechTests", dependencies: ["IVRSpeech", "IVRAudio"]),
         .testTarget(
             name: "SystemLibraryTests",
             dependencies: ["CPocketSphinx", "CEspeakNG", "CALSA", "CSndFile", "CSoxr"]),

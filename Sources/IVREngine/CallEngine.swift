@@ -76,6 +76,7 @@ public final class CallEngine {
         var commands: [CallCommand] = []
         var playing: [Int] = []          // samples left of each prompt in the queue
         var utterance: [Int16]?
+        var utteranceStart: Int64 = 0     // sample clock of the utterance's first kept sample
         var listen: ListenRequest?
         var recording: (started: Int64, maxSeconds: Double, silenceSeconds: Double, lastVoice: Int64)?
         var frame = AudioFrame(silenceOf: source.frameLength, sampleRate: rate)
@@ -166,10 +167,15 @@ public final class CallEngine {
                 switch endpoint {
                 case .speechStarted(_, let audio)?:
                     utterance = audio
+                    utteranceStart = frameEnd - Int64(audio.count)
                     say("(caller speaking)", at: clock)
                     try apply(session.handle(.speechStarted, at: now), at: frameEnd)
-                case .speechEnded?:
-                    if let audio = utterance { try apply(recognize(audio, request, session: session, at: frameEnd, say: say), at: frameEnd) }
+                case .speechEnded(let end, _)?:
+                    if let audio = utterance {
+                        // The trailing silence that ended the utterance is not part of it (200 ms kept).
+                        let keep = Int(min(Int64(audio.count), max(0, end + Int64(rate / 5) - utteranceStart)))
+                        try apply(recognize(Array(audio.prefix(keep)), request, session: session, at: frameEnd, say: say), at: frameEnd)
+                    }
                     utterance = nil
                 default:
                     if utterance != nil { utterance! += frame.samples }

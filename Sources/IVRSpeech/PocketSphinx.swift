@@ -1,15 +1,20 @@
 import CPocketSphinx
 import Foundation
 
-/// Every call into PocketSphinx's C library, behind one decoder. A decoder is not thread-safe:
-/// one ``PocketSphinxDecoder`` per thread of calls.
+/// Every call into PocketSphinx's C library, behind one decoder. Decoders running at once on
+/// several threads were seen to corrupt each other's results (shared state in sphinxbase), so
+/// every call holds one process-wide lock.
 final class PocketSphinxDecoder {
+    private static let lock = NSLock()
+
     private let config: OpaquePointer
     private let decoder: OpaquePointer
     private var searches: Set<String> = []
 
     /// Loads the acoustic model and dictionary (about a third of a second).
     init(hmm: String, dictionary: String) throws(RecognitionError) {
+        Self.lock.lock()
+        defer { Self.lock.unlock() }
         err_set_logfp(nil)
         let arguments = ["ivr", "-hmm", hmm, "-dict", dictionary, "-bestpath", "yes"]
         var argv = arguments.map { strdup($0) }
@@ -26,6 +31,8 @@ final class PocketSphinxDecoder {
     }
 
     deinit {
+        Self.lock.lock()
+        defer { Self.lock.unlock() }
         ps_free(decoder)
         cmd_ln_free_r(config)
     }
@@ -33,6 +40,8 @@ final class PocketSphinxDecoder {
     func hasSearch(_ name: String) -> Bool { searches.contains(name) }
 
     func addGrammar(_ name: String, jsgf: String) throws(RecognitionError) {
+        Self.lock.lock()
+        defer { Self.lock.unlock() }
         guard ps_set_jsgf_string(decoder, name, jsgf) == 0 else {
             throw RecognitionError.grammar("PocketSphinx refused the grammar '\(name)' (a word missing from the dictionary, or a JSGF error)")
         }
@@ -40,6 +49,8 @@ final class PocketSphinxDecoder {
     }
 
     func addLanguageModel(_ name: String, file: String) throws(RecognitionError) {
+        Self.lock.lock()
+        defer { Self.lock.unlock() }
         guard ps_set_lm_file(decoder, name, file) == 0 else {
             throw RecognitionError.model("PocketSphinx could not load the language model \(file)")
         }
@@ -47,6 +58,8 @@ final class PocketSphinxDecoder {
     }
 
     func addKeywords(_ name: String, file: String) throws(RecognitionError) {
+        Self.lock.lock()
+        defer { Self.lock.unlock() }
         guard ps_set_kws(decoder, name, file) == 0 else {
             throw RecognitionError.grammar("PocketSphinx refused the keyword list '\(name)' (a word missing from the dictionary?)")
         }
@@ -54,34 +67,56 @@ final class PocketSphinxDecoder {
     }
 
     func select(_ name: String) throws(RecognitionError) {
+        Self.lock.lock()
+        defer { Self.lock.unlock() }
         guard ps_set_search(decoder, name) == 0 else { throw RecognitionError.grammar("no search named '\(name)'") }
     }
 
     /// Decodes one whole utterance of 16 kHz samples (the cepstral mean is taken from it).
-    func decode(_ samples: [Int16]) throws(RecognitionError) -> (words: [String], posterior: Double) {
+    func decode(_ samples: [Int16]) throws(RecognitionError) -> (words: [String], acousticScore: Double, frames: Int) {
+        Self.lock.lock()
+        defer { Self.lock.unlock() }
         guard ps_start_utt(decoder) == 0 else { throw RecognitionError.decoder("the decoder could not start an utterance") }
         let processed = samples.withUnsafeBufferPointer { ps_process_raw(decoder, $0.baseAddress, $0.count, 0, 1) }
         guard ps_end_utt(decoder) == 0, processed >= 0 else { throw RecognitionError.decoder("the decoder failed on the utterance") }
         // Segments in time order (keyword spotting lists its detections newest first).
         var found: [(word: String, start: Int32)] = []
+        var acoustic = 0.0
+        var lastFrame: Int32 = 0
         var segment = ps_seg_iter(decoder)
         while let current = segment {
             let word = ps_seg_word(current).map { String(cString: $0).trimmingCharacters(in: .whitespaces) } ?? ""
+            var start: Int32 = 0, end: Int32 = 0
+            ps_seg_frames(current, &start, &end)
+            var ascr: Int32 = 0, lscr: Int32 = 0, lback: Int32 = 0
+            _ = ps_seg_prob(current, &ascr, &lscr, &lback)
+            acoustic += Double(ascr)
+            lastFrame = max(lastFrame, end)
             if !word.isEmpty, !Self.isFiller(word) {
-                var start: Int32 = 0, end: Int32 = 0
-                ps_seg_frames(current, &start, &end)
                 found.append((Self.baseWord(word), start))
             }
             segment = ps_seg_next(current)
         }
         let words = found.enumerated().sorted { ($0.element.start, $0.offset) < ($1.element.start, $1.offset) }
             .flatMap { $0.element.word.split(separator: " ").map(String.init) }
-        let posterior = logmath_exp(ps_get_logmath(decoder), ps_get_prob(decoder))
-        return (words, posterior)
+        // Acoustic log-likelihood in natural log units.
+        let scale = logmath_log_to_ln(ps_get_logmath(decoder), 1)
+        return (words, acoustic * scale, Int(lastFrame) + 1)
+    }
+
+    /// The phones of `word`'s first pronunciation (empty when unknown).
+    func phones(_ word: String) -> [String] {
+        Self.lock.lock()
+        defer { Self.lock.unlock() }
+        guard let pronunciation = ps_lookup_word(decoder, word) else { return [] }
+        defer { free(pronunciation) }
+        return String(cString: pronunciation).split(separator: " ").map(String.init)
     }
 
     /// Whether the dictionary knows `word`.
     func knows(_ word: String) -> Bool {
+        Self.lock.lock()
+        defer { Self.lock.unlock() }
         guard let pronunciation = ps_lookup_word(decoder, word) else { return false }
         free(pronunciation)
         return true

@@ -39,9 +39,10 @@ public struct RecognitionModel: Sendable, Equatable {
 public struct Recognition: Sendable, Equatable {
     /// The words of the best hypothesis (fillers removed), or the keyphrases found, in order.
     public var words: [String]
-    /// For grammars: the share of the hypothesis' words that a free decode (general language
-    /// model) also hears, in order, 0–1; out-of-grammar speech scores low. For keyword lists, 1
-    /// (their thresholds already decided).
+    /// For grammars: how far a free decode (general language model) agrees with the
+    /// hypothesis, 0–1: the share of its words heard in order, or of its phones (against the
+    /// longer of the two); out-of-grammar speech scores low. For keyword lists, 1 (their
+    /// thresholds already decided).
     public var confidence: Double
 
     public var text: String { words.joined(separator: " ") }
@@ -103,17 +104,25 @@ public final class SpeechRecognizer {
         do { wideband = try Self.toModelRate(samples, from: sampleRate) } catch {
             throw RecognitionError.decoder("cannot resample the utterance: \(error)")
         }
-        let (words, _) = try decoder.decode(wideband)
+        let (words, _, _) = try decoder.decode(wideband)
         guard let search = current, !words.isEmpty, !keywordSearches.contains(search) else {
             return Recognition(words: words, confidence: words.isEmpty ? 0 : 1)
         }
         try decoder.select(Self.freeSearch)
         defer { try? decoder.select(search) }
-        let (free, _) = try decoder.decode(wideband)
-        return Recognition(words: words, confidence: Double(Self.commonWords(words, free)) / Double(words.count))
+        let (free, _, _) = try decoder.decode(wideband)
+        // Agreement in words, or in phones (which forgives "england" for "english").
+        let heardPhones = words.flatMap(decoder.phones), freePhones = free.flatMap(decoder.phones)
+        let agreement = max(
+            Double(Self.commonWords(words, free)) / Double(words.count),
+            Double(Self.commonWords(heardPhones, freePhones)) / Double(max(heardPhones.count, freePhones.count, 1)))
+        if ProcessInfo.processInfo.environment["IVR_DEBUG_CONFIDENCE"] != nil {
+            FileHandle.standardError.write(Data("grammar: \(words) free: \(free) agreement \(agreement)\n".utf8))
+        }
+        return Recognition(words: words, confidence: agreement)
     }
 
-    /// Length of the longest common subsequence of two word lists.
+    /// Length of the longest common subsequence of two lists of words or phones.
     static func commonWords(_ a: [String], _ b: [String]) -> Int {
         guard !a.isEmpty, !b.isEmpty else { return 0 }
         var previous = [Int](repeating: 0, count: b.count + 1)

@@ -33,11 +33,37 @@ struct CallEngineTests {
     static let flowPath = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("examples/help-desk.yaml").path
 
-    func call(_ caller: [Int16], at date: String = "2026-11-24T10:00:00-05:00") throws -> CallResult {
+    func call(_ caller: [Int16], at date: String = "2026-11-24T10:00:00-05:00", speech: Bool = false) throws -> CallResult {
         let flow = try FlowLoader.load(path: Self.flowPath)
         let settings = CallSettings(answeredAt: ISO8601DateFormatter().date(from: date)!, secondsAfterInput: 10)
         let library = PromptLibrary(folder: flow.promptFolder, cache: PromptCache(synthesizer: SpeechSynthesizer(sampleRate: 8000)))
-        return try CallEngine(flow: flow, settings: settings, prompts: library, recognizer: nil).run(caller: MemorySource(caller))
+        return try CallEngine(flow: flow, settings: settings, prompts: library, recognizer: speech ? SpeechRecognizer() : nil)
+            .run(caller: MemorySource(caller))
+    }
+
+    /// A phrase spoken by flite (a voice other than the IVR's), at 8 kHz; nil without flite.
+    func spoken(_ text: String) throws -> [Int16]? {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("ivr-call-\(UUID().uuidString).wav").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["flite", "-voice", "slt", "-t", text, "-o", path]
+        guard (try? process.run()) != nil else { return nil }
+        process.waitUntilExit()
+        return process.terminationStatus == 0 ? try AudioFileSource(path: path, sampleRate: 8000).readAll() : nil
+    }
+
+    @Test("a spoken call: the caller says a language and a department, as with keys")
+    func spokenCall() throws {
+        guard let english = try spoken("english"), let billing = try spoken("billing") else { return }
+        let tones = ToneGenerator(sampleRate: 8000)
+        let caller = tones.silence(seconds: 8) + english + tones.silence(seconds: 15) + billing + tones.silence(seconds: 5)
+        let result = try call(caller, speech: true)
+        #expect(result.outcome == .transferred(queue: "billing", priority: 5), "\(result.transcript.map(\.description))")
+        #expect(result.transcript.contains { $0.text.hasPrefix("caller said \"english\"") })
+        let said = try #require(result.transcript.first { $0.text.hasPrefix("caller said \"billing\"") })
+        let answer = try #require(result.transcript.first { $0.text == "IVR: Connecting you to billing." })
+        #expect(answer.time - said.time < 0.3)
     }
 
     @Test("keys during the prompts barge in and route the call")

@@ -1,29 +1,15 @@
-import CPocketSphinx
 import Foundation
 import IVRAudio
 import Testing
 @testable import IVRSpeech
 
-/// Decodes 16 kHz audio with PocketSphinx and the Debian en-us model against a small grammar:
-/// the round trip that tells whether a synthesized prompt says what it should.
+/// Decodes 16 kHz audio against a small grammar: the round trip that tells whether a
+/// synthesized prompt says what it should.
 func recognize(_ samples: [Int16], choices: [String]) throws -> String {
-    let model = "/usr/share/pocketsphinx/model/en-us"
-    err_set_logfp(nil)
-    let arguments = ["ivr", "-hmm", "\(model)/en-us", "-dict", "\(model)/cmudict-en-us.dict"]
-    var argv = arguments.map { strdup($0) }
-    defer { argv.forEach { free($0) } }
-    let config = try #require(cmd_ln_parse_r(nil, ps_args(), Int32(argv.count), &argv, 0))
-    defer { cmd_ln_free_r(config) }
-    let decoder = try #require(ps_init(config))
-    defer { ps_free(decoder) }
-    let grammar = "#JSGF V1.0;\ngrammar g;\npublic <g> = \(choices.joined(separator: " | "));\n"
-    #expect(ps_set_jsgf_string(decoder, "g", grammar) == 0)
-    #expect(ps_set_search(decoder, "g") == 0)
-    ps_start_utt(decoder)
-    _ = samples.withUnsafeBufferPointer { ps_process_raw(decoder, $0.baseAddress, $0.count, 0, 1) }
-    ps_end_utt(decoder)
-    var score: Int32 = 0
-    return ps_get_hyp(decoder, &score).map { String(cString: $0) } ?? ""
+    let recognizer = try SpeechRecognizer()
+    try recognizer.addGrammar("g", jsgf: "#JSGF V1.0;\ngrammar g;\npublic <g> = \(choices.joined(separator: " | "));\n")
+    try recognizer.use("g")
+    return try recognizer.recognize(samples, sampleRate: 16000).text
 }
 
 func rms(_ samples: [Int16]) -> Double {
