@@ -35,7 +35,7 @@ let package = Package(
         // Flow files, menus, routing and the per-call state machine: no audio, no clock.
         .target(name: "IVRFlow", dependencies: [.product(name: "Yams", package: "Yams")]),
         // One call: sources, detectors, recognizer, prompts and the flow core on one clock.
-        .target(name: "IVREngine", dependencies: ["IVRAudio", "IVRDSP", "IVRFlow", "IVRSpeech"]),
+        .target(name: "IVREngine", dependencies: ["IVRAudio", "IVRDSP", "IVRFlow", "IVRSpeech", .product(name: "Yams", package: "Yams")]),
         // The command-line tool.
         .executableTarget(
             name: "ivr",

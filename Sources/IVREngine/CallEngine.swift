@@ -56,6 +56,8 @@ public final class CallEngine {
     private let prompts: PromptLibrary
     private let recognizer: SpeechRecognizer?
     private var grammars: [String: IntentGrammar] = [:]
+    /// Whether a prompt is playing now (for scripted callers that wait for the IVR).
+    public private(set) var isPlayingPrompt = false
 
     /// A call engine for `flow`; `recognizer` nil makes calls keypad-only.
     public init(flow: Flow, settings: CallSettings, prompts: PromptLibrary, recognizer: SpeechRecognizer?) {
@@ -194,6 +196,7 @@ public final class CallEngine {
                     try apply(session.handle(.promptFinished, at: now), at: frameEnd)
                 }
             }
+            isPlayingPrompt = !playing.isEmpty
             // Timers.
             if let deadline = session.deadline, now >= deadline {
                 try apply(session.handle(.timer, at: now), at: frameEnd)

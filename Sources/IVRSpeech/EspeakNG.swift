@@ -48,7 +48,7 @@ enum EspeakNG {
     /// Synthesizes `text` with the voice and settings; samples at eSpeak's own rate.
     static func synthesize(_ text: String, voice: String, rate: Int, pitch: Int, volume: Int, ssml: Bool) throws -> (samples: [Int16], rate: Int) {
         try withEngine { outputRate in
-            guard espeak_SetVoiceByName(voice) == EE_OK else { throw SpeechError.unknownVoice(voice) }
+            guard espeak_SetVoiceByName(voice) == EE_OK || selectByLanguage(voice) else { throw SpeechError.unknownVoice(voice) }
             espeak_SetParameter(espeakRATE, Int32(rate), 0)
             espeak_SetParameter(espeakPITCH, Int32(pitch), 0)
             espeak_SetParameter(espeakVOLUME, Int32(volume), 0)
@@ -64,6 +64,27 @@ enum EspeakNG {
             return (buffer.samples, outputRate)
         }
     }
+}
+
+/// Chooses a voice by language code (`en-gb`), for codes that are not voice names; a
+/// variant after `+` is dropped. Call under the engine's lock.
+private func selectByLanguage(_ voice: String) -> Bool {
+    let language = String(voice.split(separator: "+").first ?? "")
+    guard !language.isEmpty else { return false }
+    let chosen = language.withCString { pointer in
+        var properties = espeak_VOICE()
+        properties.languages = pointer
+        return espeak_SetVoiceByProperties(&properties) == EE_OK
+    }
+    // eSpeak falls back to a related language; only the exact one counts.
+    guard chosen, let current = espeak_GetCurrentVoice(), var cursor = current.pointee.languages else { return false }
+    while cursor.pointee != 0 {
+        cursor += 1
+        let name = String(cString: cursor)
+        if name.lowercased() == language.lowercased() { return true }
+        cursor += name.utf8.count + 1
+    }
+    return false
 }
 
 /// Where the synthesis callback puts samples (passed as the synthesis' user data).

@@ -74,6 +74,8 @@ public final class SpeechRecognizer {
 
     /// Adds (or replaces) a JSGF grammar under `name`.
     public func addGrammar(_ name: String, jsgf: String) throws(RecognitionError) {
+        // Replacing the search in use leaves the decoder without one until it is chosen again.
+        if name == current { current = nil }
         try decoder.addGrammar(name, jsgf: jsgf)
     }
 
@@ -86,6 +88,7 @@ public final class SpeechRecognizer {
             throw RecognitionError.grammar("cannot write the keyword list: \(error)")
         }
         defer { try? FileManager.default.removeItem(atPath: path) }
+        if name == current { current = nil }
         try decoder.addKeywords(name, file: path)
         keywordSearches.insert(name)
     }

@@ -1,0 +1,58 @@
+import ArgumentParser
+import Foundation
+import IVREngine
+import IVRFlow
+import IVRSpeech
+
+struct TestCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "test",
+        abstract: "Run scripted test calls against a flow and check what came of them.",
+        discussion: """
+        Each scenario names the caller's steps (wait_prompt, press: "1", say: "billing", \
+        silence: 6s, hang_up) and what is expected (outcome, nodes visited, collected values, \
+        maximum duration). The caller's audio is made by the tool: keys from the tone \
+        generator, speech from an eSpeak NG voice other than the IVR's, noise at the scenario's \
+        SNR, 8 kHz telephone audio. Prints one line per scenario with pass or fail and the \
+        dialogue's duration, how long each path took, then 'N passed, N failed'.
+
+        Examples:
+          ivr test examples/help-desk-scenarios.yaml
+        """)
+
+    @Argument(help: "The scenario file (YAML).")
+    var file: String
+
+    func run() throws {
+        let scenarios: ScenarioFile
+        do { scenarios = try ScenarioFile.load(path: file) } catch { throw InputFailure(message: "\(error)") }
+        let (loaded, problems) = FlowLoader.check(path: scenarios.flowPath)
+        guard let flow = loaded, problems.allSatisfy(\.isMissingRecording) else {
+            throw InputFailure(message: problems.map(\.description).joined(separator: "\n"))
+        }
+        let prompts = PromptLibrary(folder: flow.promptFolder, cache: PromptCache(
+            synthesizer: SpeechSynthesizer(sampleRate: 8000), folder: PromptsRenderCommand.defaultCacheFolder))
+        let recognizer = try? SpeechRecognizer()
+        var passed = 0, failed = 0
+        var paths: [String: [Double]] = [:]
+        for scenario in scenarios.scenarios {
+            let result = try ScenarioRunner.run(scenario, flow: flow, voice: scenarios.callerVoice, prompts: prompts, recognizer: recognizer)
+            let duration = String(format: "%.1f s", result.call.duration)
+            if result.passed {
+                passed += 1
+                print("PASS \(scenario.name) (\(duration))")
+            } else {
+                failed += 1
+                print("FAIL \(scenario.name) (\(duration)): \(result.failures.joined(separator: "; "))")
+            }
+            paths[result.path.joined(separator: " > "), default: []].append(result.call.duration)
+        }
+        print("paths:")
+        for (path, durations) in paths.sorted(by: { $0.key < $1.key }) {
+            let mean = durations.reduce(0, +) / Double(durations.count)
+            print(String(format: "  %6.1f s  %@%@", mean, path, durations.count > 1 ? " (\(durations.count) calls)" : ""))
+        }
+        print("\(passed) passed, \(failed) failed")
+        if failed > 0 { throw ExitCode(1) }
+    }
+}
