@@ -67,8 +67,9 @@ public final class CallEngine {
         self.recognizer = recognizer
     }
 
-    /// Runs the call with the caller's audio from `source` (at the settings' rate).
-    public func run(caller source: AudioSource) throws -> CallResult {
+    /// Runs the call with the caller's audio from `source` (at the settings' rate); `recorder`
+    /// receives both sides, frame by frame.
+    public func run(caller source: AudioSource, recorder: CallRecorder? = nil) throws -> CallResult {
         let rate = settings.sampleRate
         let session = CallSession(flow: flow, caller: settings.caller, answeredAt: settings.answeredAt, queueStatus: settings.queueStatus)
         let dtmf = DTMFDetector(sampleRate: rate)
@@ -76,7 +77,7 @@ public final class CallEngine {
         endpointer.listen(from: 0, noInputTimeout: nil)
         var transcript: [TranscriptLine] = []
         var commands: [CallCommand] = []
-        var playing: [Int] = []          // samples left of each prompt in the queue
+        var playing: [(samples: [Int16], played: Int)] = []   // the prompts queued, and how far each has played
         var utterance: [Int16]?
         var utteranceStart: Int64 = 0     // sample clock of the utterance's first kept sample
         var listen: ListenRequest?
@@ -101,7 +102,7 @@ public final class CallEngine {
                     let audio = try prompts.audio(
                         id: playback.id, text: playback.text, language: playback.language,
                         settings: VoiceSettings(voice: playback.voice), explicitFile: playback.file)
-                    playing.append(max(audio.samples.count, 1))
+                    playing.append((audio.samples.isEmpty ? [0] : audio.samples, 0))
                     say("IVR: \(playback.text)", at: sample)
                 case .stopPrompt:
                     playing.removeAll()
@@ -186,16 +187,20 @@ public final class CallEngine {
                 utterance = nil
             }
             // Prompts play on the clock.
-            var budget = frame.samples.count
-            while budget > 0, !playing.isEmpty {
-                let used = min(budget, playing[0])
-                playing[0] -= used
-                budget -= used
-                if playing[0] == 0 {
+            var output: [Int16] = []
+            output.reserveCapacity(frame.samples.count)
+            while output.count < frame.samples.count, !playing.isEmpty {
+                let (samples, played) = playing[0]
+                let used = min(frame.samples.count - output.count, samples.count - played)
+                output += samples[played..<played + used]
+                playing[0].played += used
+                if playing[0].played == samples.count {
                     playing.removeFirst()
                     try apply(session.handle(.promptFinished, at: now), at: frameEnd)
                 }
             }
+            output += [Int16](repeating: 0, count: frame.samples.count - output.count)
+            try recorder?.write(caller: frame.samples, ivr: output)
             isPlayingPrompt = !playing.isEmpty
             // Timers.
             if let deadline = session.deadline, now >= deadline {
@@ -234,4 +239,24 @@ public final class CallEngine {
             return session.handle(.recognizerFailed("\(error)"), at: time)
         }
     }
+}
+
+/// A stereo recording of a call that a person can listen to: the caller left, the IVR right.
+public final class CallRecorder {
+    private let writer: SoundFileWriter
+
+    public init(path: String, sampleRate: Int) throws {
+        writer = try SoundFileWriter(path: path, sampleRate: sampleRate, channels: 2)
+    }
+
+    func write(caller: [Int16], ivr: [Int16]) throws {
+        var interleaved = [Int16](repeating: 0, count: 2 * caller.count)
+        for index in caller.indices {
+            interleaved[2 * index] = caller[index]
+            interleaved[2 * index + 1] = ivr[index]
+        }
+        try writer.write(samples: interleaved)
+    }
+
+    public func close() throws { try writer.close() }
 }

@@ -17,6 +17,7 @@ struct CallCommand: ParsableCommand {
         Examples:
           ivr call --flow examples/help-desk.yaml examples/caller-keys.wav
           ivr call --flow examples/help-desk.yaml caller.wav --caller-id +12125550100 --at 2026-11-23T18:30:00-05:00
+          ivr call --flow examples/help-desk.yaml caller.wav --record call.wav --events call.jsonl
         """)
 
     @Option(help: "The flow file (YAML).")
@@ -36,6 +37,9 @@ struct CallCommand: ParsableCommand {
 
     @Option(help: "Write every event of the flow core as JSON lines to this file.")
     var events: String?
+
+    @Option(help: "Write a stereo recording of the call (caller left, IVR right) to this file.")
+    var record: String?
 
     func run() throws {
         let (loaded, problems) = FlowLoader.check(path: flow)
@@ -59,7 +63,10 @@ struct CallCommand: ParsableCommand {
             }
         }
         let source = try AudioFileSource(path: caller, sampleRate: settings.sampleRate)
-        let result = try CallEngine(flow: flowModel, settings: settings, prompts: library, recognizer: recognizer).run(caller: source)
+        let recorder = try record.map { try CallRecorder(path: $0, sampleRate: settings.sampleRate) }
+        let result = try CallEngine(flow: flowModel, settings: settings, prompts: library, recognizer: recognizer)
+            .run(caller: source, recorder: recorder)
+        try recorder?.close()
         for line in result.transcript { print(line.description) }
         print("outcome: \(result.outcome.description)")
         for problem in library.problems { printError(problem) }

@@ -9,9 +9,10 @@ struct CallCommandTests {
     @Test("the example caller hears the opening hours and hangs up: contained")
     func example() throws {
         let events = IVRProcess.temporaryFolder().appendingPathComponent("events.jsonl").path
+        let recording = IVRProcess.temporaryFolder().appendingPathComponent("call.wav").path
         let result = try IVRProcess.run([
             "call", "--flow", "\(Self.examples)/help-desk.yaml", "\(Self.examples)/caller-hours.wav",
-            "--at", "2026-11-24T10:00:00-05:00", "--keypad-only", "--events", events,
+            "--at", "2026-11-24T10:00:00-05:00", "--keypad-only", "--events", events, "--record", recording,
         ])
         #expect(result.status == 0, "\(result.stderr)")
         let lines = result.stdout.split(separator: "\n").map(String.init)
@@ -20,6 +21,19 @@ struct CallCommandTests {
         #expect(lines.last == "outcome: contained (faq hours)")
         let logged = try String(contentsOfFile: events, encoding: .utf8).split(separator: "\n")
         #expect(logged.contains { $0.contains("\"event\":\"outcome\"") })
+        // The recording: stereo, as long as the call, caller left and IVR right both heard.
+        let info = try IVRProcess.run(["info", "--json", recording])
+        let object = try JSONSerialization.jsonObject(with: Data(info.stdout.utf8)) as? [String: Any]
+        #expect(object?["channels"] as? Int == 2, "\(info.stdout)")
+        let duration = object?["duration"] as? Double ?? 0
+        #expect(abs(duration - 18.58) < 0.05, "\(duration)")
+        let left = IVRProcess.temporaryFolder().appendingPathComponent("caller-side.wav").path
+        let sox = Process()
+        sox.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        sox.arguments = ["sox", recording, left, "remix", "1"]
+        try sox.run()
+        sox.waitUntilExit()
+        #expect(try IVRProcess.run(["dtmf", left]).stdout == "122\n")
     }
 
     @Test("a broken flow or caller file is reported")
