@@ -111,8 +111,8 @@ public struct InputError: Error, CustomStringConvertible {
 }
 
 /// The caller of a scenario: makes its audio as the call goes, waiting for the IVR's prompts
-/// when told to. Keys come from the tone generator, speech from eSpeak NG in the caller's
-/// voice, with noise at the scenario's SNR.
+/// when told to. Keys come from the tone generator, speech from eSpeak NG (or flite) in the
+/// caller's voice, limited to the telephone band, with noise at the scenario's SNR.
 final class ScriptedCaller: AudioSource {
     let sampleRate: Int
     let frameLength: Int
@@ -134,6 +134,22 @@ final class ScriptedCaller: AudioSource {
         self.voice = voice
         // Speech is scaled to about −20 dBFS RMS; noise is set against that.
         noiseScale = snr.map { 3277 / pow(10, $0 / 20) }
+    }
+
+    /// Speech as a phone line passes it: a second-order Butterworth high-pass at 300 Hz (the
+    /// 8 kHz rate already stops it at 4 kHz).
+    static func telephoneBand(_ samples: [Int16], sampleRate: Int) -> [Int16] {
+        let w = tan(Double.pi * 300 / Double(sampleRate)), q = 2.0.squareRoot()
+        let norm = 1 / (1 + q * w + w * w)
+        let b0 = norm, b1 = -2 * norm, b2 = norm
+        let a1 = 2 * (w * w - 1) * norm, a2 = (1 - q * w + w * w) * norm
+        var x1 = 0.0, x2 = 0.0, y1 = 0.0, y2 = 0.0
+        return samples.map { sample in
+            let x = Double(sample)
+            let y = b0 * x + b1 * x1 + b2 * x2 - a1 * y1 - a2 * y2
+            (x2, x1, y2, y1) = (x1, x, y1, y)
+            return Int16(clamping: Int(y.rounded()))
+        }
     }
 
     /// The caller's speech: eSpeak NG in `voice`, or flite's voice for `flite:NAME`.
@@ -176,7 +192,7 @@ final class ScriptedCaller: AudioSource {
             case .press(let keys):
                 pending += try ToneGenerator(sampleRate: sampleRate).keys(keys, on: 0.1, off: 0.15)
             case .say(let text):
-                var speech = try speak(text)
+                var speech = Self.telephoneBand(try speak(text), sampleRate: sampleRate)
                 let rms = (speech.reduce(0.0) { $0 + Double($1) * Double($1) } / Double(max(speech.count, 1))).squareRoot()
                 let gain = rms > 0 ? 3277 / rms : 1
                 speech = speech.map { Int16(clamping: Int((Double($0) * gain).rounded())) }
