@@ -252,6 +252,53 @@ public struct IntentGrammar {
         }
     }
 
+    /// Phrases that more than one intent accepts, with those intents: the first of them wins,
+    /// so the others can never be recognized from that phrase. Checks up to 200 phrases per
+    /// template (slots filled with a sample value).
+    public func conflicts() -> [(phrase: String, intents: [String])] {
+        var result: [(String, [String])] = []
+        var reported: Set<String> = []
+        for (name, templates) in intents {
+            for template in templates {
+                for sample in samples(template, depth: 0).prefix(200) {
+                    let text = sample.joined(separator: " ")
+                    let takers = matchers.filter { matcher in
+                        let line = sample.map { $0 + " " }.joined()
+                        return matcher.expression.firstMatch(in: line, range: NSRange(line.startIndex..., in: line)) != nil
+                    }.map(\.intent)
+                    if takers.count > 1, takers.contains(name), reported.insert(text).inserted {
+                        result.append((text, takers))
+                    }
+                }
+            }
+        }
+        return result
+    }
+
+    /// Word sequences a template accepts (a bounded sample).
+    private func samples(_ template: IntentTemplate, depth: Int) -> [[String]] {
+        switch template {
+        case .word(let word): return [[word]]
+        case .sequence(let items):
+            return items.reduce([[]]) { partial, item in
+                let tails = samples(item, depth: depth)
+                return Array(partial.flatMap { head in tails.map { head + $0 } }.prefix(400))
+            }
+        case .alternatives(let items): return items.flatMap { samples($0, depth: depth) }
+        case .optional(let item): return [[]] + samples(item, depth: depth)
+        case .rule(let name):
+            guard depth < 20, let rule = rules[name] else { return [[]] }
+            return samples(rule, depth: depth + 1)
+        case .slot(_, let type):
+            if let list = slotLists[type] { return list.prefix(3).map { $0.phrase.split(separator: " ").map(String.init) } }
+            switch type {
+            case "digits", "number": return [["four", "two"]]
+            case "yesno": return [["yes"], ["no"]]
+            default: return [["first"]]
+            }
+        }
+    }
+
     /// The intent (and slots) that `words` say, or nil when none does.
     public func match(_ words: [String]) -> IntentMatch? {
         let text = words.map { $0.lowercased() + " " }.joined()

@@ -126,8 +126,8 @@ struct GrammarCheckCommand: ParsableCommand {
         abstract: "Compile an intent file and report its problems.",
         discussion: """
         Reports, with file:line, syntax errors in templates, unknown rules and slot types, and \
-        words missing from the recognizer's dictionary. Exit status 1 if there is any problem. \
-        --jsgf prints the compiled grammar.
+        words missing from the recognizer's dictionary, and phrases that two intents accept. \
+        Exit status 1 if there is any problem. --jsgf prints the compiled grammar.
 
         Examples:
           ivr grammar check examples/intents.yaml
@@ -145,6 +145,13 @@ struct GrammarCheckCommand: ParsableCommand {
             let recognizer = try SpeechRecognizer()
             let grammar = try IntentGrammar.load(path: file, knows: recognizer.knows)
             try recognizer.addGrammar("check", jsgf: grammar.jsgf)
+            let conflicts = grammar.conflicts()
+            for conflict in conflicts {
+                print("\(file): conflict: '\(conflict.phrase)' is accepted by \(conflict.intents.joined(separator: " and ")) (the first wins)")
+            }
+            guard conflicts.isEmpty else {
+                throw InputFailure(message: "\(file): \(conflicts.count) conflict\(conflicts.count == 1 ? "" : "s")")
+            }
             if jsgf { print(grammar.jsgf, terminator: "") }
             printError("\(file): ok (\(grammar.intentNames.count) intents: \(grammar.intentNames.joined(separator: ", ")))")
         } catch let error as IntentErrors {

@@ -58,5 +58,9 @@ struct RecognizeCommandTests {
         let bad = try IVRProcess.run(["grammar", "check", path])
         #expect(bad.status == 1)
         #expect(bad.stdout.contains("\(path):2: 'blorp' is not in the recognizer's dictionary"), "\(bad.stdout)")
+        try "intents:\n  sales: [\"[talk to] sales\"]\n  agent: [\"talk to (sales | an agent)\"]\n".write(toFile: path, atomically: true, encoding: .utf8)
+        let conflict = try IVRProcess.run(["grammar", "check", path])
+        #expect(conflict.status == 1)
+        #expect(conflict.stdout.contains("conflict: 'talk to sales' is accepted by sales and agent"), "\(conflict.stdout)")
     }
 }
