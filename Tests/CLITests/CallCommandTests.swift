@@ -3,15 +3,12 @@ import Testing
 
 @Suite("ivr call")
 struct CallCommandTests {
-    static let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("examples").path
-
     @Test("the example caller hears the opening hours and hangs up: contained")
     func example() throws {
         let events = IVRProcess.temporaryFolder().appendingPathComponent("events.jsonl").path
         let recording = IVRProcess.temporaryFolder().appendingPathComponent("call.wav").path
         let result = try IVRProcess.run([
-            "call", "--flow", "\(Self.examples)/help-desk.yaml", "\(Self.examples)/caller-hours.wav",
+            "call", "--flow", "\(IVRProcess.examples)/help-desk.yaml", "\(IVRProcess.examples)/caller-hours.wav",
             "--at", "2026-11-24T10:00:00-05:00", "--keypad-only", "--events", events, "--record", recording,
         ])
         #expect(result.status == 0, "\(result.stderr)")
@@ -38,11 +35,11 @@ struct CallCommandTests {
 
     @Test("a broken flow or caller file is reported")
     func errors() throws {
-        let bad = try IVRProcess.run(["call", "--flow", "/nonexistent.yaml", "\(Self.examples)/caller-hours.wav"])
+        let bad = try IVRProcess.run(["call", "--flow", "/nonexistent.yaml", "\(IVRProcess.examples)/caller-hours.wav"])
         #expect(bad.status == 1 && bad.stderr.contains("/nonexistent.yaml"))
         let text = IVRProcess.temporaryFolder().appendingPathComponent("caller.wav")
         try Data("nope".utf8).write(to: text)
-        let audio = try IVRProcess.run(["call", "--flow", "\(Self.examples)/help-desk.yaml", text.path])
+        let audio = try IVRProcess.run(["call", "--flow", "\(IVRProcess.examples)/help-desk.yaml", text.path])
         #expect(audio.status == 1 && audio.stderr.contains(text.path))
     }
 }

@@ -8,6 +8,10 @@ enum IVRProcess {
         let stderr: String
     }
 
+    /// The repository's `examples` folder.
+    static let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("examples").path
+
     /// The `ivr` binary in the build folder of the running tests.
     static let executable: URL = {
         var folder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()

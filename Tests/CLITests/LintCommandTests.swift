@@ -3,8 +3,7 @@ import Testing
 
 @Suite("ivr lint")
 struct LintCommandTests {
-    static let example = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("examples/help-desk.yaml").path
+    static let example = "\(IVRProcess.examples)/help-desk.yaml"
 
     @Test("the example flow passes")
     func example() throws {

@@ -3,8 +3,7 @@ import Testing
 
 @Suite("ivr recognize and ivr grammar check")
 struct RecognizeCommandTests {
-    static let intents = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("examples/intents.yaml").path
+    static let intents = "\(IVRProcess.examples)/intents.yaml"
 
     /// A phrase spoken by flite's slt voice into a WAV file at 16 kHz (nil without flite).
     func speech(_ text: String, name: String) throws -> String? {

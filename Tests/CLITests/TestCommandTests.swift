@@ -3,12 +3,9 @@ import Testing
 
 @Suite("ivr test")
 struct TestCommandTests {
-    static let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("examples").path
-
     @Test("every scenario of the example passes, with the time of each path")
     func example() throws {
-        let result = try IVRProcess.run(["test", "\(Self.examples)/help-desk-scenarios.yaml"])
+        let result = try IVRProcess.run(["test", "\(IVRProcess.examples)/help-desk-scenarios.yaml"])
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         let lines = result.stdout.split(separator: "\n").map(String.init)
         #expect(lines.last == "15 passed, 0 failed", "\(lines)")
@@ -20,7 +17,7 @@ struct TestCommandTests {
     func failure() throws {
         let path = IVRProcess.temporaryFolder().appendingPathComponent("scenarios.yaml").path
         try """
-        flow: \(Self.examples)/help-desk.yaml
+        flow: \(IVRProcess.examples)/help-desk.yaml
         at: "2026-11-24T10:00:00-05:00"
         scenarios:
           - name: expects the wrong queue
