@@ -73,7 +73,7 @@ final class PocketSphinxDecoder {
     }
 
     /// Decodes one whole utterance of 16 kHz samples (the cepstral mean is taken from it).
-    func decode(_ samples: [Int16]) throws(RecognitionError) -> (words: [String], acousticScore: Double, frames: Int) {
+    func decode(_ samples: [Int16]) throws(RecognitionError) -> [String] {
         Self.lock.lock()
         defer { Self.lock.unlock() }
         guard ps_start_utt(decoder) == 0 else { throw RecognitionError.decoder("the decoder could not start an utterance") }
@@ -81,27 +81,19 @@ final class PocketSphinxDecoder {
         guard ps_end_utt(decoder) == 0, processed >= 0 else { throw RecognitionError.decoder("the decoder failed on the utterance") }
         // Segments in time order (keyword spotting lists its detections newest first).
         var found: [(word: String, start: Int32)] = []
-        var acoustic = 0.0
-        var lastFrame: Int32 = 0
         var segment = ps_seg_iter(decoder)
         while let current = segment {
             let word = ps_seg_word(current).map { String(cString: $0).trimmingCharacters(in: .whitespaces) } ?? ""
-            var start: Int32 = 0, end: Int32 = 0
-            ps_seg_frames(current, &start, &end)
-            var ascr: Int32 = 0, lscr: Int32 = 0, lback: Int32 = 0
-            _ = ps_seg_prob(current, &ascr, &lscr, &lback)
-            acoustic += Double(ascr)
-            lastFrame = max(lastFrame, end)
             if !word.isEmpty, !Self.isFiller(word) {
+                var start: Int32 = 0, end: Int32 = 0
+                ps_seg_frames(current, &start, &end)
                 found.append((Self.baseWord(word), start))
             }
             segment = ps_seg_next(current)
         }
         let words = found.enumerated().sorted { ($0.element.start, $0.offset) < ($1.element.start, $1.offset) }
             .flatMap { $0.element.word.split(separator: " ").map(String.init) }
-        // Acoustic log-likelihood in natural log units.
-        let scale = logmath_log_to_ln(ps_get_logmath(decoder), 1)
-        return (words, acoustic * scale, Int(lastFrame) + 1)
+        return words
     }
 
     /// The phones of `word`'s first pronunciation (empty when unknown).

@@ -107,21 +107,18 @@ public final class SpeechRecognizer {
         do { wideband = try Self.toModelRate(samples, from: sampleRate) } catch {
             throw RecognitionError.decoder("cannot resample the utterance: \(error)")
         }
-        let (words, _, _) = try decoder.decode(wideband)
+        let words = try decoder.decode(wideband)
         guard let search = current, !words.isEmpty, !keywordSearches.contains(search) else {
             return Recognition(words: words, confidence: words.isEmpty ? 0 : 1)
         }
         try decoder.select(Self.freeSearch)
         defer { try? decoder.select(search) }
-        let (free, _, _) = try decoder.decode(wideband)
+        let free = try decoder.decode(wideband)
         // Agreement in words, or in phones (which forgives "england" for "english").
         let heardPhones = words.flatMap(decoder.phones), freePhones = free.flatMap(decoder.phones)
         let agreement = max(
             Double(Self.commonWords(words, free)) / Double(words.count),
             Double(Self.commonWords(heardPhones, freePhones)) / Double(max(heardPhones.count, freePhones.count, 1)))
-        if ProcessInfo.processInfo.environment["IVR_DEBUG_CONFIDENCE"] != nil {
-            FileHandle.standardError.write(Data("grammar: \(words) free: \(free) agreement \(agreement)\n".utf8))
-        }
         return Recognition(words: words, confidence: agreement)
     }
 
