@@ -21,6 +21,11 @@ let package = Package(
         .executableTarget(name: "VADBenchmark", dependencies: [.product(name: "IVRDSP", package: mainPackage)]),
         // Prompt synthesis speed and cached-prompt latency.
         .executableTarget(name: "PromptBenchmark", dependencies: [.product(name: "IVRSpeech", package: mainPackage)]),
+        // Spoken-intent accuracy, ours beside the decoder used naively.
+        .executableTarget(
+            name: "IntentBenchmark",
+            dependencies: [.product(name: "IVRSpeech", package: mainPackage), .product(name: "IVRAudio", package: mainPackage),
+                           .product(name: "IVRDSP", package: mainPackage)]),
     ],
     swiftLanguageModes: [.v6]
 )
