@@ -67,9 +67,11 @@ public final class CallEngine {
         self.recognizer = recognizer
     }
 
-    /// Runs the call with the caller's audio from `source` (at the settings' rate); `recorder`
-    /// receives both sides, frame by frame.
-    public func run(caller source: AudioSource, recorder: CallRecorder? = nil) throws -> CallResult {
+    /// Runs the call with the caller's audio from `source` (at the settings' rate). Each tap
+    /// receives both sides, frame by frame (a recording, a live output); `onLine` each
+    /// transcript line as it happens.
+    public func run(caller source: AudioSource, taps: [any CallAudioTap] = [],
+                    onLine: ((TranscriptLine) -> Void)? = nil) throws -> CallResult {
         let rate = settings.sampleRate
         let session = CallSession(flow: flow, caller: settings.caller, answeredAt: settings.answeredAt, queueStatus: settings.queueStatus)
         let dtmf = DTMFDetector(sampleRate: rate)
@@ -89,7 +91,11 @@ public final class CallEngine {
         var enteredNodes = 0
         let seconds = { (sample: Int64) in Double(sample) / Double(rate) }
 
-        func say(_ text: String, at sample: Int64) { transcript.append(TranscriptLine(time: seconds(sample), text: text)) }
+        func say(_ text: String, at sample: Int64) {
+            let line = TranscriptLine(time: seconds(sample), text: text)
+            transcript.append(line)
+            onLine?(line)
+        }
 
         func apply(_ produced: [CallCommand], at sample: Int64) throws {
             let entries = session.log.filter { $0.event == "enter" }
@@ -200,7 +206,7 @@ public final class CallEngine {
                 }
             }
             output += [Int16](repeating: 0, count: frame.samples.count - output.count)
-            try recorder?.write(caller: frame.samples, ivr: output)
+            for tap in taps { try tap.write(caller: frame.samples, ivr: output) }
             isPlayingPrompt = !playing.isEmpty
             // Timers.
             if let deadline = session.deadline, now >= deadline {
@@ -241,15 +247,20 @@ public final class CallEngine {
     }
 }
 
+/// Receives a call's audio as it happens: the caller's frame and the IVR's, 10 ms each.
+public protocol CallAudioTap {
+    func write(caller: [Int16], ivr: [Int16]) throws
+}
+
 /// A stereo recording of a call that a person can listen to: the caller left, the IVR right.
-public final class CallRecorder {
+public final class CallRecorder: CallAudioTap {
     private let writer: SoundFileWriter
 
     public init(path: String, sampleRate: Int) throws {
         writer = try SoundFileWriter(path: path, sampleRate: sampleRate, channels: 2)
     }
 
-    func write(caller: [Int16], ivr: [Int16]) throws {
+    public func write(caller: [Int16], ivr: [Int16]) throws {
         var interleaved = [Int16](repeating: 0, count: 2 * caller.count)
         for index in caller.indices {
             interleaved[2 * index] = caller[index]

@@ -65,7 +65,7 @@ struct CallCommand: ParsableCommand {
         let source = try AudioFileSource(path: caller, sampleRate: settings.sampleRate)
         let recorder = try record.map { try CallRecorder(path: $0, sampleRate: settings.sampleRate) }
         let result = try CallEngine(flow: flowModel, settings: settings, prompts: library, recognizer: recognizer)
-            .run(caller: source, recorder: recorder)
+            .run(caller: source, taps: recorder.map { [$0] } ?? [])
         try recorder?.close()
         for line in result.transcript { print(line.description) }
         print("outcome: \(result.outcome.description)")

@@ -24,7 +24,7 @@ struct IVR: ParsableCommand {
         subcommands: [
             InfoCommand.self, DTMFCommand.self, VADCommand.self, TonesCommand.self, LintCommand.self, SayCommand.self,
             PromptsCommand.self, RecognizeCommand.self, GrammarCommand.self, CallCommand.self,
-            TestCommand.self,
+            TestCommand.self, LiveCommand.self,
         ])
 
     /// Runs the tool with the project's exit statuses: 0 ok, 1 bad input, 2 usage.

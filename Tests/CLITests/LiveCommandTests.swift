@@ -1,0 +1,42 @@
+import Foundation
+import Testing
+
+@Suite("ivr live on pipes")
+struct LiveCommandTests {
+    @Test("raw PCM through real pipes: the call is paced by its input, the transcript on stderr")
+    func pipes() throws {
+        // sox writes the caller's raw PCM into a pipe; ivr reads it and writes the IVR's audio.
+        let sox = Process()
+        sox.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        sox.arguments = ["sox", "\(IVRProcess.examples)/caller-hours.wav", "-t", "raw", "-e", "signed", "-b", "16", "-L", "-"]
+        let ivr = Process()
+        ivr.executableURL = IVRProcess.executable
+        ivr.arguments = ["live", "--flow", "\(IVRProcess.examples)/help-desk.yaml", "--input", "-", "--output", "-", "--keypad-only"]
+        let link = Pipe(), output = Pipe(), errors = Pipe()
+        sox.standardOutput = link
+        ivr.standardInput = link
+        ivr.standardOutput = output
+        ivr.standardError = errors
+        try sox.run()
+        try ivr.run()
+        let audio = output.fileHandleForReading.readDataToEndOfFile()
+        let transcript = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        ivr.waitUntilExit()
+        sox.waitUntilExit()
+        #expect(ivr.terminationStatus == 0, "\(transcript)")
+        #expect(transcript.contains("caller pressed 2"))
+        #expect(transcript.hasSuffix("outcome: contained (faq hours)\n"), "\(transcript)")
+        // One frame out per frame in, for the length of the call (18.58 s at 8 kHz).
+        #expect(abs(audio.count - 2 * 148_640) <= 160, "\(audio.count) bytes")
+        let samples = audio.withUnsafeBytes { Array($0.bindMemory(to: Int16.self)) }
+        let level = (samples.reduce(0.0) { $0 + Double($1) * Double($1) } / Double(max(samples.count, 1))).squareRoot()
+        #expect(level > 500, "the IVR's prompts are in the output")
+    }
+
+    @Test("bad options and files are reported")
+    func errors() throws {
+        #expect(try IVRProcess.run(["live", "--flow", "\(IVRProcess.examples)/help-desk.yaml", "--input", "-", "--output", "-", "--rate", "11025"]).status == 2)
+        let missing = try IVRProcess.run(["live", "--flow", "\(IVRProcess.examples)/help-desk.yaml", "--input", "/nonexistent.raw", "--output", "-"])
+        #expect(missing.status == 1 && missing.stderr.contains("/nonexistent.raw"))
+    }
+}
