@@ -25,8 +25,8 @@ let package = Package(
         .systemLibrary(name: "CEspeakNG", pkgConfig: "espeak-ng", providers: [.apt(["libespeak-ng-dev"])]),
         .systemLibrary(name: "CALSA", pkgConfig: "alsa", providers: [.apt(["libasound2-dev"])]),
 
-        // Audio frames, files (libsndfile), channel mixing and resampling (libsoxr).
-        .target(name: "IVRAudio", dependencies: ["CSndFile", "CSoxr"]),
+        // Audio frames, files (libsndfile), channel mixing and resampling (libsoxr), ALSA devices.
+        .target(name: "IVRAudio", dependencies: ["CSndFile", "CSoxr", "CALSA"]),
         // DTMF detection and tone generation, VAD: pure Swift with SIMD, no C, no dependencies.
         .target(name: "IVRDSP"),
         // Speech synthesis (eSpeak NG), the prompt cache and recorded prompts; recognition

@@ -58,6 +58,13 @@ public final class CallEngine {
     private var grammars: [String: IntentGrammar] = [:]
     /// Whether a prompt is playing now (for scripted callers that wait for the IVR).
     public private(set) var isPlayingPrompt = false
+    private let hangUpLock = NSLock()
+    private var hangUpRequested = false
+
+    /// Ends the call as if the caller hung up, at the next frame (from any thread: a signal).
+    public func requestHangUp() {
+        hangUpLock.withLock { hangUpRequested = true }
+    }
 
     /// A call engine for `flow`; `recognizer` nil makes calls keypad-only.
     public init(flow: Flow, settings: CallSettings, prompts: PromptLibrary, recognizer: SpeechRecognizer?) {
@@ -112,6 +119,7 @@ public final class CallEngine {
                     say("IVR: \(playback.text)", at: sample)
                 case .stopPrompt:
                     playing.removeAll()
+                    for tap in taps { tap.promptStopped() }
                     say("(prompt stopped)", at: sample)
                 case .listen(let request):
                     listen = request
@@ -144,6 +152,11 @@ public final class CallEngine {
                     inputEnded = true
                     inputEnd = clock
                 }
+            }
+            if hangUpLock.withLock({ hangUpRequested }) {
+                say("call ended (signal)", at: clock)
+                try apply(session.handle(.hangup, at: seconds(clock)), at: clock)
+                break
             }
             if inputEnded {
                 for index in frame.samples.indices { frame.samples[index] = 0 }
@@ -250,6 +263,25 @@ public final class CallEngine {
 /// Receives a call's audio as it happens: the caller's frame and the IVR's, 10 ms each.
 public protocol CallAudioTap {
     func write(caller: [Int16], ivr: [Int16]) throws
+    /// The IVR stopped its prompt (barge-in): drop what is queued for playing.
+    func promptStopped()
+}
+
+extension CallAudioTap {
+    public func promptStopped() {}
+}
+
+/// The IVR's side played on an ALSA device; barge-in drops what the device has queued.
+public final class ALSAPlaybackTap: CallAudioTap {
+    public let device: ALSAPCM
+
+    public init(device name: String, sampleRate: Int) throws {
+        device = try ALSAPCM(name: name, direction: .playback, sampleRate: sampleRate)
+    }
+
+    public func write(caller: [Int16], ivr: [Int16]) throws { try device.write(ivr) }
+
+    public func promptStopped() { device.dropQueued() }
 }
 
 /// A stereo recording of a call that a person can listen to: the caller left, the IVR right.

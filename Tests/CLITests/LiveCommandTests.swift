@@ -33,6 +33,36 @@ struct LiveCommandTests {
         #expect(level > 500, "the IVR's prompts are in the output")
     }
 
+    @Test("a call through ALSA: the file plugin plays the caller in and records the IVR")
+    func alsa() throws {
+        let folder = IVRProcess.temporaryFolder()
+        let callerRaw = folder.appendingPathComponent("caller.raw").path
+        let ivrRaw = folder.appendingPathComponent("ivr.raw").path
+        let config = folder.appendingPathComponent("asound.conf").path
+        let sox = Process()
+        sox.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        sox.arguments = ["sox", "\(IVRProcess.examples)/caller-hours.wav", "-t", "raw", "-e", "signed", "-b", "16", "-L", callerRaw]
+        try sox.run()
+        sox.waitUntilExit()
+        try """
+        pcm.silent { type null }
+        pcm.caller { type file slave.pcm "silent" file "/dev/null" infile "\(callerRaw)" format "raw" }
+        pcm.line { type file slave.pcm "silent" file "\(ivrRaw)" format "raw" }
+        """.write(toFile: config, atomically: true, encoding: .utf8)
+        let result = try IVRProcess.run([
+            "live", "--flow", "\(IVRProcess.examples)/help-desk.yaml", "--capture", "caller", "--playback", "line",
+            "--alsa-config", config, "--keypad-only",
+        ])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("caller pressed 1") && result.stderr.hasSuffix("outcome: contained (faq hours)\n"), "\(result.stderr)")
+        let written = try Data(contentsOf: URL(fileURLWithPath: ivrRaw))
+        #expect(abs(written.count - 2 * 148_640) <= 160, "\(written.count) bytes")
+        let missing = try IVRProcess.run([
+            "live", "--flow", "\(IVRProcess.examples)/help-desk.yaml", "--capture", "nosuchdevice", "--alsa-config", config,
+        ])
+        #expect(missing.status == 1 && missing.stderr.contains("nosuchdevice: cannot open ALSA device"), "\(missing.stderr)")
+    }
+
     @Test("bad options and files are reported")
     func errors() throws {
         #expect(try IVRProcess.run(["live", "--flow", "\(IVRProcess.examples)/help-desk.yaml", "--input", "-", "--output", "-", "--rate", "11025"]).status == 2)
