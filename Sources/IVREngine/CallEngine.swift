@@ -14,6 +14,10 @@ public struct CallSettings {
     public var sampleRate: Int
     /// How long the IVR waits after the caller's audio has ended before counting a hang-up.
     public var secondsAfterInput: Double
+    /// Live audio that may carry the IVR's own prompt back (a sound card, a line without a
+    /// good hybrid): while a prompt plays, speech counts only when the caller is clearly
+    /// louder than the prompt (6 dB).
+    public var echoGate = false
 
     public init(caller: CallerInfo = .init(), answeredAt: Date = Date(), queueStatus: any QueueStatusProvider = FixedQueueStatus(),
                 sampleRate: Int = 8000, secondsAfterInput: Double = 30) {
@@ -96,6 +100,7 @@ public final class CallEngine {
         var inputEnded = false
         var inputEnd: Int64 = 0
         var enteredNodes = 0
+        var lastOutput: [Int16] = []      // the IVR's previous frame, for the echo gate
         let seconds = { (sample: Int64) in Double(sample) / Double(rate) }
 
         func say(_ text: String, at sample: Int64) {
@@ -187,6 +192,8 @@ public final class CallEngine {
                 }
             } else if let request = listen, !request.intents.isEmpty, session.acceptsSpeech, recognizer != nil {
                 switch endpoint {
+                case .speechStarted?  where settings.echoGate && Self.isEcho(frame.samples, playing: lastOutput):
+                    say("(speech start ignored: as loud as the prompt's echo)", at: clock)
                 case .speechStarted(_, let audio)?:
                     utterance = audio
                     utteranceStart = frameEnd - Int64(audio.count)
@@ -220,6 +227,7 @@ public final class CallEngine {
             }
             output += [Int16](repeating: 0, count: frame.samples.count - output.count)
             for tap in taps { try tap.write(caller: frame.samples, ivr: output) }
+            lastOutput = output
             isPlayingPrompt = !playing.isEmpty
             // Timers.
             if let deadline = session.deadline, now >= deadline {
@@ -229,6 +237,15 @@ public final class CallEngine {
         }
         return CallResult(transcript: transcript, outcome: session.outcome ?? .abandoned(node: session.node),
                           log: session.log, commands: commands, duration: seconds(clock))
+    }
+
+    /// Whether a caller frame is no louder than 6 dB above the prompt playing (which may be its echo).
+    static func isEcho(_ caller: [Int16], playing: [Int16]) -> Bool {
+        func power(_ samples: [Int16]) -> Double {
+            samples.reduce(0.0) { $0 + Double($1) * Double($1) } / Double(max(samples.count, 1))
+        }
+        let played = power(playing)
+        return played > 100 && power(caller) < 4 * played
     }
 
     /// Decodes an utterance against the menu's intents; a failing recognizer is reported to

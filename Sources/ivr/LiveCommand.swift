@@ -13,7 +13,8 @@ struct LiveCommand: ParsableCommand {
         Without --input/--output, the call runs on ALSA: --capture and --playback name the \
         devices (default: default), e.g. plughw:1,0 for a USB phone-line adapter; --alsa-config \
         uses another ALSA configuration file. A key or speech during a prompt drops what the \
-        device has queued. With --input and --output, raw 16-bit little-endian mono PCM (- for \
+        device has queued; while a prompt plays, speech counts only when it is 6 dB louder than \
+        the prompt (the prompt's echo in the capture is not a caller). With --input and --output, raw 16-bit little-endian mono PCM (- for \
         standard input and output), one 10 ms frame out per frame in: the call is paced by its \
         input. The transcript goes to standard error as the call goes. The call ends when the \
         flow ends it, the input ends, or on SIGINT/SIGTERM.
@@ -78,7 +79,9 @@ struct LiveCommand: ParsableCommand {
             source = try ALSACaptureSource(device: capture, sampleRate: rate)
             tap = try ALSAPlaybackTap(device: playback, sampleRate: rate)
         }
-        let settings = CallSettings(caller: CallerInfo(number: callerId), answeredAt: Date(), sampleRate: rate, secondsAfterInput: 0)
+        var settings = CallSettings(caller: CallerInfo(number: callerId), answeredAt: Date(), sampleRate: rate, secondsAfterInput: 0)
+        // A sound card hears the IVR's own prompt: gate speech by the playback level.
+        settings.echoGate = input == nil
         let library = PromptLibrary(folder: flowModel.promptFolder, cache: PromptCache(
             synthesizer: SpeechSynthesizer(sampleRate: rate), folder: PromptsRenderCommand.defaultCacheFolder))
         var recognizer: SpeechRecognizer?

@@ -28,6 +28,27 @@ final class MemorySource: AudioSource {
     }
 }
 
+/// A line that carries the IVR's own prompt back into the caller's side at −6 dB, 10 ms late.
+final class EchoLine: AudioSource, CallAudioTap {
+    let sampleRate = 8000
+    let frameLength = 80
+    private var echo = [Int16](repeating: 0, count: 80)
+    private var framesLeft: Int
+    private var clock: Int64 = 0
+
+    init(seconds: Double) { framesLeft = Int(seconds * 100) }
+
+    func read(into frame: inout AudioFrame) throws -> Bool {
+        guard framesLeft > 0 else { return false }
+        framesLeft -= 1
+        frame = AudioFrame(samples: echo, sampleRate: sampleRate, timestamp: clock)
+        clock += 80
+        return true
+    }
+
+    func write(caller: [Int16], ivr: [Int16]) throws { echo = ivr.map { $0 / 2 } }
+}
+
 @Suite("Whole calls on the audio clock")
 struct CallEngineTests {
     static let flowPath = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -80,6 +101,24 @@ struct CallEngineTests {
         let press = try #require(result.transcript.first { $0.text == "caller pressed 1" })
         let answer = try #require(result.transcript.first { $0.text.hasPrefix("IVR: For billing") })
         #expect(answer.time - press.time < 0.3)
+    }
+
+    @Test("the echo of the IVR's own prompt barges in unless the echo gate is on", arguments: [false, true])
+    func echo(gated: Bool) throws {
+        let flow = try FlowLoader.load(path: Self.flowPath)
+        var settings = CallSettings(answeredAt: ISO8601DateFormatter().date(from: "2026-11-24T10:00:00-05:00")!, secondsAfterInput: 1)
+        settings.echoGate = gated
+        let library = PromptLibrary(folder: flow.promptFolder, cache: PromptCache(synthesizer: SpeechSynthesizer(sampleRate: 8000)))
+        let line = EchoLine(seconds: 5)
+        let result = try CallEngine(flow: flow, settings: settings, prompts: library, recognizer: SpeechRecognizer())
+            .run(caller: line, taps: [line])
+        let texts = result.transcript.filter { $0.time < 5 }.map(\.text)
+        if gated {
+            #expect(!texts.contains("(prompt stopped)"), "\(texts)")
+            #expect(texts.contains("(speech start ignored: as loud as the prompt's echo)"))
+        } else {
+            #expect(texts.contains("(prompt stopped)"), "the echo should have barged in: \(texts)")
+        }
     }
 
     @Test("silence runs the no-input reprompts on the clock; the caller's hang-up is abandonment")
