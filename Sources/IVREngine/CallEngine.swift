@@ -49,6 +49,8 @@ public struct CallResult {
     public var commands: [CallCommand]
     /// Call length in seconds of audio.
     public var duration: Double
+    /// Whether the caller's audio ran out (a file's or a pipe's end, a device gone).
+    public var inputEnded: Bool
 }
 
 /// Runs one call on the audio clock: the caller's audio goes through the DTMF detector and the
@@ -236,7 +238,7 @@ public final class CallEngine {
             clock = frameEnd
         }
         return CallResult(transcript: transcript, outcome: session.outcome ?? .abandoned(node: session.node),
-                          log: session.log, commands: commands, duration: seconds(clock))
+                          log: session.log, commands: commands, duration: seconds(clock), inputEnded: inputEnded)
     }
 
     /// Whether a caller frame is no louder than 6 dB above the prompt playing (which may be its echo).

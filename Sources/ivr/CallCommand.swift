@@ -3,7 +3,6 @@ import Foundation
 import IVRAudio
 import IVREngine
 import IVRFlow
-import IVRSpeech
 
 struct CallCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -42,10 +41,6 @@ struct CallCommand: ParsableCommand {
     var record: String?
 
     func run() throws {
-        let (loaded, problems) = FlowLoader.check(path: flow)
-        guard let flowModel = loaded, problems.allSatisfy(\.isMissingRecording) else {
-            throw InputFailure(message: problems.map(\.description).joined(separator: "\n"))
-        }
         var answeredAt = Date()
         if let at {
             guard let date = ISO8601DateFormatter().date(from: at) else {
@@ -54,27 +49,14 @@ struct CallCommand: ParsableCommand {
             answeredAt = date
         }
         let settings = CallSettings(caller: CallerInfo(number: callerId), answeredAt: answeredAt)
-        let library = PromptLibrary(folder: flowModel.promptFolder, cache: PromptCache(
-            synthesizer: SpeechSynthesizer(sampleRate: settings.sampleRate), folder: PromptsRenderCommand.defaultCacheFolder))
-        var recognizer: SpeechRecognizer?
-        if !keypadOnly {
-            do { recognizer = try SpeechRecognizer() } catch {
-                printError("ivr call: \(error); the call goes on keypad-only")
-            }
-        }
+        let setup = try CallSetup(flowPath: flow, sampleRate: settings.sampleRate, keypadOnly: keypadOnly, command: "ivr call")
         let source = try AudioFileSource(path: caller, sampleRate: settings.sampleRate)
         let recorder = try record.map { try CallRecorder(path: $0, sampleRate: settings.sampleRate) }
-        let result = try CallEngine(flow: flowModel, settings: settings, prompts: library, recognizer: recognizer)
-            .run(caller: source, taps: recorder.map { [$0] } ?? [])
+        let result = try setup.engine(settings).run(caller: source, taps: recorder.map { [$0] } ?? [])
         try recorder?.close()
         for line in result.transcript { print(line.description) }
         print("outcome: \(result.outcome.description)")
-        for problem in library.problems { printError(problem) }
-        if let events {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            let lines = try result.log.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
-            try (lines.joined(separator: "\n") + "\n").write(toFile: events, atomically: true, encoding: .utf8)
-        }
+        for problem in setup.prompts.problems { printError(problem) }
+        if let events { try CallSetup.writeEvents(result.log, to: events) }
     }
 }

@@ -3,7 +3,6 @@ import Foundation
 import IVRAudio
 import IVREngine
 import IVRFlow
-import IVRSpeech
 
 struct LiveCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -52,16 +51,21 @@ struct LiveCommand: ParsableCommand {
     @Flag(help: "Keypad only: no speech recognition.")
     var keypadOnly = false
 
+    @Flag(help: "Take the next call after one ends (ALSA; until SIGINT/SIGTERM).")
+    var loop = false
+
+    @Option(help: "Write every event of the call as JSON lines to this file (with --loop: one file per call, numbered).")
+    var events: String?
+
+    @Option(help: "Write a stereo recording of the call (caller left, IVR right); numbered with --loop.")
+    var record: String?
+
     func validate() throws {
         guard rate == 8000 || rate == 16000 else { throw ValidationError("--rate must be 8000 or 16000") }
         guard (input == nil) == (output == nil) else { throw ValidationError("give both --input and --output, or neither (ALSA)") }
     }
 
     func run() throws {
-        let (loaded, problems) = FlowLoader.check(path: flow)
-        guard let flowModel = loaded, problems.allSatisfy(\.isMissingRecording) else {
-            throw InputFailure(message: problems.map(\.description).joined(separator: "\n"))
-        }
         let source: AudioSource
         let tap: any CallAudioTap
         if let input, let output {
@@ -82,29 +86,46 @@ struct LiveCommand: ParsableCommand {
         var settings = CallSettings(caller: CallerInfo(number: callerId), answeredAt: Date(), sampleRate: rate, secondsAfterInput: 0)
         // A sound card hears the IVR's own prompt: gate speech by the playback level.
         settings.echoGate = input == nil
-        let library = PromptLibrary(folder: flowModel.promptFolder, cache: PromptCache(
-            synthesizer: SpeechSynthesizer(sampleRate: rate), folder: PromptsRenderCommand.defaultCacheFolder))
-        var recognizer: SpeechRecognizer?
-        if !keypadOnly {
-            do { recognizer = try SpeechRecognizer() } catch { printError("ivr live: \(error); keypad only") }
-        }
-        let engine = CallEngine(flow: flowModel, settings: settings, prompts: library, recognizer: recognizer)
-        // SIGINT and SIGTERM end the call cleanly (its outcome is still printed).
-        let signals = [SIGINT, SIGTERM].map { number -> DispatchSourceSignal in
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { engine.requestHangUp() }
-            source.resume()
-            return source
-        }
-        defer { signals.forEach { $0.cancel() } }
-        let result = try engine.run(caller: source, taps: [tap]) { printError($0.description) }
-        if let capture = source as? ALSACaptureSource, capture.device.recoveries > 0 {
-            printError("ALSA: \(capture.device.recoveries) overruns recovered")
-        }
-        if let playback = tap as? ALSAPlaybackTap, playback.device.recoveries > 0 {
-            printError("ALSA: \(playback.device.recoveries) underruns recovered")
-        }
-        printError("outcome: \(result.outcome.description)")
+        let setup = try CallSetup(flowPath: flow, sampleRate: rate, keypadOnly: keypadOnly, command: "ivr live")
+        var stopped = false
+        var inputEnded = false
+        var number = 1
+        repeat {
+            settings.answeredAt = Date()
+            let engine = setup.engine(settings)
+            // SIGINT and SIGTERM end the call cleanly (its outcome and records are still written).
+            let signals = [SIGINT, SIGTERM].map { signalNumber -> DispatchSourceSignal in
+                signal(signalNumber, SIG_IGN)
+                let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
+                source.setEventHandler {
+                    stopped = true
+                    engine.requestHangUp()
+                }
+                source.resume()
+                return source
+            }
+            defer { signals.forEach { $0.cancel() } }
+            let recorder = try record.map { try CallRecorder(path: numbered($0, number), sampleRate: rate) }
+            let result = try engine.run(caller: source, taps: [tap] + (recorder.map { [$0] } ?? [])) { printError($0.description) }
+            try recorder?.close()
+            if let events { try CallSetup.writeEvents(result.log, to: numbered(events, number)) }
+            if let capture = source as? ALSACaptureSource, capture.device.recoveries > 0 {
+                printError("ALSA: \(capture.device.recoveries) overruns recovered")
+            }
+            if let playback = tap as? ALSAPlaybackTap, playback.device.recoveries > 0 {
+                printError("ALSA: \(playback.device.recoveries) underruns recovered")
+            }
+            printError("outcome: \(result.outcome.description)")
+            inputEnded = result.inputEnded
+            number += 1
+        } while loop && input == nil && !stopped && !inputEnded
+    }
+
+    /// `call.wav` → `call-2.wav` for the second call of a loop.
+    private func numbered(_ path: String, _ number: Int) -> String {
+        guard loop, number > 1 else { return path }
+        let url = URL(fileURLWithPath: path)
+        let base = url.deletingPathExtension().lastPathComponent
+        return url.deletingLastPathComponent().appendingPathComponent("\(base)-\(number).\(url.pathExtension)").path
     }
 }

@@ -1,8 +1,6 @@
 import ArgumentParser
 import Foundation
 import IVREngine
-import IVRFlow
-import IVRSpeech
 
 struct TestCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -26,17 +24,12 @@ struct TestCommand: ParsableCommand {
     func run() throws {
         let scenarios: ScenarioFile
         do { scenarios = try ScenarioFile.load(path: file) } catch { throw InputFailure(message: "\(error)") }
-        let (loaded, problems) = FlowLoader.check(path: scenarios.flowPath)
-        guard let flow = loaded, problems.allSatisfy(\.isMissingRecording) else {
-            throw InputFailure(message: problems.map(\.description).joined(separator: "\n"))
-        }
-        let prompts = PromptLibrary(folder: flow.promptFolder, cache: PromptCache(
-            synthesizer: SpeechSynthesizer(sampleRate: 8000), folder: PromptsRenderCommand.defaultCacheFolder))
-        let recognizer = try? SpeechRecognizer()
+        let setup = try CallSetup(flowPath: scenarios.flowPath, sampleRate: 8000, keypadOnly: false, command: "ivr test")
         var passed = 0, failed = 0
         var paths: [String: [Double]] = [:]
         for scenario in scenarios.scenarios {
-            let result = try ScenarioRunner.run(scenario, flow: flow, voice: scenarios.callerVoice, prompts: prompts, recognizer: recognizer)
+            let result = try ScenarioRunner.run(
+                scenario, flow: setup.flow, voice: scenarios.callerVoice, prompts: setup.prompts, recognizer: setup.recognizer)
             let duration = String(format: "%.1f s", result.call.duration)
             if result.passed {
                 passed += 1

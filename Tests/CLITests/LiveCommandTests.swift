@@ -63,6 +63,34 @@ struct LiveCommandTests {
         #expect(missing.status == 1 && missing.stderr.contains("nosuchdevice: cannot open ALSA device"), "\(missing.stderr)")
     }
 
+    @Test("--loop takes call after call until SIGTERM, which ends the call cleanly with its records")
+    func loopUntilSignal() throws {
+        let folder = IVRProcess.temporaryFolder()
+        let config = folder.appendingPathComponent("loop.conf").path
+        let recording = folder.appendingPathComponent("loop.wav").path
+        let events = folder.appendingPathComponent("loop.jsonl").path
+        // A capture that never ends: silence from the null plugin.
+        try """
+        pcm.silent { type null }
+        pcm.quiet { type file slave.pcm "silent" file "/dev/null" format "raw" }
+        """.write(toFile: config, atomically: true, encoding: .utf8)
+        let ivr = Process()
+        ivr.executableURL = IVRProcess.executable
+        ivr.arguments = ["live", "--flow", "\(IVRProcess.examples)/help-desk.yaml", "--capture", "quiet", "--playback", "quiet",
+                         "--alsa-config", config, "--keypad-only", "--loop", "--record", recording, "--events", events]
+        let errors = Pipe()
+        ivr.standardError = errors
+        try ivr.run()
+        Thread.sleep(forTimeInterval: 1.5)
+        ivr.terminate()
+        let transcript = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        ivr.waitUntilExit()
+        #expect(ivr.terminationStatus == 0, "\(transcript.suffix(400))")
+        #expect(transcript.contains("call ended (signal)"), "\(transcript.suffix(400))")
+        #expect(transcript.hasSuffix("\n") && transcript.split(separator: "\n").last?.hasPrefix("outcome: ") == true)
+        #expect(FileManager.default.fileExists(atPath: recording) && FileManager.default.fileExists(atPath: events))
+    }
+
     @Test("bad options and files are reported")
     func errors() throws {
         #expect(try IVRProcess.run(["live", "--flow", "\(IVRProcess.examples)/help-desk.yaml", "--input", "-", "--output", "-", "--rate", "11025"]).status == 2)

@@ -1,0 +1,41 @@
+import Foundation
+import IVREngine
+import IVRFlow
+import IVRSpeech
+
+/// What every command that runs calls needs: the checked flow, its prompts, a recognizer.
+struct CallSetup {
+    let flow: Flow
+    let prompts: PromptLibrary
+    let recognizer: SpeechRecognizer?
+
+    /// Loads the flow (stopping with lint's lines on any problem but missing recordings), the
+    /// prompt library on the shared cache, and the recognizer unless keypad-only (without it,
+    /// calls go on keypad-only, with a message).
+    init(flowPath: String, sampleRate: Int, keypadOnly: Bool, command: String) throws {
+        let (loaded, problems) = FlowLoader.check(path: flowPath)
+        guard let flow = loaded, problems.allSatisfy(\.isMissingRecording) else {
+            throw InputFailure(message: problems.map(\.description).joined(separator: "\n"))
+        }
+        self.flow = flow
+        prompts = PromptLibrary(folder: flow.promptFolder, cache: PromptCache(
+            synthesizer: SpeechSynthesizer(sampleRate: sampleRate), folder: PromptsRenderCommand.defaultCacheFolder))
+        var recognizer: SpeechRecognizer?
+        if !keypadOnly {
+            do { recognizer = try SpeechRecognizer() } catch { printError("\(command): \(error); calls go on keypad-only") }
+        }
+        self.recognizer = recognizer
+    }
+
+    func engine(_ settings: CallSettings) -> CallEngine {
+        CallEngine(flow: flow, settings: settings, prompts: prompts, recognizer: recognizer)
+    }
+
+    /// Every event of the call as one JSON object per line.
+    static func writeEvents(_ log: [CallLogEntry], to path: String) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let lines = try log.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
+        try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+    }
+}
