@@ -96,6 +96,15 @@ final class PocketSphinxDecoder {
         return words
     }
 
+    /// Adds a word with its phones (CMU phone set, e.g. `K AO L B AE K`).
+    func addWord(_ word: String, phones: String) throws(RecognitionError) {
+        Self.lock.lock()
+        defer { Self.lock.unlock() }
+        guard ps_add_word(decoder, word, phones, 1) >= 0 else {
+            throw RecognitionError.model("the pronunciation '\(phones)' of '\(word)' uses phones the model does not have")
+        }
+    }
+
     /// The phones of `word`'s first pronunciation (empty when unknown).
     func phones(_ word: String) -> [String] {
         Self.lock.lock()

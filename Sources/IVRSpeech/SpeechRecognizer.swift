@@ -59,11 +59,28 @@ public final class SpeechRecognizer {
     private let decoder: PocketSphinxDecoder
     private var current: String?
 
-    public init(model: RecognitionModel = .debian) throws(RecognitionError) {
+    /// Loads the model; `projectDictionary` (lines `word  PH ON ES`, `#` comments) adds words
+    /// the model's dictionary lacks, such as product names.
+    public init(model: RecognitionModel = .debian, projectDictionary: String? = nil) throws(RecognitionError) {
         try model.check()
         self.model = model
         decoder = try PocketSphinxDecoder(hmm: model.acousticModel, dictionary: model.dictionary)
         try decoder.addLanguageModel(Self.freeSearch, file: model.languageModel)
+        if let projectDictionary { try addWords(from: projectDictionary) }
+    }
+
+    private func addWords(from path: String) throws(RecognitionError) {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw RecognitionError.model("\(path): no such dictionary")
+        }
+        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let fields = line.split(whereSeparator: \.isWhitespace).map(String.init)
+            guard let word = fields.first, !word.hasPrefix("#") else { continue }
+            guard fields.count > 1 else { throw RecognitionError.model("\(path):\(index + 1): '\(word)' has no phones") }
+            do { try decoder.addWord(word.lowercased(), phones: fields.dropFirst().joined(separator: " ")) } catch {
+                throw RecognitionError.model("\(path):\(index + 1): \(error)")
+            }
+        }
     }
 
     private static let freeSearch = "_free"

@@ -3,6 +3,13 @@ import IVREngine
 import IVRFlow
 import IVRSpeech
 
+/// The project dictionary: words the model's dictionary lacks (`models/project.dict` in the
+/// current folder when it exists, unless another is given).
+func projectDictionary(_ given: String?) -> String? {
+    if let given { return given }
+    return FileManager.default.fileExists(atPath: "models/project.dict") ? "models/project.dict" : nil
+}
+
 /// What every command that runs calls needs: the checked flow, its prompts, a recognizer.
 struct CallSetup {
     let flow: Flow
@@ -22,7 +29,9 @@ struct CallSetup {
             synthesizer: SpeechSynthesizer(sampleRate: sampleRate), folder: PromptsRenderCommand.defaultCacheFolder))
         var recognizer: SpeechRecognizer?
         if !keypadOnly {
-            do { recognizer = try SpeechRecognizer() } catch { printError("\(command): \(error); calls go on keypad-only") }
+            do { recognizer = try SpeechRecognizer(projectDictionary: projectDictionary(nil)) } catch {
+                printError("\(command): \(error); calls go on keypad-only")
+            }
         }
         self.recognizer = recognizer
     }

@@ -40,6 +40,9 @@ struct RecognizeCommand: ParsableCommand {
     @Flag(help: "One JSON object with words, confidence, intent and slots.")
     var json = false
 
+    @Option(help: "A project dictionary of extra words (default: models/project.dict when it exists).")
+    var dictionary: String?
+
     func validate() throws {
         guard [grammar, keywords, intents].compactMap({ $0 }).count == 1 else {
             throw ValidationError("give one of --grammar, --keywords, --intents")
@@ -51,7 +54,7 @@ struct RecognizeCommand: ParsableCommand {
         let rate = fileRate <= 8000 ? 8000 : 16000
         let samples = try AudioFileSource(path: file, sampleRate: rate).readAll()
         do {
-            let recognizer = try SpeechRecognizer()
+            let recognizer = try SpeechRecognizer(projectDictionary: projectDictionary(dictionary))
             var intentGrammar: IntentGrammar?
             if let grammar {
                 guard let text = try? String(contentsOfFile: grammar, encoding: .utf8) else {
@@ -140,9 +143,12 @@ struct GrammarCheckCommand: ParsableCommand {
     @Flag(help: "Print the compiled JSGF grammar.")
     var jsgf = false
 
+    @Option(help: "A project dictionary of extra words (default: models/project.dict when it exists).")
+    var dictionary: String?
+
     func run() throws {
         do {
-            let recognizer = try SpeechRecognizer()
+            let recognizer = try SpeechRecognizer(projectDictionary: projectDictionary(dictionary))
             let grammar = try IntentGrammar.load(path: file, knows: recognizer.knows)
             try recognizer.addGrammar("check", jsgf: grammar.jsgf)
             let conflicts = grammar.conflicts()

@@ -57,6 +57,14 @@ struct RecognizeCommandTests {
         let bad = try IVRProcess.run(["grammar", "check", path])
         #expect(bad.status == 1)
         #expect(bad.stdout.contains("\(path):2: 'blorp' is not in the recognizer's dictionary"), "\(bad.stdout)")
+        // A word the model lacks is known once a project dictionary gives its phones.
+        try "intents:\n  desk: [\"the helpdesk please\"]\n".write(toFile: path, atomically: true, encoding: .utf8)
+        let dictionary = IVRProcess.temporaryFolder().appendingPathComponent("extra.dict").path
+        try "# extra words\nhelpdesk HH EH L P D EH S K\n".write(toFile: dictionary, atomically: true, encoding: .utf8)
+        #expect(try IVRProcess.run(["grammar", "check", path, "--dictionary", dictionary]).status == 0)
+        try "helpdesk ZZ TOP\n".write(toFile: dictionary, atomically: true, encoding: .utf8)
+        let badPhones = try IVRProcess.run(["grammar", "check", path, "--dictionary", dictionary])
+        #expect(badPhones.status == 1 && badPhones.stderr.contains("extra.dict:1:"), "\(badPhones.stderr)")
         try "intents:\n  sales: [\"[talk to] sales\"]\n  agent: [\"talk to (sales | an agent)\"]\n".write(toFile: path, atomically: true, encoding: .utf8)
         let conflict = try IVRProcess.run(["grammar", "check", path])
         #expect(conflict.status == 1)
