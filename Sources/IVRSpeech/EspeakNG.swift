@@ -52,6 +52,11 @@ enum EspeakNG {
             espeak_SetParameter(espeakRATE, Int32(rate), 0)
             espeak_SetParameter(espeakPITCH, Int32(pitch), 0)
             espeak_SetParameter(espeakVOLUME, Int32(volume), 0)
+            // Settings an earlier synthesis (SSML) may have changed go back to their defaults.
+            espeak_SetParameter(espeakRANGE, 50, 0)
+            espeak_SetParameter(espeakWORDGAP, 0, 0)
+            espeak_SetParameter(espeakCAPITALS, 0, 0)
+            espeak_SetParameter(espeakPUNCTUATION, Int32(espeakPUNCT_NONE.rawValue), 0)
             let buffer = SampleBuffer()
             let context = Unmanaged.passRetained(buffer)
             defer { context.release() }
