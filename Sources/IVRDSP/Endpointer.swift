@@ -94,11 +94,6 @@ public final class Endpointer {
         run = 0
     }
 
-    /// Stops the no-input timer (the utterance detection goes on).
-    public func cancelTimeout() {
-        if case .waiting = state { state = .waiting(deadline: nil) }
-    }
-
     /// Feeds one 10 ms frame starting at sample `timestamp`; returns what it completed.
     public func process(_ frame: UnsafeBufferPointer<Int16>, at timestamp: Int64) -> EndpointEvent? {
         let activity = detector.process(frame)

@@ -9,7 +9,6 @@ final class PocketSphinxDecoder {
 
     private let config: OpaquePointer
     private let decoder: OpaquePointer
-    private var searches: Set<String> = []
 
     /// Loads the acoustic model and dictionary (about a third of a second).
     init(hmm: String, dictionary: String) throws(RecognitionError) {
@@ -37,33 +36,27 @@ final class PocketSphinxDecoder {
         cmd_ln_free_r(config)
     }
 
-    func hasSearch(_ name: String) -> Bool { searches.contains(name) }
-
     func addGrammar(_ name: String, jsgf: String) throws(RecognitionError) {
-        Self.lock.lock()
-        defer { Self.lock.unlock() }
-        guard ps_set_jsgf_string(decoder, name, jsgf) == 0 else {
-            throw RecognitionError.grammar("PocketSphinx refused the grammar '\(name)' (a word missing from the dictionary, or a JSGF error)")
+        try addSearch(.grammar("PocketSphinx refused the grammar '\(name)' (a word missing from the dictionary, or a JSGF error)")) {
+            ps_set_jsgf_string(decoder, name, jsgf)
         }
-        searches.insert(name)
     }
 
     func addLanguageModel(_ name: String, file: String) throws(RecognitionError) {
-        Self.lock.lock()
-        defer { Self.lock.unlock() }
-        guard ps_set_lm_file(decoder, name, file) == 0 else {
-            throw RecognitionError.model("PocketSphinx could not load the language model \(file)")
-        }
-        searches.insert(name)
+        try addSearch(.model("PocketSphinx could not load the language model \(file)")) { ps_set_lm_file(decoder, name, file) }
     }
 
     func addKeywords(_ name: String, file: String) throws(RecognitionError) {
+        try addSearch(.grammar("PocketSphinx refused the keyword list '\(name)' (a word missing from the dictionary?)")) {
+            ps_set_kws(decoder, name, file)
+        }
+    }
+
+    /// Runs one `ps_set_*` call under the lock; a non-zero status throws `failure`.
+    private func addSearch(_ failure: RecognitionError, _ call: () -> Int32) throws(RecognitionError) {
         Self.lock.lock()
         defer { Self.lock.unlock() }
-        guard ps_set_kws(decoder, name, file) == 0 else {
-            throw RecognitionError.grammar("PocketSphinx refused the keyword list '\(name)' (a word missing from the dictionary?)")
-        }
-        searches.insert(name)
+        guard call() == 0 else { throw failure }
     }
 
     func select(_ name: String) throws(RecognitionError) {
