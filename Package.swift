@@ -10,10 +10,12 @@ let package = Package(
         .library(name: "IVRDSP", targets: ["IVRDSP"]),
         .library(name: "IVRFlow", targets: ["IVRFlow"]),
         .library(name: "IVRSpeech", targets: ["IVRSpeech"]),
+        .library(name: "IVRRecords", targets: ["IVRRecords"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
     ],
     targets: [
         // C libraries from Debian, found through pkg-config.
@@ -36,11 +38,13 @@ let package = Package(
         .target(name: "IVRFlow", dependencies: [.product(name: "Yams", package: "Yams")]),
         // One call: sources, detectors, recognizer, prompts and the flow core on one clock.
         .target(name: "IVREngine", dependencies: ["IVRAudio", "IVRDSP", "IVRFlow", "IVRSpeech", .product(name: "Yams", package: "Yams")]),
+        // Call records, the staff's inbox (voicemail, callbacks, texts) and the IVR report: SQLite.
+        .target(name: "IVRRecords", dependencies: ["IVRFlow", "IVRAudio", .product(name: "GRDB", package: "GRDB.swift")]),
         // The command-line tool.
         .executableTarget(
             name: "ivr",
             dependencies: [
-                "IVRAudio", "IVRDSP", "IVRFlow", "IVRSpeech", "IVREngine",
+                "IVRAudio", "IVRDSP", "IVRFlow", "IVRSpeech", "IVREngine", "IVRRecords",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -48,6 +52,7 @@ let package = Package(
         .testTarget(name: "IVRDSPTests", dependencies: ["IVRDSP", "IVRAudio"]),
         .testTarget(name: "IVRFlowTests", dependencies: ["IVRFlow"]),
         .testTarget(name: "IVREngineTests", dependencies: ["IVREngine", "IVRAudio", "IVRDSP", "IVRFlow", "IVRSpeech"]),
+        .testTarget(name: "IVRRecordsTests", dependencies: ["IVRRecords", "IVRFlow", "IVRAudio"]),
         .testTarget(name: "IVRSpeechTests", dependencies: ["IVRSpeech", "IVRAudio"]),
         .testTarget(
             name: "SystemLibraryTests",

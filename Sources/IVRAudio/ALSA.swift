@@ -73,6 +73,11 @@ public final class ALSAPCM {
         snd_pcm_prepare(handle)
     }
 
+    /// Waits until everything written has played.
+    public func drain() {
+        if let handle { snd_pcm_drain(handle) }
+    }
+
     public func close() {
         if let handle { snd_pcm_close(handle) }
         handle = nil

@@ -42,15 +42,39 @@ public struct TranscriptLine: Sendable, Equatable {
 }
 
 /// What a call produced.
-public struct CallResult {
+public struct CallResult: Sendable {
     public var transcript: [TranscriptLine]
     public var outcome: CallOutcome
     public var log: [CallLogEntry]
     public var commands: [CallCommand]
+    /// What the call carried at its end: language, path, collected data (secrets masked).
+    public var context: CallContext
+    /// Voicemail messages the caller left, with their audio.
+    public var messages: [VoicemailMessage]
     /// Call length in seconds of audio.
     public var duration: Double
     /// Whether the caller's audio ran out (a file's or a pipe's end, a device gone).
     public var inputEnded: Bool
+}
+
+/// A voicemail message as recorded: the caller's audio from the start of recording.
+public struct VoicemailMessage: Sendable {
+    public var box: String
+    /// Call time at which recording started, in seconds.
+    public var start: Double
+    public var samples: [Int16]
+    public var sampleRate: Int
+
+    public var seconds: Double { Double(samples.count) / Double(sampleRate) }
+}
+
+/// A call that stopped on an error (a device lost, a prompt that cannot be played): what the
+/// call had produced until then, with the error, so its record can still be written.
+public struct CallFailure: Error, CustomStringConvertible {
+    public var partial: CallResult
+    public var underlying: any Error
+
+    public var description: String { "\(underlying)" }
 }
 
 /// Runs one call on the audio clock: the caller's audio goes through the DTMF detector and the
@@ -96,7 +120,9 @@ public final class CallEngine {
         var utterance: [Int16]?
         var utteranceStart: Int64 = 0     // sample clock of the utterance's first kept sample
         var listen: ListenRequest?
-        var recording: (started: Int64, maxSeconds: Double, silenceSeconds: Double, lastVoice: Int64)?
+        var recording: (box: String, started: Int64, maxSeconds: Double, silenceSeconds: Double, lastVoice: Int64)?
+        var messageAudio: [Int16] = []
+        var messages: [VoicemailMessage] = []
         var frame = AudioFrame(silenceOf: source.frameLength, sampleRate: rate)
         var clock: Int64 = 0
         var inputEnded = false
@@ -109,6 +135,14 @@ public final class CallEngine {
             let line = TranscriptLine(time: seconds(sample), text: text)
             transcript.append(line)
             onLine?(line)
+        }
+
+        /// Keeps the message being recorded, if any (the recording ended or the call did).
+        func keepMessage() {
+            guard let active = recording else { return }
+            messages.append(VoicemailMessage(box: active.box, start: seconds(active.started), samples: messageAudio, sampleRate: rate))
+            recording = nil
+            messageAudio = []
         }
 
         func apply(_ produced: [CallCommand], at sample: Int64) throws {
@@ -133,11 +167,12 @@ public final class CallEngine {
                 case .setLanguage(let language, _):
                     say("-> language \(language)", at: sample)
                 case .record(let box, let maxSeconds, let silenceSeconds):
-                    recording = (sample, maxSeconds, silenceSeconds, sample)
+                    recording = (box, sample, maxSeconds, silenceSeconds, sample)
+                    messageAudio = []
                     say("(recording voicemail for \(box))", at: sample)
                 case .stopRecording:
                     if let started = recording?.started {
-                        recording = nil
+                        keepMessage()
                         try apply(session.handle(.recordingFinished(seconds: seconds(sample - started)), at: seconds(sample)), at: sample)
                     }
                 case .transfer(let request):
@@ -152,93 +187,110 @@ public final class CallEngine {
             }
         }
 
-        try apply(session.handle(.answered, at: 0), at: 0)
-        while session.outcome == nil {
-            if !inputEnded {
-                if try !source.read(into: &frame) {
-                    inputEnded = true
-                    inputEnd = clock
+        func result() -> CallResult {
+            CallResult(transcript: transcript, outcome: session.outcome ?? .abandoned(node: session.node),
+                       log: session.log, commands: commands, context: session.context, messages: messages,
+                       duration: seconds(clock), inputEnded: inputEnded)
+        }
+
+        do {
+            try apply(session.handle(.answered, at: 0), at: 0)
+            try runFrames()
+        } catch {
+            keepMessage()
+            say("call failed: \(error)", at: clock)
+            throw CallFailure(partial: result(), underlying: error)
+        }
+        keepMessage()
+        return result()
+
+        func runFrames() throws {
+            while session.outcome == nil {
+                if !inputEnded {
+                    if try !source.read(into: &frame) {
+                        inputEnded = true
+                        inputEnd = clock
+                    }
                 }
-            }
-            if hangUpLock.withLock({ hangUpRequested }) {
-                say("call ended (signal)", at: clock)
-                try apply(session.handle(.hangup, at: seconds(clock)), at: clock)
-                break
-            }
-            if inputEnded {
-                for index in frame.samples.indices { frame.samples[index] = 0 }
-                if seconds(clock - inputEnd) > settings.secondsAfterInput {
-                    say("caller hung up", at: clock)
+                if hangUpLock.withLock({ hangUpRequested }) {
+                    say("call ended (signal)", at: clock)
                     try apply(session.handle(.hangup, at: seconds(clock)), at: clock)
                     break
                 }
-            }
-            let frameEnd = clock + Int64(frame.samples.count)
-            let now = seconds(frameEnd)
-
-            // Keys.
-            for event in frame.samples.withUnsafeBufferPointer({ dtmf.process($0) }) {
-                if case .pressed(let key, _) = event {
-                    say("caller pressed \(key.rawValue)", at: clock)
-                    try apply(session.handle(.digit(key.rawValue), at: now), at: frameEnd)
-                }
-            }
-            // Speech, when the flow listens for it or records.
-            let endpoint = frame.samples.withUnsafeBufferPointer { endpointer.process($0, at: clock) }
-            if var active = recording {
-                if endpointer.isInSpeech { active.lastVoice = frameEnd }
-                recording = active
-                if now - seconds(active.started) >= active.maxSeconds || now - seconds(active.lastVoice) >= active.silenceSeconds {
-                    recording = nil
-                    try apply(session.handle(.recordingFinished(seconds: now - seconds(active.started)), at: now), at: frameEnd)
-                }
-            } else if let request = listen, !request.intents.isEmpty, session.acceptsSpeech, recognizer != nil {
-                switch endpoint {
-                case .speechStarted?  where settings.echoGate && Self.isEcho(frame.samples, playing: lastOutput):
-                    say("(speech start ignored: as loud as the prompt's echo)", at: clock)
-                case .speechStarted(_, let audio)?:
-                    utterance = audio
-                    utteranceStart = frameEnd - Int64(audio.count)
-                    say("(caller speaking)", at: clock)
-                    try apply(session.handle(.speechStarted, at: now), at: frameEnd)
-                case .speechEnded(let end, _)?:
-                    if let audio = utterance {
-                        // The trailing silence that ended the utterance is not part of it (200 ms kept).
-                        let keep = Int(min(Int64(audio.count), max(0, end + Int64(rate / 5) - utteranceStart)))
-                        try apply(recognize(Array(audio.prefix(keep)), request, session: session, at: frameEnd, say: say), at: frameEnd)
+                if inputEnded {
+                    for index in frame.samples.indices { frame.samples[index] = 0 }
+                    if seconds(clock - inputEnd) > settings.secondsAfterInput {
+                        say("caller hung up", at: clock)
+                        try apply(session.handle(.hangup, at: seconds(clock)), at: clock)
+                        break
                     }
+                }
+                let frameEnd = clock + Int64(frame.samples.count)
+                let now = seconds(frameEnd)
+
+                // Keys.
+                for event in frame.samples.withUnsafeBufferPointer({ dtmf.process($0) }) {
+                    if case .pressed(let key, _) = event {
+                        say("caller pressed \(key.rawValue)", at: clock)
+                        try apply(session.handle(.digit(key.rawValue), at: now), at: frameEnd)
+                    }
+                }
+                // Speech, when the flow listens for it or records.
+                let endpoint = frame.samples.withUnsafeBufferPointer { endpointer.process($0, at: clock) }
+                if var active = recording {
+                    if endpointer.isInSpeech { active.lastVoice = frameEnd }
+                    recording = active
+                    messageAudio += frame.samples
+                    if now - seconds(active.started) >= active.maxSeconds || now - seconds(active.lastVoice) >= active.silenceSeconds {
+                        keepMessage()
+                        try apply(session.handle(.recordingFinished(seconds: now - seconds(active.started)), at: now), at: frameEnd)
+                    }
+                } else if let request = listen, !request.intents.isEmpty, session.acceptsSpeech, recognizer != nil {
+                    switch endpoint {
+                    case .speechStarted?  where settings.echoGate && Self.isEcho(frame.samples, playing: lastOutput):
+                        say("(speech start ignored: as loud as the prompt's echo)", at: clock)
+                    case .speechStarted(_, let audio)?:
+                        utterance = audio
+                        utteranceStart = frameEnd - Int64(audio.count)
+                        say("(caller speaking)", at: clock)
+                        try apply(session.handle(.speechStarted, at: now), at: frameEnd)
+                    case .speechEnded(let end, _)?:
+                        if let audio = utterance {
+                            // The trailing silence that ended the utterance is not part of it (200 ms kept).
+                            let keep = Int(min(Int64(audio.count), max(0, end + Int64(rate / 5) - utteranceStart)))
+                            try apply(recognize(Array(audio.prefix(keep)), request, session: session, at: frameEnd, say: say), at: frameEnd)
+                        }
+                        utterance = nil
+                    default:
+                        if utterance != nil { utterance! += frame.samples }
+                    }
+                } else {
                     utterance = nil
-                default:
-                    if utterance != nil { utterance! += frame.samples }
                 }
-            } else {
-                utterance = nil
-            }
-            // Prompts play on the clock.
-            var output: [Int16] = []
-            output.reserveCapacity(frame.samples.count)
-            while output.count < frame.samples.count, !playing.isEmpty {
-                let (samples, played) = playing[0]
-                let used = min(frame.samples.count - output.count, samples.count - played)
-                output += samples[played..<played + used]
-                playing[0].played += used
-                if playing[0].played == samples.count {
-                    playing.removeFirst()
-                    try apply(session.handle(.promptFinished, at: now), at: frameEnd)
+                // Prompts play on the clock.
+                var output: [Int16] = []
+                output.reserveCapacity(frame.samples.count)
+                while output.count < frame.samples.count, !playing.isEmpty {
+                    let (samples, played) = playing[0]
+                    let used = min(frame.samples.count - output.count, samples.count - played)
+                    output += samples[played..<played + used]
+                    playing[0].played += used
+                    if playing[0].played == samples.count {
+                        playing.removeFirst()
+                        try apply(session.handle(.promptFinished, at: now), at: frameEnd)
+                    }
                 }
+                output += [Int16](repeating: 0, count: frame.samples.count - output.count)
+                for tap in taps { try tap.write(caller: frame.samples, ivr: output) }
+                lastOutput = output
+                isPlayingPrompt = !playing.isEmpty
+                // Timers.
+                if let deadline = session.deadline, now >= deadline {
+                    try apply(session.handle(.timer, at: now), at: frameEnd)
+                }
+                clock = frameEnd
             }
-            output += [Int16](repeating: 0, count: frame.samples.count - output.count)
-            for tap in taps { try tap.write(caller: frame.samples, ivr: output) }
-            lastOutput = output
-            isPlayingPrompt = !playing.isEmpty
-            // Timers.
-            if let deadline = session.deadline, now >= deadline {
-                try apply(session.handle(.timer, at: now), at: frameEnd)
-            }
-            clock = frameEnd
         }
-        return CallResult(transcript: transcript, outcome: session.outcome ?? .abandoned(node: session.node),
-                          log: session.log, commands: commands, duration: seconds(clock), inputEnded: inputEnded)
     }
 
     /// Whether a caller frame is no louder than 6 dB above the prompt playing (which may be its echo).

@@ -117,6 +117,21 @@ public enum FlowNode: Sendable, Equatable {
         }
     }
 
+    /// The node's type as flow files write it (`menu`, `collect`, `transfer`, …).
+    public var kind: String {
+        switch self {
+        case .menu: "menu"
+        case .message: "message"
+        case .collect: "collect"
+        case .verify: "verify"
+        case .transfer: "transfer"
+        case .voicemail: "voicemail"
+        case .callback: "callback"
+        case .text: "text"
+        case .hangup: "hangup"
+        }
+    }
+
     /// Line of its definition.
     public var line: Int {
         switch self {

@@ -17,6 +17,9 @@ struct CallCommand: ParsableCommand {
           ivr call --flow examples/help-desk.yaml examples/caller-keys.wav
           ivr call --flow examples/help-desk.yaml caller.wav --caller-id +12125550100 --at 2026-11-23T18:30:00-05:00
           ivr call --flow examples/help-desk.yaml caller.wav --record call.wav --events call.jsonl
+          ivr call --flow examples/help-desk.yaml caller.wav --db /var/lib/ivr/calls.sqlite
+
+        Every call leaves a record in the records database (see 'ivr report'), unless --no-records.
         """)
 
     @Option(help: "The flow file (YAML).")
@@ -40,6 +43,8 @@ struct CallCommand: ParsableCommand {
     @Option(help: "Write a stereo recording of the call (caller left, IVR right) to this file.")
     var record: String?
 
+    @OptionGroup var records: RecordOptions
+
     func run() throws {
         var answeredAt = Date()
         if let at {
@@ -52,7 +57,16 @@ struct CallCommand: ParsableCommand {
         let setup = try CallSetup(flowPath: flow, sampleRate: settings.sampleRate, keypadOnly: keypadOnly, command: "ivr call")
         let source = try AudioFileSource(path: caller, sampleRate: settings.sampleRate)
         let recorder = try record.map { try CallRecorder(path: $0, sampleRate: settings.sampleRate) }
-        let result = try setup.engine(settings).run(caller: source, taps: recorder.map { [$0] } ?? [])
+        let result: CallResult
+        do {
+            result = try records.keeping(setup.flow, source: "file", call: \.self) {
+                try setup.engine(settings).run(caller: source, taps: recorder.map { [$0] } ?? [])
+            }
+        } catch let failure as CallFailure {
+            try? recorder?.close()
+            for line in failure.partial.transcript { print(line.description) }
+            throw InputFailure(message: "ivr call: the call failed: \(failure)")
+        }
         try recorder?.close()
         for line in result.transcript { print(line.description) }
         print("outcome: \(result.outcome.description)")

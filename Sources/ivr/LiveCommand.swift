@@ -16,7 +16,8 @@ struct LiveCommand: ParsableCommand {
         the prompt (the prompt's echo in the capture is not a caller). With --input and --output, raw 16-bit little-endian mono PCM (- for \
         standard input and output), one 10 ms frame out per frame in: the call is paced by its \
         input. The transcript goes to standard error as the call goes. The call ends when the \
-        flow ends it, the input ends, or on SIGINT/SIGTERM.
+        flow ends it, the input ends, or on SIGINT/SIGTERM; its record is kept in the records \
+        database however it ends (see 'ivr report').
 
         Examples:
           arecord -q -t raw -f S16_LE -r 8000 -c 1 | ivr live --flow examples/help-desk.yaml --input - --output - | aplay -q -t raw -f S16_LE -r 8000 -c 1
@@ -60,6 +61,8 @@ struct LiveCommand: ParsableCommand {
     @Option(help: "Write a stereo recording of the call (caller left, IVR right); numbered with --loop.")
     var record: String?
 
+    @OptionGroup var records: RecordOptions
+
     func validate() throws {
         guard rate == 8000 || rate == 16000 else { throw ValidationError("--rate must be 8000 or 16000") }
         guard (input == nil) == (output == nil) else { throw ValidationError("give both --input and --output, or neither (ALSA)") }
@@ -72,7 +75,7 @@ struct LiveCommand: ParsableCommand {
             guard let inputHandle = input == "-" ? FileHandle.standardInput : FileHandle(forReadingAtPath: input) else {
                 throw InputFailure(message: "\(input): cannot be read")
             }
-            if output != "-" { FileManager.default.createFile(atPath: output, contents: nil) }
+            if output != "-" { _ = FileManager.default.createFile(atPath: output, contents: nil) }
             guard let outputHandle = output == "-" ? FileHandle.standardOutput : FileHandle(forWritingAtPath: output) else {
                 throw InputFailure(message: "\(output): cannot be written")
             }
@@ -106,7 +109,15 @@ struct LiveCommand: ParsableCommand {
             }
             defer { signals.forEach { $0.cancel() } }
             let recorder = try record.map { try CallRecorder(path: numbered($0, number), sampleRate: rate) }
-            let result = try engine.run(caller: source, taps: [tap] + (recorder.map { [$0] } ?? [])) { printError($0.description) }
+            let result: CallResult
+            do {
+                result = try records.keeping(setup.flow, source: "live", call: \.self) {
+                    try engine.run(caller: source, taps: [tap] + (recorder.map { [$0] } ?? [])) { printError($0.description) }
+                }
+            } catch let failure as CallFailure {
+                try? recorder?.close()
+                throw InputFailure(message: "ivr live: the call failed: \(failure)")
+            }
             try recorder?.close()
             if let events { try CallSetup.writeEvents(result.log, to: numbered(events, number)) }
             if let capture = source as? ALSACaptureSource, capture.device.recoveries > 0 {

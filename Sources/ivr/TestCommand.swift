@@ -16,10 +16,16 @@ struct TestCommand: ParsableCommand {
 
         Examples:
           ivr test examples/help-desk-scenarios.yaml
+          ivr test examples/help-desk-scenarios.yaml && ivr report --tests
+
+        Each run is stored in the records database marked as a test, so 'ivr report --tests' \
+        shows how long each path takes.
         """)
 
     @Argument(help: "The scenario file (YAML).")
     var file: String
+
+    @OptionGroup var records: RecordOptions
 
     func run() throws {
         let scenarios: ScenarioFile
@@ -28,8 +34,10 @@ struct TestCommand: ParsableCommand {
         var passed = 0, failed = 0
         var paths: [String: [Double]] = [:]
         for scenario in scenarios.scenarios {
-            let result = try ScenarioRunner.run(
-                scenario, flow: setup.flow, voice: scenarios.callerVoice, prompts: setup.prompts, recognizer: setup.recognizer)
+            let result = try records.keeping(setup.flow, source: "test", scenario: scenario.name, call: \.call) {
+                try ScenarioRunner.run(
+                    scenario, flow: setup.flow, voice: scenarios.callerVoice, prompts: setup.prompts, recognizer: setup.recognizer)
+            }
             let duration = String(format: "%.1f s", result.call.duration)
             if result.passed {
                 passed += 1

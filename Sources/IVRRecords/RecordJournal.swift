@@ -1,0 +1,48 @@
+import Foundation
+
+/// Records waiting for the database: one JSON record per line in `<database>.journal`, written
+/// when the database could not take a call's record, imported (and removed) on the next start.
+public struct RecordJournal: Sendable {
+    public let path: String
+
+    public init(databasePath: String) {
+        path = databasePath + ".journal"
+    }
+
+    /// Appends a record as one line (a single write, so a crash leaves whole lines).
+    public func append(_ record: CallRecord) throws(RecordError) {
+        do {
+            let encoder = JSONEncoder()
+            encoder.dateEncodingStrategy = .secondsSince1970
+            var line = try encoder.encode(record)
+            line.append(UInt8(ascii: "\n"))
+            let manager = FileManager.default
+            let folder = (path as NSString).deletingLastPathComponent
+            if !folder.isEmpty { try manager.createDirectory(atPath: folder, withIntermediateDirectories: true) }
+            if !manager.fileExists(atPath: path) { _ = manager.createFile(atPath: path, contents: nil) }
+            guard let handle = FileHandle(forWritingAtPath: path) else {
+                throw RecordError(path: path, reason: "cannot be written")
+            }
+            defer { try? handle.close() }
+            try handle.seekToEnd()
+            try handle.write(contentsOf: line)
+        } catch {
+            throw RecordError(path: path, error)
+        }
+    }
+
+    /// The records in the journal; a line that does not decode (cut short by a crash) is skipped.
+    public func records() -> [CallRecord] {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return [] }
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .secondsSince1970
+        return text.split(separator: "\n").compactMap { try? decoder.decode(CallRecord.self, from: Data($0.utf8)) }
+    }
+
+    /// Moves the journal's records into `store` (in one transaction) and removes the journal.
+    func importRecords(into store: RecordStore) throws(RecordError) {
+        guard FileManager.default.fileExists(atPath: path) else { return }
+        try store.save(records())
+        do { try FileManager.default.removeItem(atPath: path) } catch { throw RecordError(path: path, error) }
+    }
+}

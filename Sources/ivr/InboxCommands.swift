@@ -1,0 +1,158 @@
+import ArgumentParser
+import Foundation
+import IVRAudio
+import IVRRecords
+
+/// Options of every command that reads the records database.
+struct DatabaseOption: ParsableArguments {
+    @Option(name: .customLong("db"), help: "The records database (SQLite).")
+    var database = RecordStore.defaultPath
+
+    /// The store, which must exist already.
+    func store() throws -> RecordStore {
+        do { return try RecordStore(path: database, create: false) } catch { throw InputFailure(message: "\(error)") }
+    }
+}
+
+/// `2026-11-30 14:05`, in local time.
+func localTime(_ date: Date) -> String {
+    let formatter = DateFormatter()
+    formatter.dateFormat = "yyyy-MM-dd HH:mm"
+    return formatter.string(from: date)
+}
+
+/// Prints values as one JSON array (dates in ISO 8601).
+func printJSON(_ value: some Encodable) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+    encoder.dateEncodingStrategy = .iso8601
+    print(String(decoding: try encoder.encode(value), as: UTF8.self))
+}
+
+struct VoicemailCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "voicemail",
+        abstract: "The voicemail box: list messages, play one, mark it handled.",
+        discussion: """
+        Examples:
+          ivr voicemail list
+          ivr voicemail list --all --json
+          ivr voicemail play 3 --device plughw:1,0
+          ivr voicemail mark 3
+        """,
+        subcommands: [List.self, Play.self, Mark.self])
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List new messages (--all: handled ones too).")
+        @OptionGroup var db: DatabaseOption
+        @Flag(help: "Handled messages too.") var all = false
+        @Flag(help: "One JSON array.") var json = false
+
+        func run() throws {
+            let messages = try db.store().voicemails(state: all ? nil : "new")
+            if json { return try printJSON(messages) }
+            if messages.isEmpty { print(all ? "no messages" : "no new messages") }
+            for message in messages {
+                print("\(message.id)  \(localTime(message.createdAt))  \(message.box)  from \(message.caller ?? "unknown")"
+                      + String(format: "  %.1f s  ", message.seconds) + "\(message.state)  \(message.file)")
+            }
+        }
+    }
+
+    struct Play: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Play a message on an ALSA device.")
+        @OptionGroup var db: DatabaseOption
+        @Argument(help: "The message's id (from 'ivr voicemail list').") var id: Int
+        @Option(help: "ALSA playback device.") var device = "default"
+
+        func run() throws {
+            guard let message = try db.store().voicemails().first(where: { $0.id == id }) else {
+                throw InputFailure(message: "\(db.database): no voicemail with id \(id)")
+            }
+            let audio = try AudioFileSource(path: message.file, sampleRate: 8000)
+            let samples = try audio.readAll()
+            let output = try ALSAPCM(name: device, direction: .playback, sampleRate: 8000)
+            defer { output.close() }
+            try output.write(samples)
+            output.drain()
+        }
+    }
+
+    struct Mark: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Mark a message handled (--new: new again).")
+        @OptionGroup var db: DatabaseOption
+        @Argument(help: "The message's id.") var id: Int
+        @Flag(help: "Mark it new again.") var new = false
+
+        func run() throws {
+            do { try db.store().markVoicemail(id, handled: !new) } catch let error as RecordError {
+                throw InputFailure(message: "\(error)")
+            }
+        }
+    }
+}
+
+/// `ivr callbacks` and `ivr texts`: the same list and done, on their own table.
+protocol RequestsCommand {
+    static var kind: StaffRequest.Kind { get }
+}
+
+struct RequestList<Kind: RequestsCommand>: ParsableCommand {
+    static var configuration: CommandConfiguration {
+        CommandConfiguration(commandName: "list", abstract: "List new \(Kind.kind.rawValue) requests (--all: handled ones too).")
+    }
+    @OptionGroup var db: DatabaseOption
+    @Flag(help: "Handled requests too.") var all = false
+    @Flag(help: "One JSON array.") var json = false
+
+    func run() throws {
+        let requests = try db.store().requests(Kind.kind, state: all ? nil : "new")
+        if json { return try printJSON(requests) }
+        if requests.isEmpty { print("no \(all ? "" : "new ")\(Kind.kind.rawValue) requests") }
+        for request in requests {
+            print("\(request.id)  \(localTime(request.createdAt))  \(request.number)  \(request.topic)  \(request.state)")
+        }
+    }
+}
+
+struct RequestDone<Kind: RequestsCommand>: ParsableCommand {
+    static var configuration: CommandConfiguration {
+        CommandConfiguration(commandName: "done", abstract: "Mark a \(Kind.kind.rawValue) request handled (--new: new again).")
+    }
+    @OptionGroup var db: DatabaseOption
+    @Argument(help: "The request's id.") var id: Int
+    @Flag(help: "Mark it new again.") var new = false
+
+    func run() throws {
+        do { try db.store().markRequest(Kind.kind, id, handled: !new) } catch let error as RecordError {
+            throw InputFailure(message: "\(error)")
+        }
+    }
+}
+
+struct CallbacksCommand: ParsableCommand, RequestsCommand {
+    static let kind = StaffRequest.Kind.callback
+    static let configuration = CommandConfiguration(
+        commandName: "callbacks",
+        abstract: "Callback requests callers left: list them, mark one done.",
+        discussion: """
+        Examples:
+          ivr callbacks list
+          ivr callbacks list --all --json
+          ivr callbacks done 12
+        """,
+        subcommands: [RequestList<CallbacksCommand>.self, RequestDone<CallbacksCommand>.self])
+}
+
+struct TextsCommand: ParsableCommand, RequestsCommand {
+    static let kind = StaffRequest.Kind.text
+    static let configuration = CommandConfiguration(
+        commandName: "texts",
+        abstract: "Text-message requests callers left: list them, mark one done.",
+        discussion: """
+        Examples:
+          ivr texts list
+          ivr texts done 4
+        """,
+        subcommands: [RequestList<TextsCommand>.self, RequestDone<TextsCommand>.self])
+}
