@@ -52,7 +52,7 @@ let package = Package(
         .testTarget(name: "IVRDSPTests", dependencies: ["IVRDSP", "IVRAudio"]),
         .testTarget(name: "IVRFlowTests", dependencies: ["IVRFlow"]),
         .testTarget(name: "IVREngineTests", dependencies: ["IVREngine", "IVRAudio", "IVRDSP", "IVRFlow", "IVRSpeech"]),
-        .testTarget(name: "IVRRecordsTests", dependencies: ["IVRRecords", "IVRFlow", "IVRAudio"]),
+        .testTarget(name: "IVRRecordsTests", dependencies: ["IVRRecords", "IVRFlow", "IVRAudio", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "IVRSpeechTests", dependencies: ["IVRSpeech", "IVRAudio"]),
         .testTarget(
             name: "SystemLibraryTests",

@@ -74,6 +74,18 @@ public struct CallContext: Sendable, Equatable, Codable {
     public var verifiedAccount: String?
     /// Extension dialled, if any.
     public var extensionNumber: String?
+
+    public init(callerNumber: String?, language: String, tags: [String] = [], path: [String] = [], data: [String: String] = [:],
+                intent: String? = nil, verifiedAccount: String? = nil, extensionNumber: String? = nil) {
+        self.callerNumber = callerNumber
+        self.language = language
+        self.tags = tags
+        self.path = path
+        self.data = data
+        self.intent = intent
+        self.verifiedAccount = verifiedAccount
+        self.extensionNumber = extensionNumber
+    }
 }
 
 /// A request the flow hands to the staff: call back, or send a text message.
@@ -146,4 +158,11 @@ public struct CallLogEntry: Sendable, Equatable, Codable {
     public var event: String
     /// Details; secrets are masked.
     public var detail: [String: String]
+
+    public init(time: Double, node: String, event: String, detail: [String: String] = [:]) {
+        self.time = time
+        self.node = node
+        self.event = event
+        self.detail = detail
+    }
 }

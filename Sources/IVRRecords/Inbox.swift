@@ -33,7 +33,7 @@ public struct StoredRequest: Codable, Sendable, Equatable {
 /// The handling side: what callers left for the staff, and marking it handled.
 extension RecordStore {
     /// Voicemails, oldest first; only those in `state` when given.
-    public func voicemails(state: String? = nil) throws(RecordError) -> [StoredVoicemail] {
+    public func voicemails(state: String? = nil) throws(RecordStoreError) -> [StoredVoicemail] {
         try read { db in
             try Row.fetchAll(db, sql: """
                 SELECT v.*, c.caller, c.uid FROM voicemails v JOIN calls c ON c.id = v.call_id
@@ -47,7 +47,7 @@ extension RecordStore {
     }
 
     /// Callback or text requests, oldest first; only those in `state` when given.
-    public func requests(_ kind: StaffRequest.Kind, state: String? = nil) throws(RecordError) -> [StoredRequest] {
+    public func requests(_ kind: StaffRequest.Kind, state: String? = nil) throws(RecordStoreError) -> [StoredRequest] {
         try read { db in
             try Row.fetchAll(db, sql: """
                 SELECT r.*, c.caller, c.uid FROM \(kind.table) r JOIN calls c ON c.id = r.call_id
@@ -61,21 +61,21 @@ extension RecordStore {
     }
 
     /// Marks a voicemail handled (or new again).
-    public func markVoicemail(_ id: Int, handled: Bool = true, at date: Date = Date()) throws(RecordError) {
+    public func markVoicemail(_ id: Int, handled: Bool = true, at date: Date = Date()) throws(RecordStoreError) {
         try setState(table: "voicemails", what: "voicemail", id: id, handled: handled, at: date)
     }
 
     /// Marks a callback or text request handled (or new again).
-    public func markRequest(_ kind: StaffRequest.Kind, _ id: Int, handled: Bool = true, at date: Date = Date()) throws(RecordError) {
+    public func markRequest(_ kind: StaffRequest.Kind, _ id: Int, handled: Bool = true, at date: Date = Date()) throws(RecordStoreError) {
         try setState(table: kind.table, what: "\(kind.rawValue) request", id: id, handled: handled, at: date)
     }
 
-    private func setState(table: String, what: String, id: Int, handled: Bool, at date: Date) throws(RecordError) {
+    private func setState(table: String, what: String, id: Int, handled: Bool, at date: Date) throws(RecordStoreError) {
         let changed = try write { db in
             try db.execute(sql: "UPDATE \(table) SET state = ?, handled_at = ? WHERE id = ?",
                            arguments: [handled ? "handled" : "new", handled ? date.timeIntervalSince1970 : nil, id])
             return db.changesCount
         }
-        if changed == 0 { throw RecordError(path: path, reason: "no \(what) with id \(id)") }
+        if changed == 0 { throw RecordStoreError(path: path, reason: "no \(what) with id \(id)") }
     }
 }

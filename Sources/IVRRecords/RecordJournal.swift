@@ -10,7 +10,7 @@ public struct RecordJournal: Sendable {
     }
 
     /// Appends a record as one line (a single write, so a crash leaves whole lines).
-    public func append(_ record: CallRecord) throws(RecordError) {
+    public func append(_ record: CallRecord) throws(RecordStoreError) {
         do {
             let encoder = JSONEncoder()
             encoder.dateEncodingStrategy = .secondsSince1970
@@ -21,13 +21,13 @@ public struct RecordJournal: Sendable {
             if !folder.isEmpty { try manager.createDirectory(atPath: folder, withIntermediateDirectories: true) }
             if !manager.fileExists(atPath: path) { _ = manager.createFile(atPath: path, contents: nil) }
             guard let handle = FileHandle(forWritingAtPath: path) else {
-                throw RecordError(path: path, reason: "cannot be written")
+                throw RecordStoreError(path: path, reason: "cannot be written")
             }
             defer { try? handle.close() }
             try handle.seekToEnd()
             try handle.write(contentsOf: line)
         } catch {
-            throw RecordError(path: path, error)
+            throw RecordStoreError(path: path, error)
         }
     }
 
@@ -40,9 +40,9 @@ public struct RecordJournal: Sendable {
     }
 
     /// Moves the journal's records into `store` (in one transaction) and removes the journal.
-    func importRecords(into store: RecordStore) throws(RecordError) {
+    func importRecords(into store: RecordStore) throws(RecordStoreError) {
         guard FileManager.default.fileExists(atPath: path) else { return }
         try store.save(records())
-        do { try FileManager.default.removeItem(atPath: path) } catch { throw RecordError(path: path, error) }
+        do { try FileManager.default.removeItem(atPath: path) } catch { throw RecordStoreError(path: path, error) }
     }
 }

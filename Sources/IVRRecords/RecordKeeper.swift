@@ -13,7 +13,7 @@ public struct RecordKeeper: Sendable {
     public enum Kept: Sendable, Equatable {
         case stored
         /// The database failed with this error; the record waits in the journal.
-        case journaled(RecordError)
+        case journaled(RecordStoreError)
     }
 
     public init(databasePath: String = RecordStore.defaultPath, busyTimeout: TimeInterval = 5) {
@@ -28,7 +28,7 @@ public struct RecordKeeper: Sendable {
 
     /// Stores `record`; throws only when neither the database nor the journal can take it.
     @discardableResult
-    public func keep(_ record: CallRecord) throws(RecordError) -> Kept {
+    public func keep(_ record: CallRecord) throws(RecordStoreError) -> Kept {
         do {
             try RecordStore(path: databasePath, busyTimeout: busyTimeout).save(record)
             return .stored
@@ -39,7 +39,7 @@ public struct RecordKeeper: Sendable {
     }
 
     /// Writes a voicemail message as `voicemail/<name>.wav` and returns its path.
-    public func storeMessage(_ samples: [Int16], sampleRate: Int, name: String) throws(RecordError) -> String {
+    public func storeMessage(_ samples: [Int16], sampleRate: Int, name: String) throws(RecordStoreError) -> String {
         let path = (voicemailFolder as NSString).appendingPathComponent("\(name).wav")
         let partial = path + ".partial"
         do {
@@ -47,10 +47,10 @@ public struct RecordKeeper: Sendable {
             let writer = try SoundFileWriter(path: partial, sampleRate: sampleRate, format: .wav16)
             try writer.write(samples: samples)
             try writer.close()
-            guard rename(partial, path) == 0 else { throw RecordError(path: path, reason: String(cString: strerror(errno))) }
+            guard rename(partial, path) == 0 else { throw RecordStoreError(path: path, reason: String(cString: strerror(errno))) }
         } catch {
             try? FileManager.default.removeItem(atPath: partial)
-            throw RecordError(path: path, error)
+            throw RecordStoreError(path: path, error)
         }
         return path
     }

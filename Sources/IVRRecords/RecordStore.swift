@@ -5,8 +5,9 @@ import GRDB
 /// visits, voicemails, callback and text-message requests. Opening it imports the records a
 /// journal kept while the database could not take them.
 public final class RecordStore: Sendable {
-    /// Where the records live unless `--db` says otherwise: `data/ivr.sqlite` in the current folder.
-    public static let defaultPath = "data/ivr.sqlite"
+    /// Where the records live unless `--db` says otherwise: `$IVR_DB` when set, else
+    /// `data/ivr.sqlite` in the current folder.
+    public static var defaultPath: String { ProcessInfo.processInfo.environment["IVR_DB"] ?? "data/ivr.sqlite" }
 
     public let path: String
     let database: DatabaseQueue
@@ -14,10 +15,10 @@ public final class RecordStore: Sendable {
     /// Opens (creating it and its folder if needed, unless `create` is false) and migrates the
     /// database at `path`, then imports its journal. A database busy for longer than
     /// `busyTimeout` seconds fails.
-    public init(path: String, create: Bool = true, busyTimeout: TimeInterval = 5) throws(RecordError) {
+    public init(path: String, create: Bool = true, busyTimeout: TimeInterval = 5) throws(RecordStoreError) {
         self.path = path
         guard create || FileManager.default.fileExists(atPath: path) else {
-            throw RecordError(path: path, reason: "no records database here (no call has been recorded with this --db)")
+            throw RecordStoreError(path: path, reason: "no records database here (no call has been recorded with this --db)")
         }
         do {
             let folder = (path as NSString).deletingLastPathComponent
@@ -28,44 +29,44 @@ public final class RecordStore: Sendable {
             database = try DatabaseQueue(path: path, configuration: configuration)
             try Self.migrator.migrate(database)
         } catch {
-            throw RecordError(path: path, error)
+            throw RecordStoreError(path: path, error)
         }
         try RecordJournal(databasePath: path).importRecords(into: self)
     }
 
     /// Stores a call and everything it left, in one transaction (all or nothing).
-    public func save(_ record: CallRecord) throws(RecordError) {
+    public func save(_ record: CallRecord) throws(RecordStoreError) {
         do {
             try database.write { db in try Self.insert(record, into: db) }
         } catch {
-            throw RecordError(path: path, error)
+            throw RecordStoreError(path: path, error)
         }
     }
 
     /// Stores many calls in one transaction (imports, the benchmark's data).
-    public func save(_ records: [CallRecord]) throws(RecordError) {
+    public func save(_ records: [CallRecord]) throws(RecordStoreError) {
         do {
             try database.write { db in
                 for record in records { try Self.insert(record, into: db) }
             }
         } catch {
-            throw RecordError(path: path, error)
+            throw RecordStoreError(path: path, error)
         }
     }
 
     /// Number of calls stored.
-    public func callCount() throws(RecordError) -> Int {
+    public func callCount() throws(RecordStoreError) -> Int {
         try read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM calls") ?? 0 }
     }
 
-    /// Runs a read, turning database errors into ``RecordError``.
-    func read<T>(_ body: (Database) throws -> T) throws(RecordError) -> T {
-        do { return try database.read(body) } catch { throw RecordError(path: path, error) }
+    /// Runs a read, turning database errors into ``RecordStoreError``.
+    func read<T>(_ body: (Database) throws -> T) throws(RecordStoreError) -> T {
+        do { return try database.read(body) } catch { throw RecordStoreError(path: path, error) }
     }
 
-    /// Runs a write transaction, turning database errors into ``RecordError``.
-    func write<T>(_ body: (Database) throws -> T) throws(RecordError) -> T {
-        do { return try database.write(body) } catch { throw RecordError(path: path, error) }
+    /// Runs a write transaction, turning database errors into ``RecordStoreError``.
+    func write<T>(_ body: (Database) throws -> T) throws(RecordStoreError) -> T {
+        do { return try database.write(body) } catch { throw RecordStoreError(path: path, error) }
     }
 
     private static func insert(_ record: CallRecord, into db: Database) throws {
@@ -187,7 +188,7 @@ public final class RecordStore: Sendable {
 }
 
 /// The records database could not be opened, read or written.
-public struct RecordError: Error, Equatable, CustomStringConvertible {
+public struct RecordStoreError: Error, Equatable, CustomStringConvertible {
     public var path: String
     public var reason: String
 
@@ -198,7 +199,7 @@ public struct RecordError: Error, Equatable, CustomStringConvertible {
 
     init(path: String, _ error: any Error) {
         self.path = path
-        if let error = error as? RecordError {
+        if let error = error as? RecordStoreError {
             reason = error.reason
         } else if let error = error as? DatabaseError {
             reason = error.message ?? "\(error.resultCode)"

@@ -121,7 +121,7 @@ extension RecordStore {
     public static let reportPathLimit = 20
 
     /// The report over the calls `filter` selects (aggregated in SQLite: 100,000 calls take well under 2 s).
-    public func report(_ filter: ReportFilter = .init()) throws(RecordError) -> IVRReport {
+    public func report(_ filter: ReportFilter = .init()) throws(RecordStoreError) -> IVRReport {
         let (condition, arguments) = filter.condition
         return try read { db in
             let totals = try Row.fetchOne(db, sql: """

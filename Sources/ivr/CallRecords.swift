@@ -6,8 +6,7 @@ import IVRRecords
 
 /// Where commands that run calls keep their records.
 struct RecordOptions: ParsableArguments {
-    @Option(name: .customLong("db"), help: "The records database (SQLite), created if missing.")
-    var database = RecordStore.defaultPath
+    @OptionGroup var db: DatabaseOption
 
     @Flag(help: "Keep no record of the call(s).")
     var noRecords = false
@@ -30,7 +29,7 @@ struct RecordOptions: ParsableArguments {
 
     private func keep(_ result: CallResult, failure: String?, flow: Flow, startedAt: Date, source: String, scenario: String?) {
         guard !noRecords else { return }
-        let keeper = RecordKeeper(databasePath: database)
+        let keeper = RecordKeeper(databasePath: db.database)
         let uid = UUID().uuidString
         var voicemails: [VoicemailEntry] = []
         for (index, message) in result.messages.enumerated() {
@@ -54,7 +53,7 @@ struct RecordOptions: ParsableArguments {
             requests: requests, voicemails: voicemails, source: source, scenario: scenario)
         do {
             if case .journaled(let error) = try keeper.keep(record) {
-                printError("ivr: records: \(error); the call's record is kept in \(RecordJournal(databasePath: database).path) "
+                printError("ivr: records: \(error); the call's record is kept in \(RecordJournal(databasePath: db.database).path) "
                            + "and will be stored when the database can take it")
             }
         } catch {

@@ -3,9 +3,9 @@ import Foundation
 import IVRAudio
 import IVRRecords
 
-/// Options of every command that reads the records database.
+/// The records database, for every command that reads or writes it.
 struct DatabaseOption: ParsableArguments {
-    @Option(name: .customLong("db"), help: "The records database (SQLite).")
+    @Option(name: .customLong("db"), help: "The records database (SQLite; default: $IVR_DB, else data/ivr.sqlite); calls create it.")
     var database = RecordStore.defaultPath
 
     /// The store, which must exist already.
@@ -85,7 +85,7 @@ struct VoicemailCommand: ParsableCommand {
         @Flag(help: "Mark it new again.") var new = false
 
         func run() throws {
-            do { try db.store().markVoicemail(id, handled: !new) } catch let error as RecordError {
+            do { try db.store().markVoicemail(id, handled: !new) } catch let error as RecordStoreError {
                 throw InputFailure(message: "\(error)")
             }
         }
@@ -124,7 +124,7 @@ struct RequestDone<Kind: RequestsCommand>: ParsableCommand {
     @Flag(help: "Mark it new again.") var new = false
 
     func run() throws {
-        do { try db.store().markRequest(Kind.kind, id, handled: !new) } catch let error as RecordError {
+        do { try db.store().markRequest(Kind.kind, id, handled: !new) } catch let error as RecordStoreError {
             throw InputFailure(message: "\(error)")
         }
     }

@@ -48,7 +48,7 @@ struct ReportCommand: ParsableCommand {
                                   until: try until.map { try Self.date($0, option: "--until", endOfDay: true) },
                                   flow: flow, tests: tests)
         let report: IVRReport
-        do { report = try db.store().report(filter) } catch let error as RecordError { throw InputFailure(message: "\(error)") }
+        do { report = try db.store().report(filter) } catch let error as RecordStoreError { throw InputFailure(message: "\(error)") }
         if json { try printJSON(report) } else { print(report.text, terminator: "") }
         if let html {
             let page = report.html(title: "IVR report" + (flow.map { ": \($0)" } ?? ""), scope: scope)

@@ -26,10 +26,14 @@ enum IVRProcess {
         return root.appendingPathComponent(".build/debug/ivr")
     }()
 
-    static func run(_ arguments: [String]) throws -> Result {
+    /// Runs `ivr`; calls keep their records in `database` (a new one per run unless given).
+    static func run(_ arguments: [String], database: String? = nil) throws -> Result {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
+        var environment = ProcessInfo.processInfo.environment
+        environment["IVR_DB"] = database ?? temporaryFolder().appendingPathComponent("ivr.sqlite").path
+        process.environment = environment
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err

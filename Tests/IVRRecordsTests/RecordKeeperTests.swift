@@ -1,0 +1,75 @@
+import Foundation
+import GRDB
+import IVRAudio
+import Testing
+@testable import IVRRecords
+
+@Suite("Keeping records when the database cannot take them")
+struct RecordKeeperTests {
+    @Test("a locked database: the record goes to the journal and is imported on the next start")
+    func lockedDatabase() throws {
+        let path = RecordFixtures.temporaryDatabase()
+        _ = try RecordStore(path: path)
+        let keeper = RecordKeeper(databasePath: path, busyTimeout: 0.2)
+        let record = RecordFixtures.week[1]
+        // Another process holds the database in an exclusive transaction while the call ends.
+        let holder = try DatabaseQueue(path: path)
+        var kept: RecordKeeper.Kept?
+        try holder.inTransaction(.exclusive) { _ in
+            kept = try keeper.keep(record)
+            return .commit
+        }
+        guard case .journaled(let error)? = kept else { Issue.record("kept: \(String(describing: kept))"); return }
+        #expect(error.reason.contains("locked"), "\(error)")
+        let journal = RecordJournal(databasePath: path)
+        #expect(journal.records() == [record])
+        // The next start imports it and removes the journal.
+        let store = try RecordStore(path: path)
+        #expect(try store.callCount() == 1)
+        #expect(!FileManager.default.fileExists(atPath: journal.path))
+        #expect(try store.report().paths.first?.path == record.path.joined(separator: " > "))
+    }
+
+    @Test("a file that is not a database: the record is journaled with a clear reason")
+    func brokenDatabase() throws {
+        let path = RecordFixtures.temporaryDatabase()
+        try Data(repeating: 0x41, count: 4096).write(to: URL(fileURLWithPath: path))
+        let kept = try RecordKeeper(databasePath: path).keep(RecordFixtures.week[0])
+        guard case .journaled(let error) = kept else { Issue.record("stored in a broken database"); return }
+        #expect(error.description.hasPrefix(path) && error.reason.contains("not a database"), "\(error)")
+        #expect(RecordJournal(databasePath: path).records().count == 1)
+    }
+
+    @Test("a read-only database: the record is journaled", .enabled(if: getuid() != 0, "root writes read-only files"))
+    func readOnlyDatabase() throws {
+        let path = RecordFixtures.temporaryDatabase()
+        _ = try RecordStore(path: path)
+        try FileManager.default.setAttributes([.posixPermissions: 0o444], ofItemAtPath: path)
+        let kept = try RecordKeeper(databasePath: path).keep(RecordFixtures.week[0])
+        guard case .journaled(let error) = kept else { Issue.record("stored in a read-only database"); return }
+        #expect(error.reason.contains("readonly"), "\(error)")
+    }
+
+    @Test("a journal line cut short by a crash is skipped, the others imported")
+    func partialJournal() throws {
+        let path = RecordFixtures.temporaryDatabase()
+        let journal = RecordJournal(databasePath: path)
+        try journal.append(RecordFixtures.week[0])
+        try journal.append(RecordFixtures.week[1])
+        let handle = try #require(FileHandle(forWritingAtPath: journal.path))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data(#"{"uid":"cut"#.utf8))
+        try handle.close()
+        #expect(try RecordStore(path: path).callCount() == 2)
+    }
+
+    @Test("a voicemail message is written whole under its final name, nothing partial left")
+    func voicemailFile() throws {
+        let keeper = RecordKeeper(databasePath: RecordFixtures.temporaryDatabase())
+        let samples = (0..<8000).map { Int16(2000 * sin(Double($0) * 0.3)) }
+        let file = try keeper.storeMessage(samples, sampleRate: 8000, name: "message-1")
+        #expect(file.hasSuffix("voicemail/message-1.wav"))
+        #expect(try AudioFileSource(path: file, sampleRate: 8000).readAll() == samples)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: keeper.voicemailFolder) == ["message-1.wav"])
+    }
+}
