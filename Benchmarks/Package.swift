@@ -26,6 +26,10 @@ let package = Package(
             name: "IntentBenchmark",
             dependencies: [.product(name: "IVRSpeech", package: mainPackage), .product(name: "IVRAudio", package: mainPackage),
                            .product(name: "IVRDSP", package: mainPackage)]),
+        // The report over many calls in the records database.
+        .executableTarget(
+            name: "ReportBenchmark",
+            dependencies: [.product(name: "IVRRecords", package: mainPackage), .product(name: "IVRFlow", package: mainPackage)]),
     ],
     swiftLanguageModes: [.v6]
 )

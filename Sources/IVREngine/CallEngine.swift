@@ -74,7 +74,13 @@ public struct CallFailure: Error, CustomStringConvertible {
     public var partial: CallResult
     public var underlying: any Error
 
-    public var description: String { "\(underlying)" }
+    /// The error in one line (a file error as the system words it, e.g. "No space left on device").
+    public var description: String { Self.describe(underlying) }
+
+    static func describe(_ error: any Error) -> String {
+        guard let fileError = error as? CocoaError else { return "\(error)" }
+        return (fileError.userInfo[NSUnderlyingErrorKey] as? NSError)?.localizedDescription ?? fileError.localizedDescription
+    }
 }
 
 /// Runs one call on the audio clock: the caller's audio goes through the DTMF detector and the
@@ -198,7 +204,7 @@ public final class CallEngine {
             try runFrames()
         } catch {
             keepMessage()
-            say("call failed: \(error)", at: clock)
+            say("call failed: \(CallFailure.describe(error))", at: clock)
             throw CallFailure(partial: result(), underlying: error)
         }
         keepMessage()

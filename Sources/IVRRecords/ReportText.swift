@@ -7,8 +7,8 @@ extension IVRReport {
         func add(_ line: String = "") { lines.append(line) }
         add("calls: \(calls)")
         guard calls > 0 else { return lines.joined(separator: "\n") + "\n" }
-        add("containment: \(percent(containmentRate)) (\(contained) calls served in the IVR)")
-        add("abandonment: \(percent(abandonmentRate)) (\(abandoned) calls: \(abandonedInMenus) in menus, "
+        add("containment: \(percent(containmentRate)) (\(count(contained, "call")) served in the IVR)")
+        add("abandonment: \(percent(abandonmentRate)) (\(count(abandoned, "call")): \(abandonedInMenus) in menus, "
             + "\(abandonedInQueue) in queue, \(abandonedElsewhere) elsewhere)")
         add("average handling time: \(seconds(averageHandlingSeconds))")
         add()
@@ -51,6 +51,9 @@ extension IVRReport {
         return lines.joined(separator: "\n") + "\n"
     }
 }
+
+/// `1 call`, `2 calls`.
+private func count(_ number: Int, _ noun: String) -> String { "\(number) \(noun)\(number == 1 ? "" : "s")" }
 
 /// `0.4567` → `45.7 %`.
 func percent(_ value: Double) -> String { String(format: "%.1f %%", value * 100) }

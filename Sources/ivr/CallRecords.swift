@@ -22,7 +22,7 @@ struct RecordOptions: ParsableArguments {
             keep(result[keyPath: call], failure: nil, flow: flow, startedAt: startedAt, source: source, scenario: scenario)
             return result
         } catch let failure as CallFailure {
-            keep(failure.partial, failure: "\(failure.underlying)", flow: flow, startedAt: startedAt, source: source, scenario: scenario)
+            keep(failure.partial, failure: failure.description, flow: flow, startedAt: startedAt, source: source, scenario: scenario)
             throw failure
         }
     }

@@ -75,7 +75,10 @@ struct LiveCommand: ParsableCommand {
             guard let inputHandle = input == "-" ? FileHandle.standardInput : FileHandle(forReadingAtPath: input) else {
                 throw InputFailure(message: "\(input): cannot be read")
             }
-            if output != "-" { _ = FileManager.default.createFile(atPath: output, contents: nil) }
+            // A new file is created; an existing one (a named pipe, a device) is opened as it is.
+            if output != "-", !FileManager.default.fileExists(atPath: output) {
+                _ = FileManager.default.createFile(atPath: output, contents: nil)
+            }
             guard let outputHandle = output == "-" ? FileHandle.standardOutput : FileHandle(forWritingAtPath: output) else {
                 throw InputFailure(message: "\(output): cannot be written")
             }
