@@ -11,7 +11,8 @@ struct LiveCommandTests {
         sox.arguments = ["sox", "\(IVRProcess.examples)/caller-hours.wav", "-t", "raw", "-e", "signed", "-b", "16", "-L", "-"]
         let ivr = Process()
         ivr.executableURL = IVRProcess.executable
-        ivr.arguments = ["live", "--flow", "\(IVRProcess.examples)/help-desk.yaml", "--input", "-", "--output", "-", "--keypad-only"]
+        ivr.arguments = ["live", "--flow", "\(IVRProcess.examples)/help-desk.yaml", "--input", "-", "--output", "-", "--keypad-only",
+                         "--no-records"]
         let link = Pipe(), output = Pipe(), errors = Pipe()
         sox.standardOutput = link
         ivr.standardInput = link
@@ -69,6 +70,7 @@ struct LiveCommandTests {
         let config = folder.appendingPathComponent("loop.conf").path
         let recording = folder.appendingPathComponent("loop.wav").path
         let events = folder.appendingPathComponent("loop.jsonl").path
+        let database = folder.appendingPathComponent("calls.sqlite").path
         // A capture that never ends: silence from the null plugin.
         try """
         pcm.silent { type null }
@@ -77,7 +79,8 @@ struct LiveCommandTests {
         let ivr = Process()
         ivr.executableURL = IVRProcess.executable
         ivr.arguments = ["live", "--flow", "\(IVRProcess.examples)/help-desk.yaml", "--capture", "quiet", "--playback", "quiet",
-                         "--alsa-config", config, "--keypad-only", "--loop", "--record", recording, "--events", events]
+                         "--alsa-config", config, "--keypad-only", "--loop", "--record", recording, "--events", events,
+                         "--db", database]
         let errors = Pipe()
         ivr.standardError = errors
         try ivr.run()
@@ -89,6 +92,8 @@ struct LiveCommandTests {
         #expect(transcript.contains("call ended (signal)"), "\(transcript.suffix(400))")
         #expect(transcript.hasSuffix("\n") && transcript.split(separator: "\n").last?.hasPrefix("outcome: ") == true)
         #expect(FileManager.default.fileExists(atPath: recording) && FileManager.default.fileExists(atPath: events))
+        let report = try IVRProcess.run(["report"], database: database)
+        #expect(report.stdout.hasPrefix("calls: 1\n") && report.stdout.contains("abandoned"), "\(report.stdout)")
     }
 
     @Test("bad options and files are reported")

@@ -1,7 +1,8 @@
 // How long `ivr report` takes over many calls: fills a new records database with N synthetic
 // calls on the example help desk (varied paths, retries, hang-ups, transfers, requests, test
 // runs, a month of dates), then times the report (all calls, and filtered), best of 5.
-// Usage: ReportBenchmark [calls] (default 100000)
+// Usage: ReportBenchmark [calls] [keep.sqlite] (default 100000 calls; the database is removed
+// unless a path to keep it at is given)
 import Foundation
 import IVRFlow
 import IVRRecords
@@ -40,7 +41,7 @@ let endings: [(node: String, outcome: CallOutcome, weight: Int)] = [
 ]
 let totalWeight = endings.reduce(0) { $0 + $1.weight }
 
-func makeCall(_ index: Int) -> CallRecord {
+@MainActor func makeCall(_ index: Int) -> CallRecord {
     var time = 0.0
     var log = [CallLogEntry(time: 0, node: "language", event: "enter")]
     func step(_ seconds: ClosedRange<Double>) { time += Double.random(in: seconds, using: &random) }
@@ -75,8 +76,10 @@ func makeCall(_ index: Int) -> CallRecord {
                       source: index % 50 == 0 ? "test" : "file")
 }
 
+let keepPath = CommandLine.arguments.dropFirst(2).first
 let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ivr-report-benchmark-\(UUID().uuidString)")
-let path = folder.appendingPathComponent("ivr.sqlite").path
+let path = keepPath ?? folder.appendingPathComponent("ivr.sqlite").path
+if let keepPath { try? FileManager.default.removeItem(atPath: keepPath) }
 defer { try? FileManager.default.removeItem(at: folder) }
 let store = try RecordStore(path: path)
 let fillStart = Date()
@@ -94,7 +97,7 @@ let size = (try FileManager.default.attributesOfItem(atPath: path)[.size] as? In
 print(String(format: "filled %d calls in %.1f s (%.0f calls/s), database %.0f MB", count, fillSeconds,
              Double(count) / fillSeconds, Double(size) / 1e6))
 
-func best(_ label: String, _ filter: ReportFilter) throws {
+@MainActor func best(_ label: String, _ filter: ReportFilter) throws {
     var times: [Double] = []
     var report: IVRReport!
     for _ in 0..<5 {
@@ -102,8 +105,8 @@ func best(_ label: String, _ filter: ReportFilter) throws {
         report = try store.report(filter)
         times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
     }
-    print(String(format: "%-34@ %7d calls  best %.3f s  median %.3f s  (containment %.1f %%, %d menus, %d paths)",
-                 label as NSString, report.calls, times.min()!, times.sorted()[2], report.containmentRate * 100,
+    print(label.padding(toLength: 36, withPad: " ", startingAt: 0) + String(
+        format: "%7d calls  best %.3f s  median %.3f s  (containment %.1f %%, %d menus, %d paths)", report.calls, times.min()!, times.sorted()[2], report.containmentRate * 100,
                  report.menus.count, report.paths.count))
 }
 try best("report, all real calls", ReportFilter())
