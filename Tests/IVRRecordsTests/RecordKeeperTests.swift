@@ -40,14 +40,37 @@ struct RecordKeeperTests {
         #expect(RecordJournal(databasePath: path).records().count == 1)
     }
 
-    @Test("a read-only database: the record is journaled", .enabled(if: getuid() != 0, "root writes read-only files"))
+    @Test("a read-only database: the record is journaled")
     func readOnlyDatabase() throws {
         let path = RecordFixtures.temporaryDatabase()
         _ = try RecordStore(path: path)
-        try FileManager.default.setAttributes([.posixPermissions: 0o444], ofItemAtPath: path)
+        guard try makeReadOnly(path) else { return }
+        defer { _ = try? run("/usr/bin/chattr", ["-i", path]) }
         let kept = try RecordKeeper(databasePath: path).keep(RecordFixtures.week[0])
         guard case .journaled(let error) = kept else { Issue.record("stored in a read-only database"); return }
         #expect(error.reason.contains("readonly"), "\(error)")
+        #expect(RecordJournal(databasePath: path).records().count == 1)
+    }
+
+    /// Makes a file read-only even for root (immutable, where the file system allows it);
+    /// false when it cannot be done here.
+    private func makeReadOnly(_ path: String) throws -> Bool {
+        if getuid() != 0 {
+            try FileManager.default.setAttributes([.posixPermissions: 0o444], ofItemAtPath: path)
+            return true
+        }
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/chattr") else { return false }
+        return try run("/usr/bin/chattr", ["+i", path]) == 0
+    }
+
+    private func run(_ tool: String, _ arguments: [String]) throws -> Int32 {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: tool)
+        process.arguments = arguments
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        return process.terminationStatus
     }
 
     @Test("a journal line cut short by a crash is skipped, the others imported")
