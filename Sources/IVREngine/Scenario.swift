@@ -123,7 +123,7 @@ final class ScriptedCaller: AudioSource {
     private var waitedFrames = 0
     private var sawPrompt = false
     private var clock: Int64 = 0
-    private let voice: String
+    private let voice: TestVoice
     private let noiseScale: Double?
     private var noise = NoiseGenerator(seed: 17)
 
@@ -131,42 +131,9 @@ final class ScriptedCaller: AudioSource {
         self.steps = steps
         self.sampleRate = sampleRate
         frameLength = sampleRate / 100
-        self.voice = voice
+        self.voice = TestVoice(voice)
         // Speech is scaled to about −20 dBFS RMS; noise is set against that.
         noiseScale = snr.map { 3277 / pow(10, $0 / 20) }
-    }
-
-    /// Speech as a phone line passes it: a second-order Butterworth high-pass at 300 Hz (the
-    /// 8 kHz rate already stops it at 4 kHz).
-    static func telephoneBand(_ samples: [Int16], sampleRate: Int) -> [Int16] {
-        let w = tan(Double.pi * 300 / Double(sampleRate)), q = 2.0.squareRoot()
-        let norm = 1 / (1 + q * w + w * w)
-        let b0 = norm, b1 = -2 * norm, b2 = norm
-        let a1 = 2 * (w * w - 1) * norm, a2 = (1 - q * w + w * w) * norm
-        var x1 = 0.0, x2 = 0.0, y1 = 0.0, y2 = 0.0
-        return samples.map { sample in
-            let x = Double(sample)
-            let y = b0 * x + b1 * x1 + b2 * x2 - a1 * y1 - a2 * y2
-            (x2, x1, y2, y1) = (x1, x, y1, y)
-            return Int16(clamping: Int(y.rounded()))
-        }
-    }
-
-    /// The caller's speech: eSpeak NG in `voice`, or flite's voice for `flite:NAME`.
-    private func speak(_ text: String) throws -> [Int16] {
-        guard voice.hasPrefix("flite:") else {
-            return try SpeechSynthesizer(sampleRate: sampleRate).synthesize(text, settings: VoiceSettings(voice: voice, rate: 150))
-        }
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("ivr-caller-\(UUID().uuidString).wav").path
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["flite", "-voice", String(voice.dropFirst(6)), "-t", text, "-o", path]
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw InputError(message: "flite could not speak with voice \(voice)") }
-        return try AudioFileSource(path: path, sampleRate: sampleRate).readAll()
     }
 
     func read(into frame: inout AudioFrame) throws -> Bool {
@@ -192,7 +159,7 @@ final class ScriptedCaller: AudioSource {
             case .press(let keys):
                 pending += try ToneGenerator(sampleRate: sampleRate).keys(keys, on: 0.1, off: 0.15)
             case .say(let text):
-                var speech = Self.telephoneBand(try speak(text), sampleRate: sampleRate)
+                var speech = TestVoice.telephoneBand(try voice.speak(text, sampleRate: sampleRate), sampleRate: sampleRate)
                 let rms = (speech.reduce(0.0) { $0 + Double($1) * Double($1) } / Double(max(speech.count, 1))).squareRoot()
                 let gain = rms > 0 ? 3277 / rms : 1
                 speech = speech.map { Int16(clamping: Int((Double($0) * gain).rounded())) }

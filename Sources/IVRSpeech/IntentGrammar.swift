@@ -275,6 +275,17 @@ public struct IntentGrammar {
         return result
     }
 
+    /// Example phrases for each intent, up to `perIntent` spread over what its templates accept
+    /// (slots filled with sample values), for calibration and tests.
+    public func examplePhrases(perIntent: Int) -> [(intent: String, phrase: String)] {
+        intents.flatMap { name, templates -> [(intent: String, phrase: String)] in
+            var seen: Set<String> = []
+            let all = templates.flatMap { samples($0, depth: 0) }.map { $0.joined(separator: " ") }.filter { !$0.isEmpty && seen.insert($0).inserted }
+            let step = max(1, all.count / max(perIntent, 1))
+            return stride(from: 0, to: all.count, by: step).prefix(perIntent).map { (name, all[$0]) }
+        }
+    }
+
     /// Word sequences a template accepts (a bounded sample).
     private func samples(_ template: IntentTemplate, depth: Int) -> [[String]] {
         switch template {
@@ -292,7 +303,8 @@ public struct IntentGrammar {
         case .slot(_, let type):
             if let list = slotLists[type] { return list.prefix(3).map { $0.phrase.split(separator: " ").map(String.init) } }
             switch type {
-            case "digits", "number": return [["four", "two"]]
+            case "digits": return [["four", "seven", "one", "one"], ["two", "zero", "nine", "five", "three"]]
+            case "number": return [["forty", "two"], ["three", "hundred", "and", "five"]]
             case "yesno": return [["yes"], ["no"]]
             default: return [["first"]]
             }

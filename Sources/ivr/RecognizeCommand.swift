@@ -34,8 +34,11 @@ struct RecognizeCommand: ParsableCommand {
     @Option(help: "An intent file (YAML).")
     var intents: String?
 
-    @Option(help: "Confidence below which an intent is a no-match (0–1): the share of the grammar's words a free decode also hears.")
-    var minConfidence = 0.5
+    @Option(help: """
+        Confidence below which an intent is a no-match (0–1): the share of the grammar's words a free decode also hears \
+        (default: the intent's threshold from 'ivr grammar calibrate', else 0.5).
+        """)
+    var minConfidence: Double?
 
     @Flag(help: "One JSON object with words, confidence, intent and slots.")
     var json = false
@@ -56,6 +59,7 @@ struct RecognizeCommand: ParsableCommand {
         do {
             let recognizer = try SpeechRecognizer(projectDictionary: projectDictionary(dictionary))
             var intentGrammar: IntentGrammar?
+            var thresholds: IntentThresholds?
             if let grammar {
                 guard let text = try? String(contentsOfFile: grammar, encoding: .utf8) else {
                     throw InputFailure(message: "\(grammar): no such file, or not readable")
@@ -70,9 +74,13 @@ struct RecognizeCommand: ParsableCommand {
                 try recognizer.addGrammar("intents", jsgf: loaded.jsgf)
                 try recognizer.use("intents")
                 intentGrammar = loaded
+                thresholds = try IntentThresholds.load(forIntentFile: intents)
             }
             let heard = try recognizer.recognize(samples, sampleRate: rate)
-            let match = heard.confidence >= minConfidence ? intentGrammar?.match(heard.words) : nil
+            let match = intentGrammar?.match(heard.words).flatMap { match in
+                let threshold = minConfidence ?? thresholds?.threshold(for: match.intent) ?? IntentThresholds.defaultThreshold
+                return heard.confidence >= threshold ? match : nil
+            }
             if json {
                 var object: [String: Any] = ["words": heard.text, "confidence": (heard.confidence * 1000).rounded() / 1000]
                 if intentGrammar != nil {
@@ -120,7 +128,7 @@ struct GrammarCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "grammar",
         abstract: "Work with intent files.",
-        subcommands: [GrammarCheckCommand.self])
+        subcommands: [GrammarCheckCommand.self, GrammarCalibrateCommand.self])
 }
 
 struct GrammarCheckCommand: ParsableCommand {

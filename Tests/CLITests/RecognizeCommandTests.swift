@@ -31,6 +31,32 @@ struct RecognizeCommandTests {
         #expect(try IVRProcess.run(["recognize", other, "--intents", Self.intents]).stdout == "\n")
     }
 
+    @Test("grammar calibrate writes per-intent thresholds that recognize then applies")
+    func calibrate() throws {
+        guard let hours = try speech("what are your opening hours", name: "hours.wav") else { return }
+        let folder = IVRProcess.temporaryFolder()
+        let intents = folder.appendingPathComponent("menu.yaml").path
+        try """
+        intents:
+          hours: ["[what are your] opening hours", when are you open]
+          billing: [billing please, pay my bill]
+        """.write(toFile: intents, atomically: true, encoding: .utf8)
+        let run = try IVRProcess.run(["grammar", "calibrate", intents, "--voices", "flite:slt", "--rates", "16000", "--per-intent", "2"])
+        #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+        #expect(run.stdout.contains("4 phrases, 24 outside sentences, 1 voice, 16 kHz: 28 utterances"), "\(run.stdout)")
+        #expect(run.stdout.contains("after: F1 ") && run.stdout.contains("wrote \(folder.path)/menu.thresholds.yaml"))
+        let file = folder.appendingPathComponent("menu.thresholds.yaml").path
+        let written = try String(contentsOfFile: file, encoding: .utf8)
+        #expect(written.contains("target_false_alarm_rate: 0.05") && written.contains("hours: ") && written.contains("billing: "))
+        #expect(try IVRProcess.run(["recognize", hours, "--intents", intents]).stdout == "hours\n")
+        // A threshold no confidence reaches turns the intent into a no-match, unless overridden.
+        try "target_false_alarm_rate: 0.05\nthresholds:\n  hours: 1.01\n".write(toFile: file, atomically: true, encoding: .utf8)
+        #expect(try IVRProcess.run(["recognize", hours, "--intents", intents]).stdout == "\n")
+        #expect(try IVRProcess.run(["recognize", hours, "--intents", intents, "--min-confidence", "0.5"]).stdout == "hours\n")
+        let bad = try IVRProcess.run(["grammar", "calibrate", intents, "--rates", "44100"])
+        #expect(bad.status == 2 && bad.stderr.contains("--rates takes 8000 and/or 16000"))
+    }
+
     @Test("--grammar prints the words on one line; --keywords the phrases found")
     func grammarAndKeywords() throws {
         guard let path = try speech("go forward ten meters", name: "forward.wav") else { return }

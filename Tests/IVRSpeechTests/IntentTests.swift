@@ -18,24 +18,9 @@ let exampleIntents = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
 /// Speech from a flite voice (not the IVR's own eSpeak voice), at 16 kHz or as 8 kHz
 /// telephone audio; nil when flite is not installed.
 func fliteSpeech(_ text: String, voice: String, rate: Int) throws -> [Int16]? {
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("ivr-flite-\(UUID().uuidString).wav").path
-    defer { try? FileManager.default.removeItem(atPath: path) }
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["flite", "-voice", voice, "-t", text, "-o", path]
-    guard (try? process.run()) != nil else { return nil }
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else { return nil }
-    let samples = try AudioFileSource(path: path, sampleRate: rate).readAll()
-    guard rate == 8000 else { return samples }
-    // Telephone band: 300–3400 Hz (a one-pole high-pass; the low-pass is the 8 kHz rate).
-    var previousIn = 0.0, previousOut = 0.0
-    return samples.map { sample in
-        let x = Double(sample)
-        previousOut = 0.79 * (previousOut + x - previousIn)
-        previousIn = x
-        return Int16(clamping: Int(previousOut.rounded()))
-    }
+    guard !TestVoice.fliteVoices.isEmpty else { return nil }
+    let samples = try TestVoice("flite:" + voice).speak(text, sampleRate: rate)
+    return rate == 8000 ? TestVoice.telephoneBand(samples, sampleRate: rate) : samples
 }
 
 @Suite("Intent templates and files")

@@ -1,0 +1,51 @@
+import Foundation
+import IVRAudio
+
+/// A voice other than the IVR's, for test calls and calibration: an eSpeak NG voice
+/// (`en-us+m3`) or one of flite's (`flite:slt`, when flite is installed).
+public struct TestVoice: Sendable, Equatable, CustomStringConvertible {
+    public let name: String
+
+    public init(_ name: String) { self.name = name }
+
+    public var description: String { name }
+
+    /// flite's English voices, if flite is installed (none otherwise).
+    public static var fliteVoices: [TestVoice] {
+        let installed = ["/usr/bin/flite", "/usr/local/bin/flite"].contains { FileManager.default.isExecutableFile(atPath: $0) }
+        return installed ? ["kal16", "slt", "rms", "awb"].map { TestVoice("flite:" + $0) } : []
+    }
+
+    /// `text` spoken at `sampleRate`; eSpeak NG voices at `wordsPerMinute`.
+    public func speak(_ text: String, sampleRate: Int, wordsPerMinute: Int = 150) throws -> [Int16] {
+        guard name.hasPrefix("flite:") else {
+            return try SpeechSynthesizer(sampleRate: sampleRate).synthesize(text, settings: VoiceSettings(voice: name, rate: wordsPerMinute))
+        }
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("ivr-voice-\(UUID().uuidString).wav").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["flite", "-voice", String(name.dropFirst(6)), "-t", text, "-o", path]
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw SpeechError.synthesizer("flite could not speak with voice \(name)") }
+        return try AudioFileSource(path: path, sampleRate: sampleRate).readAll()
+    }
+
+    /// Speech as a phone line passes it: a second-order Butterworth high-pass at 300 Hz (an
+    /// 8 kHz rate already stops it at 4 kHz).
+    public static func telephoneBand(_ samples: [Int16], sampleRate: Int) -> [Int16] {
+        let w = tan(Double.pi * 300 / Double(sampleRate)), q = 2.0.squareRoot()
+        let norm = 1 / (1 + q * w + w * w)
+        let b0 = norm, b1 = -2 * norm, b2 = norm
+        let a1 = 2 * (w * w - 1) * norm, a2 = (1 - q * w + w * w) * norm
+        var x1 = 0.0, x2 = 0.0, y1 = 0.0, y2 = 0.0
+        return samples.map { sample in
+            let x = Double(sample)
+            let y = b0 * x + b1 * x1 + b2 * x2 - a1 * y1 - a2 * y2
+            (x2, x1, y2, y1) = (x1, x, y1, y)
+            return Int16(clamping: Int(y.rounded()))
+        }
+    }
+}

@@ -1,0 +1,154 @@
+import ArgumentParser
+import Foundation
+import IVRSpeech
+
+struct GrammarCalibrateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "calibrate",
+        abstract: "Tune each intent's confidence threshold on synthesized callers.",
+        discussion: """
+        Speaks example phrases of every intent and sentences outside the grammar in several \
+        voices (eSpeak NG variants, and flite's voices when flite is installed), at 8 kHz \
+        telephone band and at 16 kHz, decodes them, and chooses per intent the threshold that \
+        keeps false alarms on the outside sentences under --target while losing as few right \
+        answers as it can. Writes them beside the intent file (intents.yaml → \
+        intents.thresholds.yaml), where 'ivr recognize --intents' finds them. Prints each \
+        intent's threshold, its right answers and false alarms, and F1 before and after. \
+        Progress goes to standard error on a terminal.
+
+        Examples:
+          ivr grammar calibrate examples/intents.yaml
+          ivr grammar calibrate intents.yaml --target 0.02 --distractors overheard.txt
+          ivr grammar calibrate intents.yaml --voices flite:slt,en-us+m3 --rates 8000 --dry-run --json
+        """)
+
+    @Argument(help: "The intent file (YAML).")
+    var file: String
+
+    @Option(help: "Highest share of outside sentences that may be taken for an intent.")
+    var target = 0.05
+
+    @Option(help: "Voices, comma-separated: eSpeak NG names, flite:NAME (default: four eSpeak NG variants and flite's voices).")
+    var voices: String?
+
+    @Option(help: "Sample rates, comma-separated (8000 is telephone band).")
+    var rates = "8000,16000"
+
+    @Option(help: "Example phrases per intent.")
+    var perIntent = 6
+
+    @Option(help: "A file of more outside sentences, one per line (added to the built-in ones).")
+    var distractors: String?
+
+    @Flag(help: "Print the result without writing the thresholds file.")
+    var dryRun = false
+
+    @Flag(help: "One JSON object: thresholds, scores and every trial.")
+    var json = false
+
+    @Option(help: "A project dictionary of extra words (default: models/project.dict when it exists).")
+    var dictionary: String?
+
+    func validate() throws {
+        guard (0...1).contains(target) else { throw ValidationError("--target must be between 0 and 1") }
+        guard !sampleRates.isEmpty, sampleRates.allSatisfy({ $0 == 8000 || $0 == 16000 }) else {
+            throw ValidationError("--rates takes 8000 and/or 16000")
+        }
+        guard perIntent > 0 else { throw ValidationError("--per-intent must be at least 1") }
+    }
+
+    private var sampleRates: [Int] { rates.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
+
+    private var testVoices: [TestVoice] {
+        if let voices { return voices.split(separator: ",").map { TestVoice($0.trimmingCharacters(in: .whitespaces)) } }
+        return ["en-us+m3", "en-us+f3", "en-gb+m1", "en-us+m7"].map(TestVoice.init) + TestVoice.fliteVoices
+    }
+
+    func run() throws {
+        var outside = IntentCalibration.distractors
+        if let distractors {
+            guard let text = try? String(contentsOfFile: distractors, encoding: .utf8) else {
+                throw InputFailure(message: "\(distractors): no such file, or not readable")
+            }
+            outside += text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty && !$0.hasPrefix("#") }
+        }
+        do {
+            let recognizer = try SpeechRecognizer(projectDictionary: projectDictionary(dictionary))
+            let grammar = try IntentGrammar.load(path: file, knows: recognizer.knows)
+            try recognizer.addGrammar("calibrate", jsgf: grammar.jsgf)
+            try recognizer.use("calibrate")
+            let phrases = grammar.examplePhrases(perIntent: perIntent)
+            // Outside sentences that the grammar accepts word for word are not outside it.
+            outside = outside.filter { grammar.match($0.split(separator: " ").map(String.init)) == nil }
+            let voices = testVoices
+            let showProgress = isatty(STDERR_FILENO) == 1
+            let trials = try IntentCalibration.trials(
+                grammar: grammar, recognizer: recognizer, phrases: phrases, distractors: outside, voices: voices,
+                sampleRates: sampleRates) { done, total in
+                if showProgress { FileHandle.standardError.write(Data("\rcalibrating: \(done)/\(total) utterances".utf8)) }
+            }
+            if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+            let tuned = IntentThresholds(
+                targetFalseAlarmRate: target,
+                thresholds: IntentCalibration.thresholds(trials, intents: grammar.intentNames, target: target))
+            let before = IntentCalibration.score(trials, thresholds: IntentThresholds(targetFalseAlarmRate: target, thresholds: [:]))
+            let after = IntentCalibration.score(trials, thresholds: tuned)
+            if !dryRun {
+                try tuned.save(forIntentFile: file, comment: """
+                    Written by 'ivr grammar calibrate \(file)' on \(ISO8601DateFormatter().string(from: Date())):
+                    \(phrases.count) phrases and \(outside.count) outside sentences, voices \(voices.map(\.name).joined(separator: ", ")), \
+                    rates \(sampleRates.map(String.init).joined(separator: ", ")) Hz. Intent F1 \(String(format: "%.2f", after.f1)), \
+                    false alarms \(String(format: "%.1f", after.falseAlarmRate * 100)) % (target \(String(format: "%.1f", target * 100)) %).
+                    """)
+            }
+            if json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.sortedKeys]
+                struct Output: Encodable {
+                    let thresholds: [String: Double]
+                    let before: [String: Double], after: [String: Double]
+                    let trials: [CalibrationTrial]
+                }
+                let figures = { (score: (f1: Double, recall: Double, falseAlarmRate: Double)) in
+                    ["f1": score.f1, "recall": score.recall, "false_alarm_rate": score.falseAlarmRate]
+                }
+                print(String(decoding: try encoder.encode(Output(thresholds: tuned.thresholds, before: figures(before),
+                                                                   after: figures(after), trials: trials)), as: UTF8.self))
+                return
+            }
+            print("\(file): \(phrases.count) phrases, \(outside.count) outside sentences, \(voices.count) voice\(voices.count == 1 ? "" : "s"), "
+                  + "\(sampleRates.map { "\($0 / 1000) kHz" }.joined(separator: " and ")): \(trials.count) utterances")
+            print("intent            threshold   right   false alarms")
+            for intent in grammar.intentNames {
+                let threshold = tuned.threshold(for: intent)
+                let own = trials.filter { $0.expected == intent }
+                let right = own.filter { $0.matched == intent && $0.confidence >= threshold }.count
+                let alarms = trials.filter { $0.expected == nil && $0.matched == intent && $0.confidence >= threshold }.count
+                print(String(format: "  %@ %5.2f   %3d/%-3d   %d", intent.padding(toLength: 16, withPad: " ", startingAt: 0) as NSString,
+                             threshold, right, own.count, alarms))
+            }
+            for voice in voices {
+                let own = trials.filter { $0.voice == voice.name && $0.expected != nil }
+                let right = own.filter { $0.matched == $0.expected && $0.confidence >= tuned.threshold(for: $0.expected!) }.count
+                print(String(format: "  voice %@ %3d/%d right", voice.name.padding(toLength: 14, withPad: " ", startingAt: 0) as NSString,
+                             right, own.count))
+            }
+            print(String(format: "before (0.5 for every intent): F1 %.2f, recall %.2f, false alarms %.1f %%",
+                         before.f1, before.recall, before.falseAlarmRate * 100))
+            print(String(format: "after: F1 %.2f, recall %.2f, false alarms %.1f %% (target %.1f %%)",
+                         after.f1, after.recall, after.falseAlarmRate * 100, target * 100))
+            if after.falseAlarmRate > target {
+                print("some outside sentences are taken for an intent with full confidence: no threshold stops them; "
+                      + "make those intents' phrases longer or more distinct")
+            }
+            if !dryRun { print("wrote \(IntentThresholds.path(forIntentFile: file))") }
+        } catch let error as IntentErrors {
+            print(error.description)
+            throw InputFailure(message: "\(file): \(error.problems.count) problem\(error.problems.count == 1 ? "" : "s")")
+        } catch let error as RecognitionError {
+            throw InputFailure(message: "\(file): \(error)")
+        } catch let error as SpeechError {
+            throw InputFailure(message: "ivr grammar calibrate: \(error)")
+        }
+    }
+}
