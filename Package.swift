@@ -33,7 +33,7 @@ let package = Package(
         .target(name: "IVRDSP"),
         // Speech synthesis (eSpeak NG), the prompt cache and recorded prompts; recognition
         // (PocketSphinx) and the intent grammar compiler.
-        .target(name: "IVRSpeech", dependencies: ["CEspeakNG", "CPocketSphinx", "IVRAudio", .product(name: "Yams", package: "Yams")]),
+        .target(name: "IVRSpeech", dependencies: ["CEspeakNG", "CPocketSphinx", "IVRAudio", "IVRDSP", .product(name: "Yams", package: "Yams")]),
         // Flow files, menus, routing and the per-call state machine: no audio, no clock.
         .target(name: "IVRFlow", dependencies: [.product(name: "Yams", package: "Yams")]),
         // One call: sources, detectors, recognizer, prompts and the flow core on one clock.

@@ -324,9 +324,9 @@ public final class CallEngine {
             }
             try recognizer.use(name)
             let heard = try recognizer.recognize(audio, sampleRate: settings.sampleRate)
-            if heard.confidence >= 0.5, let match = grammars[name]?.match(heard.words) {
-                say("caller said \"\(heard.text)\" (\(String(format: "%.2f", heard.confidence)))", sample)
-                return session.handle(.intent(match.intent, slots: match.slots, confidence: heard.confidence, words: heard.text), at: time)
+            if let (match, confidence) = grammars[name]?.understand(heard), confidence >= IntentThresholds.defaultThreshold {
+                say("caller said \"\(heard.text)\" (\(String(format: "%.2f", confidence)))", sample)
+                return session.handle(.intent(match.intent, slots: match.slots, confidence: confidence, words: heard.text), at: time)
             }
             say("caller said something else\(heard.words.isEmpty ? "" : " (\"\(heard.text)\")")", sample)
             return session.handle(.noMatch(words: heard.text), at: time)

@@ -101,9 +101,10 @@ public enum IntentCalibration {
                     var audio = try voice.speak(phrase, sampleRate: rate)
                     if rate == 8000 { audio = TestVoice.telephoneBand(audio, sampleRate: rate) }
                     let heard = try recognizer.recognize(audio, sampleRate: rate)
+                    let understood = grammar.understand(heard)
                     trials.append(CalibrationTrial(
                         phrase: phrase, expected: expected, voice: voice.name, sampleRate: rate, heard: heard.text,
-                        matched: grammar.match(heard.words)?.intent, confidence: heard.confidence))
+                        matched: understood?.match.intent, confidence: understood?.confidence ?? heard.confidence))
                     progress(trials.count, total)
                 }
             }

@@ -14,6 +14,14 @@ public struct IntentProblem: Error, Sendable, Equatable, CustomStringConvertible
 public struct IntentMatch: Sendable, Equatable {
     public var intent: String
     public var slots: [String: String]
+    /// The words that said it (others around them were the caller's own words).
+    public var range: Range<Int>
+
+    public init(intent: String, slots: [String: String], range: Range<Int>) {
+        self.intent = intent
+        self.slots = slots
+        self.range = range
+    }
 }
 
 /// The phrases callers may say, by intent, compiled for PocketSphinx (one JSGF grammar) and
@@ -189,10 +197,21 @@ public struct IntentGrammar {
 
     // MARK: JSGF
 
-    /// The grammar as JSGF, one public rule over all intents.
+    /// Words callers say around a request ("hi, um, I'd like to ... please, thanks"); the
+    /// grammar lets them come before and after the intent's phrase.
+    static let fillerWords = [
+        "hi", "hello", "hey", "um", "uh", "okay", "well", "so", "and", "oh", "i", "i'd", "i'm", "like", "would", "need",
+        "want", "to", "a", "the", "please", "thanks", "thank", "you", "can", "could", "just", "me", "about", "for",
+        "with", "it", "is", "this", "that", "today", "now", "there", "have", "get", "calling", "of", "on", "in",
+    ]
+
+    /// The grammar as JSGF, one public rule over all intents, with the caller's own words
+    /// allowed around them.
     public var jsgf: String {
         var lines = ["#JSGF V1.0;", "grammar intents;"]
-        lines.append("public <intents> = " + intents.map { "<intent_\(Self.ruleName($0.name))>" }.joined(separator: " | ") + ";")
+        lines.append("public <intents> = [<filler>+] (" + intents.map { "<intent_\(Self.ruleName($0.name))>" }.joined(separator: " | ")
+                     + ") [<filler>+];")
+        lines.append("<filler> = " + Self.fillerWords.joined(separator: " | ") + ";")
         for (name, templates) in intents {
             lines.append("<intent_\(Self.ruleName(name))> = " + templates.map { "(\(Self.jsgf($0)))" }.joined(separator: " | ") + ";")
         }
@@ -311,8 +330,35 @@ public struct IntentGrammar {
         }
     }
 
-    /// The intent (and slots) that `words` say, or nil when none does.
+    /// Share of an utterance's phones an intent's words must cover for full confidence: below
+    /// it, confidence falls in proportion (a short phrase found amid many other words, "no" in
+    /// "I do not know where the station is", is more likely a forced guess than a request).
+    public static let fullCoverage = 0.4
+
+    /// The intent an utterance says, with a confidence: that of the words that say it, lowered
+    /// when they are a small part of what was said; nil when no intent is found.
+    public func understand(_ heard: Recognition) -> (match: IntentMatch, confidence: Double)? {
+        match(heard.words).map { match in
+            let coverage = heard.phoneShare(ofWords: match.range)
+            return (match, heard.confidence(ofWords: match.range) * min(1, coverage / Self.fullCoverage))
+        }
+    }
+
+    /// The intent (and slots) that `words` say, or nil when none does: all the words, else the
+    /// longest run of them (the earliest of equal runs) that an intent takes whole, so that the
+    /// caller's own words around a phrase do not hide it.
     public func match(_ words: [String]) -> IntentMatch? {
+        for length in stride(from: words.count, through: 1, by: -1) {
+            for start in 0...(words.count - length) {
+                if let found = matchWhole(Array(words[start..<start + length])) {
+                    return IntentMatch(intent: found.intent, slots: found.slots, range: start..<start + length)
+                }
+            }
+        }
+        return nil
+    }
+
+    private func matchWhole(_ words: [String]) -> (intent: String, slots: [String: String])? {
         let text = words.map { $0.lowercased() + " " }.joined()
         let range = NSRange(text.startIndex..., in: text)
         for matcher in matchers {
@@ -328,7 +374,7 @@ public struct IntentGrammar {
                     slots[slot.name] = SlotType.value(phrase.split(separator: " ").map(String.init), type: slot.type)
                 }
             }
-            return IntentMatch(intent: matcher.intent, slots: slots)
+            return (matcher.intent, slots)
         }
         return nil
     }

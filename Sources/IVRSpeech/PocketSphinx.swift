@@ -10,12 +10,13 @@ final class PocketSphinxDecoder {
     private let config: OpaquePointer
     private let decoder: OpaquePointer
 
-    /// Loads the acoustic model and dictionary (about a third of a second).
-    init(hmm: String, dictionary: String) throws(RecognitionError) {
+    /// Loads the acoustic model and dictionary (about a third of a second); `options` are
+    /// more PocketSphinx options (`-ds 2`, …).
+    init(hmm: String, dictionary: String, options: [String] = []) throws(RecognitionError) {
         Self.lock.lock()
         defer { Self.lock.unlock() }
         err_set_logfp(nil)
-        let arguments = ["ivr", "-hmm", hmm, "-dict", dictionary, "-bestpath", "yes"]
+        let arguments = ["ivr", "-hmm", hmm, "-dict", dictionary, "-bestpath", "yes"] + options
         var argv = arguments.map { strdup($0) }
         defer { argv.forEach { free($0) } }
         guard let config = cmd_ln_parse_r(nil, ps_args(), Int32(argv.count), &argv, 0) else {
@@ -65,28 +66,35 @@ final class PocketSphinxDecoder {
         guard ps_set_search(decoder, name) == 0 else { throw RecognitionError.grammar("no search named '\(name)'") }
     }
 
-    /// Decodes one whole utterance of 16 kHz samples (the cepstral mean is taken from it).
-    func decode(_ samples: [Int16]) throws(RecognitionError) -> [String] {
+    /// A word of a hypothesis with its frames (100 per second).
+    struct TimedWord: Equatable {
+        var word: String
+        var start: Int32
+        var end: Int32
+    }
+
+    /// Decodes one whole utterance of 16 kHz samples (the cepstral mean is taken from it):
+    /// the words in time order (a keyphrase's words share its frames).
+    func decode(_ samples: [Int16]) throws(RecognitionError) -> [TimedWord] {
         Self.lock.lock()
         defer { Self.lock.unlock() }
         guard ps_start_utt(decoder) == 0 else { throw RecognitionError.decoder("the decoder could not start an utterance") }
         let processed = samples.withUnsafeBufferPointer { ps_process_raw(decoder, $0.baseAddress, $0.count, 0, 1) }
         guard ps_end_utt(decoder) == 0, processed >= 0 else { throw RecognitionError.decoder("the decoder failed on the utterance") }
         // Segments in time order (keyword spotting lists its detections newest first).
-        var found: [(word: String, start: Int32)] = []
+        var found: [TimedWord] = []
         var segment = ps_seg_iter(decoder)
         while let current = segment {
             let word = ps_seg_word(current).map { String(cString: $0).trimmingCharacters(in: .whitespaces) } ?? ""
             if !word.isEmpty, !Self.isFiller(word) {
                 var start: Int32 = 0, end: Int32 = 0
                 ps_seg_frames(current, &start, &end)
-                found.append((Self.baseWord(word), start))
+                found.append(TimedWord(word: Self.baseWord(word), start: start, end: end))
             }
             segment = ps_seg_next(current)
         }
-        let words = found.enumerated().sorted { ($0.element.start, $0.offset) < ($1.element.start, $1.offset) }
-            .flatMap { $0.element.word.split(separator: " ").map(String.init) }
-        return words
+        return found.enumerated().sorted { ($0.element.start, $0.offset) < ($1.element.start, $1.offset) }
+            .flatMap { item in item.element.word.split(separator: " ").map { TimedWord(word: String($0), start: item.element.start, end: item.element.end) } }
     }
 
     /// Adds a word with its phones (CMU phone set, e.g. `K AO L B AE K`).

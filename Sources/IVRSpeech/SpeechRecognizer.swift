@@ -1,4 +1,5 @@
 import Foundation
+import IVRDSP
 import IVRAudio
 
 /// Where the acoustic model and dictionary are.
@@ -40,12 +41,38 @@ public struct Recognition: Sendable, Equatable {
     /// The words of the best hypothesis (fillers removed), or the keyphrases found, in order.
     public var words: [String]
     /// For grammars: how far a free decode (general language model) agrees with the
-    /// hypothesis, 0–1: the share of its words heard in order, or of its phones (against the
-    /// longer of the two); out-of-grammar speech scores low. For keyword lists, 1 (their
-    /// thresholds already decided).
+    /// hypothesis, 0–1 (see ``wordConfidences``), over all its words weighted by their phones;
+    /// out-of-grammar speech scores low. For keyword lists, 1 (their thresholds already decided).
     public var confidence: Double
+    /// Per word: 1 when the free decode heard the same word at the same time, else the share of
+    /// its phones found, in order, in what the free decode heard then (against the longer of
+    /// the two).
+    public var wordConfidences: [Double]
+    /// Phones per word, the weights of ``confidence(ofWords:)``.
+    var phoneCounts: [Int]
 
     public var text: String { words.joined(separator: " ") }
+
+    init(words: [String], wordConfidences: [Double], phoneCounts: [Int]) {
+        self.words = words
+        self.wordConfidences = wordConfidences
+        self.phoneCounts = phoneCounts
+        confidence = 0
+        confidence = self.confidence(ofWords: words.indices)
+    }
+
+    /// The share of the utterance's phones that some of its words hold.
+    public func phoneShare(ofWords range: Range<Int>) -> Double {
+        let total = phoneCounts.reduce(0) { $0 + max($1, 1) }
+        return total == 0 ? 0 : Double(range.reduce(0) { $0 + max(phoneCounts[$1], 1) }) / Double(total)
+    }
+
+    /// The confidence of some of the words (the part of an utterance an intent matched).
+    public func confidence(ofWords range: Range<Int>) -> Double {
+        guard !range.isEmpty else { return 0 }
+        let weights = range.map { Double(max(phoneCounts[$0], 1)) }
+        return zip(range, weights).reduce(0) { $0 + wordConfidences[$1.0] * $1.1 } / weights.reduce(0, +)
+    }
 }
 
 /// Speech to words with PocketSphinx: one model per recognizer, named searches (JSGF grammars
@@ -56,7 +83,14 @@ public struct Recognition: Sendable, Equatable {
 /// thread-safe: one recognizer per call thread (the model is loaded per recognizer).
 public final class SpeechRecognizer {
     public let model: RecognitionModel
+    /// Decodes with the grammars and keyword lists.
     private let decoder: PocketSphinxDecoder
+    /// Decodes freely with the general language model, to check what `decoder` heard: one
+    /// pass with narrower search (it only has to agree or not, not to be a transcript).
+    private let verifier: PocketSphinxDecoder
+    /// One pass, every second frame, fewer HMMs and Gaussians: half the CPU of a full decode,
+    /// and measured as accurate for agreeing (BENCHMARKS.md).
+    static let verifierOptions = ["-fwdflat", "no", "-bestpath", "no", "-ds", "2", "-maxhmmpf", "3000", "-topn", "2"]
     private var current: String?
 
     /// Loads the model; `projectDictionary` (lines `word  PH ON ES`, `#` comments) adds words
@@ -65,7 +99,9 @@ public final class SpeechRecognizer {
         try model.check()
         self.model = model
         decoder = try PocketSphinxDecoder(hmm: model.acousticModel, dictionary: model.dictionary)
-        try decoder.addLanguageModel(Self.freeSearch, file: model.languageModel)
+        verifier = try PocketSphinxDecoder(hmm: model.acousticModel, dictionary: model.dictionary, options: Self.verifierOptions)
+        try verifier.addLanguageModel(Self.freeSearch, file: model.languageModel)
+        try verifier.select(Self.freeSearch)
         if let projectDictionary { try addWords(from: projectDictionary) }
     }
 
@@ -77,13 +113,17 @@ public final class SpeechRecognizer {
             let fields = line.split(whereSeparator: \.isWhitespace).map(String.init)
             guard let word = fields.first, !word.hasPrefix("#") else { continue }
             guard fields.count > 1 else { throw RecognitionError.model("\(path):\(index + 1): '\(word)' has no phones") }
-            do { try decoder.addWord(word.lowercased(), phones: fields.dropFirst().joined(separator: " ")) } catch {
+            do {
+                for each in [decoder, verifier] { try each.addWord(word.lowercased(), phones: fields.dropFirst().joined(separator: " ")) }
+            } catch {
                 throw RecognitionError.model("\(path):\(index + 1): \(error)")
             }
         }
     }
 
     private static let freeSearch = "_free"
+    /// Utterances whose estimated SNR (dB) is below this go through the ``NoiseReducer``.
+    static let noiseReductionBelowSNR = 20.0
     private var keywordSearches: Set<String> = []
 
     /// Whether the dictionary knows a word (lower case).
@@ -121,22 +161,42 @@ public final class SpeechRecognizer {
     public func recognize(_ samples: [Int16], sampleRate: Int) throws(RecognitionError) -> Recognition {
         guard current != nil else { throw RecognitionError.grammar("no grammar or keyword list chosen") }
         let wideband: [Int16]
-        do { wideband = try Self.toModelRate(samples, from: sampleRate) } catch {
+        // Steady noise is taken out of noisy utterances first; clean ones are decoded as they are.
+        let reducer = NoiseReducer(sampleRate: sampleRate)
+        let cleaned = reducer.estimatedSNR(samples) < Self.noiseReductionBelowSNR ? reducer.reduce(samples) : samples
+        do { wideband = try Self.toModelRate(cleaned, from: sampleRate) } catch {
             throw RecognitionError.decoder("cannot resample the utterance: \(error)")
         }
-        let words = try decoder.decode(wideband)
+        let heard = try decoder.decode(wideband)
+        let words = heard.map(\.word)
         guard let search = current, !words.isEmpty, !keywordSearches.contains(search) else {
-            return Recognition(words: words, confidence: words.isEmpty ? 0 : 1)
+            return Recognition(words: words, wordConfidences: words.map { _ in 1 }, phoneCounts: words.map { _ in 1 })
         }
-        try decoder.select(Self.freeSearch)
-        defer { try? decoder.select(search) }
-        let free = try decoder.decode(wideband)
-        // Agreement in words, or in phones (which forgives "england" for "english").
-        let heardPhones = words.flatMap(decoder.phones), freePhones = free.flatMap(decoder.phones)
-        let agreement = max(
-            Double(Self.commonWords(words, free)) / Double(words.count),
-            Double(Self.commonWords(heardPhones, freePhones)) / Double(max(heardPhones.count, freePhones.count, 1)))
-        return Recognition(words: words, confidence: agreement)
+        let free = try verifier.decode(wideband)
+        return Recognition(words: words, wordConfidences: heard.map { agreement(of: $0, with: free) },
+                           phoneCounts: words.map { decoder.phones($0).count })
+    }
+
+    /// Frames either side of a word within which the free decode's words count as heard then.
+    static let agreementSlack: Int32 = 10
+
+    /// How far the free decode agrees with one word of the hypothesis, from what it heard
+    /// during that word: the same word, or its phones in order (which forgives "england" for
+    /// "english"), against the longer of the word and what was heard in its time.
+    private func agreement(of word: PocketSphinxDecoder.TimedWord, with free: [PocketSphinxDecoder.TimedWord]) -> Double {
+        let start = word.start - Self.agreementSlack, end = word.end + Self.agreementSlack
+        let during = free.filter { $0.end >= start && $0.start <= end }
+        if during.contains(where: { $0.word == word.word }) { return 1 }
+        let mine = decoder.phones(word.word)
+        var theirs: [String] = []
+        var theirsInSpan = 0.0
+        for other in during {
+            let phones = decoder.phones(other.word)
+            theirs += phones
+            let overlap = Double(min(other.end, word.end) - max(other.start, word.start) + 1)
+            theirsInSpan += Double(phones.count) * max(0, overlap) / Double(max(other.end - other.start + 1, 1))
+        }
+        return Double(Self.commonWords(mine, theirs)) / max(Double(mine.count), theirsInSpan, 1)
     }
 
     /// Length of the longest common subsequence of two lists of words or phones.

@@ -77,12 +77,14 @@ struct RecognizeCommand: ParsableCommand {
                 thresholds = try IntentThresholds.load(forIntentFile: intents)
             }
             let heard = try recognizer.recognize(samples, sampleRate: rate)
-            let match = intentGrammar?.match(heard.words).flatMap { match in
+            let understood = intentGrammar?.understand(heard)
+            let match = understood.flatMap { match, confidence in
                 let threshold = minConfidence ?? thresholds?.threshold(for: match.intent) ?? IntentThresholds.defaultThreshold
-                return heard.confidence >= threshold ? match : nil
+                return confidence >= threshold ? match : nil
             }
             if json {
-                var object: [String: Any] = ["words": heard.text, "confidence": (heard.confidence * 1000).rounded() / 1000]
+                let confidence = understood?.confidence ?? heard.confidence
+                var object: [String: Any] = ["words": heard.text, "confidence": (confidence * 1000).rounded() / 1000]
                 if intentGrammar != nil {
                     object["intent"] = match?.intent ?? NSNull()
                     object["slots"] = match?.slots ?? [:]

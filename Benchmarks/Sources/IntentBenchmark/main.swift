@@ -1,14 +1,21 @@
-// Spoken-intent accuracy on speech that is not the IVR's own voice: flite's voices (kal16, slt,
-// rms, awb) saying the example intents' phrases and off-grammar sentences, at 16 kHz, at 8 kHz
-// telephone band, and at 8 kHz with white noise at 10 dB SNR. Ours (grammar + rejection by the
-// free decode) beside the same decoder used naively (the grammar's best path taken as is).
-//   IntentBenchmark EXAMPLES_FOLDER
+// Spoken-intent accuracy on speech that is not the IVR's own voice, ours (grammar + rejection
+// by agreement with a free decode, per-intent thresholds) beside the same decoder used naively
+// (the grammar's best path taken as is):
+//   1. flite's voices (kal16, slt, rms, awb) saying the example intents' phrases, the same
+//      phrases inside longer sentences, and off-grammar sentences; at 16 kHz, 8 kHz telephone
+//      band, and 8 kHz with white noise at 10 dB SNR;
+//   2. the real recordings of pocketsphinx-testdata with their grammars, 16 kHz and 8 kHz band;
+//   3. spoken digit strings at 8 kHz (flite voices and the real TIDIGITS recording);
+//   4. CPU per second of speech, grammar switch time, memory.
+//   IntentBenchmark EXAMPLES_FOLDER [ONLY]   (ONLY: run just the intent rows of that condition,
+//   e.g. "8 kHz telephone", and skip the other parts)
 import Foundation
 import IVRAudio
 import IVRDSP
 import IVRSpeech
 
 let folder = CommandLine.arguments.count > 1 ? CommandLine.arguments[1] : "../examples"
+let only = CommandLine.arguments.count > 2 ? CommandLine.arguments[2] : nil
 let phrases: [(text: String, intent: String)] = [
     ("I want to pay my bill", "pay_bill"), ("settle my invoice please", "pay_bill"), ("pay my bill", "pay_bill"),
     ("talk to technical support please", "transfer"), ("speak to sales", "transfer"), ("billing please", "transfer"),
@@ -17,90 +24,199 @@ let phrases: [(text: String, intent: String)] = [
     ("my account number is two zero nine five", "account"), ("yes", "confirm"), ("no", "confirm"),
     ("operator please", "operator"), ("agent", "operator"), ("representative", "operator"),
 ]
+/// The same intents said the way callers say them: inside longer sentences.
+let inSentences: [(text: String, intent: String)] = [
+    ("hello I want to pay my bill please thank you", "pay_bill"), ("hi yes I would like to settle my invoice", "pay_bill"),
+    ("um could I speak to sales please", "transfer"), ("I need to talk to technical support about my modem", "transfer"),
+    ("yes hello what are your opening hours today", "hours"), ("can you tell me when are you open on saturday", "hours"),
+    ("okay my account number is four seven one one", "account"), ("I think yes", "confirm"),
+    ("can I have an operator please", "operator"), ("just give me an agent", "operator"),
+]
 let offGrammar = [
     "the weather is nice today", "could you tell me a joke", "I lost my wallet yesterday", "what time is it",
     "my neighbour has a very loud dog", "hello is anybody there", "I would like a pizza with extra cheese",
     "banana", "thank you very much", "where is the nearest train station",
 ]
-let voices = ["kal16", "slt", "rms", "awb"]
+let voices = ["kal16", "slt", "rms", "awb"].map { TestVoice("flite:" + $0) }
 
-func flite(_ text: String, voice: String) throws -> [Int16] {
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("intent-bench-\(getpid()).wav").path
-    defer { try? FileManager.default.removeItem(atPath: path) }
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["flite", "-voice", voice, "-t", text, "-o", path]
-    try process.run()
-    process.waitUntilExit()
-    return try AudioFileSource(path: path, sampleRate: 16000).readAll()
-}
-
-/// 8 kHz telephone band (300 Hz second-order high-pass after resampling), optionally with noise.
+/// `wideband` (16 kHz) as a phone line carries it, with white noise at `snr` dB when given.
 func telephone(_ wideband: [Int16], snr: Double?, seed: UInt64) throws -> [Int16] {
     let resampler = try Resampler(from: 16000, to: 8000)
     var floats: [Float] = []
     wideband.map(SampleConversion.float).withUnsafeBufferPointer { resampler.process($0, into: &floats) }
     resampler.flush(into: &floats)
-    let w = tan(Double.pi * 300 / 8000), q = 2.0.squareRoot(), norm = 1 / (1 + q * w + w * w)
-    var x1 = 0.0, x2 = 0.0, y1 = 0.0, y2 = 0.0
-    var band = floats.map { value -> Double in
-        let x = Double(value) * 32768
-        let y = norm * (x - 2 * x1 + x2) - 2 * (w * w - 1) * norm * y1 - (1 - q * w + w * w) * norm * y2
-        (x2, x1, y2, y1) = (x1, x, y1, y)
-        return y
-    }
-    if let snr {
-        let power = band.reduce(0) { $0 + $1 * $1 } / Double(max(band.count, 1))
-        var noise = NoiseGenerator(seed: seed)
-        let added = noise.white(count: band.count, rms: (power / pow(10, snr / 10)).squareRoot())
-        band = zip(band, added).map { $0 + $1 }
-    }
-    // Half a second of line noise (or silence) around the phrase, as on a call.
-    return band.map { Int16(clamping: Int($0.rounded())) }
+    let band = TestVoice.telephoneBand(floats.map(SampleConversion.int16), sampleRate: 8000)
+    guard let snr else { return band }
+    let power = band.reduce(0.0) { $0 + Double($1) * Double($1) } / Double(max(band.count, 1))
+    var noise = NoiseGenerator(seed: seed)
+    let added = noise.white(count: band.count, rms: (power / pow(10, snr / 10)).squareRoot())
+    return zip(band, added).map { Int16(clamping: Int((Double($0) + $1).rounded())) }
 }
 
+/// A raw 16-bit little-endian 16 kHz recording.
+func raw(_ path: String) throws -> [Int16] {
+    let data = try Data(contentsOf: URL(fileURLWithPath: path))
+    return data.withUnsafeBytes { Array($0.bindMemory(to: Int16.self)).map { Int16(littleEndian: $0) } }
+}
+
+func narrowband(_ wideband: [Int16]) throws -> [Int16] { try telephone(wideband, snr: nil, seed: 0) }
+
+func f1(correct: Int, wrong: Int, missed: Int, falseAlarms: Int) -> Double {
+    let precision = Double(correct) / Double(max(correct + wrong + falseAlarms, 1))
+    let recall = Double(correct) / Double(max(correct + wrong + missed, 1))
+    return precision + recall > 0 ? 2 * precision * recall / (precision + recall) : 0
+}
+
+/// Length of the longest common subsequence (digits heard in the right order).
+func commonLength(_ a: [String], _ b: [String]) -> Int {
+    guard !a.isEmpty, !b.isEmpty else { return 0 }
+    var previous = [Int](repeating: 0, count: b.count + 1)
+    for word in a {
+        var current = [0]
+        for (j, other) in b.enumerated() { current.append(word == other ? previous[j] + 1 : max(previous[j + 1], current[j])) }
+        previous = current
+    }
+    return previous[b.count]
+}
+
+func residentMegabytes() -> Double {
+    let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
+    let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
+    return (Double(line.split(separator: " ").dropFirst().first ?? "0") ?? 0) / 1024
+}
+
+var cpuSeconds = 0.0, speechSeconds = 0.0
+@MainActor func timed(_ audio: [Int16], rate: Int, _ body: () throws -> Recognition) rethrows -> Recognition {
+    speechSeconds += Double(audio.count) / Double(rate)
+    let start = clock()
+    let result = try body()
+    cpuSeconds += Double(clock() - start) / Double(CLOCKS_PER_SEC)
+    return result
+}
+
+let memoryBefore = residentMegabytes()
 let recognizer = try SpeechRecognizer()
+let memoryModel = residentMegabytes() - memoryBefore
 let grammar = try IntentGrammar.load(path: "\(folder)/intents.yaml", knows: recognizer.knows)
+// The default threshold for every intent: thresholds from `ivr grammar calibrate` are tuned on
+// flite's voices too, so using them here would tune on the test voices.
+let thresholds = IntentThresholds(targetFalseAlarmRate: 0.05, thresholds: [:])
 try recognizer.addGrammar("intents", jsgf: grammar.jsgf)
 try recognizer.use("intents")
 
-print("| condition | ours: intent F1 | ours: false intents off-grammar | naive: intent F1 | naive: false intents off-grammar | CPU s per s of speech (ours) |")
-print("|---|---|---|---|---|---|")
-for (condition, rate, snr) in [("16 kHz", 16000, nil as Double?), ("8 kHz telephone", 8000, nil), ("8 kHz telephone, 10 dB SNR", 8000, 10.0)] {
-    var ours = (correct: 0, wrong: 0, rejected: 0, falseAlarms: 0)
-    var naive = (correct: 0, wrong: 0, falseAlarms: 0)
-    var speechSeconds = 0.0, cpuSeconds = 0.0
-    var seed: UInt64 = 1
-    for voice in voices {
-        for (text, isOff) in phrases.map({ ($0.text, false) }) + offGrammar.map({ ($0, true) }) {
-            let wideband = try flite(text, voice: voice)
-            let audio = rate == 16000 ? wideband : try telephone(wideband, snr: snr, seed: seed)
-            seed += 1
-            speechSeconds += Double(audio.count) / Double(rate)
-            let start = clock()
-            let heard = try recognizer.recognize(audio, sampleRate: rate)
-            cpuSeconds += Double(clock() - start) / Double(CLOCKS_PER_SEC)
-            let match = grammar.match(heard.words)
-            let expected = phrases.first { $0.text == text }?.intent
-            // Naive: the grammar's best path, always taken.
-            if isOff {
-                if match != nil { naive.falseAlarms += 1 }
-                if match != nil, heard.confidence >= 0.5 { ours.falseAlarms += 1 }
-            } else {
-                if match?.intent == expected { naive.correct += 1 } else { naive.wrong += 1 }
-                if heard.confidence < 0.5 || match == nil { ours.rejected += 1 }
-                else if match?.intent == expected { ours.correct += 1 } else { ours.wrong += 1 }
+// 1. Intents.
+print("### Intents (flite voices; threshold \(IntentThresholds.defaultThreshold) for every intent)\n")
+print("| set | condition | ours: intent F1 | ours: false intents off-grammar | naive: intent F1 | naive: false intents off-grammar | CPU s per s of speech (ours) |")
+print("|---|---|---|---|---|---|---|")
+for (setName, set) in [("phrases alone", phrases), ("phrases inside sentences", inSentences)] {
+    for (condition, rate, snr) in [("16 kHz", 16000, nil as Double?), ("8 kHz telephone", 8000, nil), ("8 kHz telephone, 10 dB SNR", 8000, 10.0)]
+        where only.map { $0 == condition } ?? true {
+        var ours = (correct: 0, wrong: 0, rejected: 0, falseAlarms: 0)
+        var naive = (correct: 0, wrong: 0, falseAlarms: 0)
+        (cpuSeconds, speechSeconds) = (0, 0)
+        var seed: UInt64 = 1
+        for voice in voices {
+            for (text, expected) in set.map({ ($0.text, Optional($0.intent)) }) + offGrammar.map({ ($0, nil as String?) }) {
+                let wideband = try voice.speak(text, sampleRate: 16000)
+                let audio = rate == 16000 ? wideband : try telephone(wideband, snr: snr, seed: seed)
+                seed += 1
+                let heard = try timed(audio, rate: rate) { try recognizer.recognize(audio, sampleRate: rate) }
+                let understood = grammar.understand(heard)
+                let match = understood?.match
+                let accepted = understood.map { $0.confidence >= thresholds.threshold(for: $0.match.intent) } ?? false
+                if let expected {
+                    if match?.intent == expected { naive.correct += 1 } else { naive.wrong += 1 }
+                    if !accepted { ours.rejected += 1 } else if match?.intent == expected { ours.correct += 1 } else { ours.wrong += 1 }
+                } else {
+                    if match != nil { naive.falseAlarms += 1 }
+                    if accepted { ours.falseAlarms += 1 }
+                }
             }
         }
+        let offCount = Double(voices.count * offGrammar.count)
+        print(String(format: "| %@ | %@ | %.2f | %.0f %% | %.2f | %.0f %% | %.3f |", setName, condition,
+                     f1(correct: ours.correct, wrong: ours.wrong, missed: ours.rejected, falseAlarms: ours.falseAlarms),
+                     100 * Double(ours.falseAlarms) / offCount,
+                     f1(correct: naive.correct, wrong: naive.wrong, missed: 0, falseAlarms: naive.falseAlarms),
+                     100 * Double(naive.falseAlarms) / offCount, cpuSeconds / speechSeconds))
     }
-    func f1(correct: Int, wrong: Int, missed: Int, falseAlarms: Int) -> Double {
-        let precision = Double(correct) / Double(max(correct + wrong + falseAlarms, 1))
-        let recall = Double(correct) / Double(max(correct + wrong + missed, 1))
-        return precision + recall > 0 ? 2 * precision * recall / (precision + recall) : 0
-    }
-    let offCount = Double(voices.count * offGrammar.count)
-    let ourF1 = f1(correct: ours.correct, wrong: ours.wrong, missed: ours.rejected, falseAlarms: ours.falseAlarms)
-    let naiveF1 = f1(correct: naive.correct, wrong: naive.wrong, missed: 0, falseAlarms: naive.falseAlarms)
-    print(String(format: "| %@ | %.2f | %.0f %% | %.2f | %.0f %% | %.3f |", condition, ourF1, 100 * Double(ours.falseAlarms) / offCount,
-                 naiveF1, 100 * Double(naive.falseAlarms) / offCount, cpuSeconds / speechSeconds))
 }
+
+if only != nil { exit(0) }
+
+// 2. Real recordings with their grammars.
+let testdata = "/usr/share/pocketsphinx/test/data"
+var recordings: [(name: String, audio: [Int16], grammar: String, truth: String)] = []
+let cardsGrammar = try String(contentsOfFile: "\(testdata)/cards/cards.gram", encoding: .utf8)
+for line in try String(contentsOfFile: "\(testdata)/cards/cards.transcription", encoding: .utf8).split(separator: "\n") {
+    guard let open = line.lastIndex(of: "("), let close = line.lastIndex(of: ")") else { continue }
+    let id = String(line[line.index(after: open)..<close])
+    let truth = line[..<open].replacingOccurrences(of: "<s>", with: "").replacingOccurrences(of: "</s>", with: "")
+        .split(separator: " ").joined(separator: " ")
+    recordings.append(("cards/\(id)", try AudioFileSource(path: "\(testdata)/cards/\(id).wav", sampleRate: 16000).readAll(), cardsGrammar, truth))
+}
+recordings.append(("goforward", try raw("\(testdata)/goforward.raw"),
+                   try String(contentsOfFile: "\(testdata)/goforward.gram", encoding: .utf8), "go forward ten meters"))
+let digitsGrammar = "#JSGF V1.0;\ngrammar digits;\npublic <digits> = <digit>+;\n<digit> = zero | oh | one | two | three | four | five | six | seven | eight | nine;\n"
+recordings.append(("tidigits/dhd.2934z", try raw("\(testdata)/tidigits/dhd.2934z.raw"), digitsGrammar, "two nine three four zero"))
+print("\n### Real recordings (pocketsphinx-testdata), sentence correct with the recording's grammar\n")
+print("| rate | ours: correct | ours: rejected | naive: correct |")
+print("|---|---|---|---|")
+for rate in [16000, 8000] {
+    var correct = 0, rejected = 0, naiveCorrect = 0
+    for (index, recording) in recordings.enumerated() {
+        try recognizer.addGrammar("real\(index)", jsgf: recording.grammar)
+        try recognizer.use("real\(index)")
+        let audio = rate == 16000 ? recording.audio : try narrowband(recording.audio)
+        let heard = try recognizer.recognize(audio, sampleRate: rate)
+        let right = heard.text == recording.truth
+        if right { naiveCorrect += 1 }
+        if heard.confidence < IntentThresholds.defaultThreshold { rejected += 1 } else if right { correct += 1 }
+        if !right { print("  \(rate / 1000) kHz \(recording.name): heard '\(heard.text)' (\(String(format: "%.2f", heard.confidence))), said '\(recording.truth)'") }
+    }
+    print("| \(rate / 1000) kHz\(rate == 8000 ? " telephone band" : "") | \(correct)/\(recordings.count) | \(rejected) | \(naiveCorrect)/\(recordings.count) |")
+}
+
+// 3. Spoken digits.
+try recognizer.addGrammar("digits", jsgf: digitsGrammar)
+try recognizer.use("digits")
+let digitNames = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+var generator = NoiseGenerator(seed: 7)
+let strings: [[String]] = (0..<12).map { index in
+    let noise = generator.white(count: 4 + index % 4, rms: 1)
+    return noise.map { digitNames[Int(abs($0) * 1000) % 10] }
+}
+print("\n### Spoken digit strings at 8 kHz telephone band (digits grammar), string and digit accuracy\n")
+print("| speakers | strings correct | digits correct (alignment) |")
+print("|---|---|---|")
+var stringsRight = 0, stringsTotal = 0, digitsRight = 0, digitsTotal = 0
+for voice in voices {
+    for digits in strings {
+        let audio = try narrowband(try voice.speak(digits.joined(separator: " "), sampleRate: 16000))
+        let heard = try recognizer.recognize(audio, sampleRate: 8000).words
+        stringsTotal += 1
+        if heard == digits { stringsRight += 1 }
+        digitsTotal += digits.count
+        digitsRight += commonLength(heard, digits)
+    }
+}
+print(String(format: "| flite (4 voices × 12 strings of 4–7 digits) | %d/%d (%.1f %%) | %.1f %% |", stringsRight, stringsTotal,
+             100 * Double(stringsRight) / Double(stringsTotal), 100 * Double(digitsRight) / Double(digitsTotal)))
+let real = try recognizer.recognize(try narrowband(try raw("\(testdata)/tidigits/dhd.2934z.raw")), sampleRate: 8000)
+print("| real (TIDIGITS dhd.2934z, 'two nine three four zero') | heard '\(real.text)' | |")
+
+// 4. Grammar switch and memory.
+try recognizer.addGrammar("other", jsgf: digitsGrammar)
+var switchTimes: [Double] = []
+for index in 0..<200 {
+    let start = DispatchTime.now().uptimeNanoseconds
+    try recognizer.use(index % 2 == 0 ? "intents" : "other")
+    switchTimes.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+}
+let addStart = DispatchTime.now().uptimeNanoseconds
+try recognizer.addGrammar("fresh", jsgf: grammar.jsgf)
+let addMilliseconds = Double(DispatchTime.now().uptimeNanoseconds - addStart) / 1e6
+print(String(format: "\ngrammar switch: median %.3f ms, max %.3f ms (200 switches); compiling and adding the intent grammar: %.1f ms",
+             switchTimes.sorted()[100], switchTimes.max()!, addMilliseconds))
+print(String(format: "memory: the model, dictionary and language model take %.0f MB resident, loaded once per process and shared by every call", memoryModel))
+

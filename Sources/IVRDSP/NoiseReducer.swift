@@ -1,0 +1,121 @@
+import Foundation
+
+/// Takes steady background noise (line hiss, a fan) out of an utterance before recognition: a
+/// Wiener filter per frequency with the decision-directed a-priori SNR (Ephraim and Malah),
+/// over 32 ms frames with half overlap (square-root Hann windows, so that a gain of one gives
+/// back the input). The noise spectrum is the mean of the utterance's quietest frames (it starts
+/// with the endpointer's pre-roll, which holds no speech).
+public struct NoiseReducer: Sendable {
+    public let sampleRate: Int
+    /// Lowest gain per frequency: keeps some noise rather than making it "musical".
+    public var floorGain = 0.15
+    /// Share of frames, the quietest, that make the noise estimate.
+    public var noiseShare = 0.2
+
+    private let size: Int
+    private let window: [Double]
+
+    public init(sampleRate: Int) {
+        self.sampleRate = sampleRate
+        let size = sampleRate >= 16000 ? 512 : 256
+        self.size = size
+        window = (0..<size).map { sin(Double.pi * (Double($0) + 0.5) / Double(size)) }
+    }
+
+    /// The utterance's signal-to-noise ratio in dB, estimated from its 10 ms frames: mean power
+    /// over the mean of its quietest frames (``noiseShare``); 99 when it holds no noise at all.
+    public func estimatedSNR(_ samples: [Int16]) -> Double {
+        let length = sampleRate / 100
+        guard samples.count >= 10 * length else { return 99 }
+        let powers = stride(from: 0, to: samples.count - length + 1, by: length).map { start in
+            samples[start..<start + length].reduce(0.0) { $0 + Double($1) * Double($1) } / Double(length)
+        }.sorted()
+        let quiet = powers.prefix(max(1, Int(Double(powers.count) * noiseShare)))
+        let noise = quiet.reduce(0, +) / Double(quiet.count), total = powers.reduce(0, +) / Double(powers.count)
+        guard noise > 1e-9 else { return 99 }
+        return 10 * log10(total / noise)
+    }
+
+    /// The utterance with its steady noise reduced (same length).
+    public func reduce(_ samples: [Int16]) -> [Int16] {
+        let hop = size / 2
+        guard samples.count >= 4 * size else { return samples }
+        let frameCount = (samples.count - size) / hop + 1
+        var spectra: [[(re: Double, im: Double)]] = []
+        spectra.reserveCapacity(frameCount)
+        for frame in 0..<frameCount {
+            let start = frame * hop
+            spectra.append(FFT.forward((0..<size).map { Double(samples[start + $0]) * window[$0] }))
+        }
+        let bins = size / 2 + 1
+        let powers = spectra.map { spectrum in (0..<bins).map { spectrum[$0].re * spectrum[$0].re + spectrum[$0].im * spectrum[$0].im } }
+        let quietest = powers.indices.sorted { powers[$0].reduce(0, +) < powers[$1].reduce(0, +) }
+            .prefix(max(1, Int(Double(frameCount) * noiseShare)))
+        var noise = [Double](repeating: 0, count: bins)
+        for index in quietest { for bin in 0..<bins { noise[bin] += powers[index][bin] } }
+        noise = noise.map { max($0 / Double(quietest.count), 1e-3) }
+
+        var output = [Double](repeating: 0, count: samples.count)
+        var previousClean = [Double](repeating: 0, count: bins)
+        for (frame, spectrum) in spectra.enumerated() {
+            var filtered = spectrum
+            for bin in 0..<bins {
+                let posterior = powers[frame][bin] / noise[bin]
+                let prior = 0.98 * previousClean[bin] / noise[bin] + 0.02 * max(posterior - 1, 0)
+                let gain = max(prior / (1 + prior), floorGain)
+                previousClean[bin] = gain * gain * powers[frame][bin]
+                filtered[bin] = (spectrum[bin].re * gain, spectrum[bin].im * gain)
+                if bin > 0 && bin < size / 2 { filtered[size - bin] = (filtered[bin].re, -filtered[bin].im) }
+            }
+            let time = FFT.inverseReal(filtered)
+            let start = frame * hop
+            for index in 0..<size { output[start + index] += time[index] * window[index] }
+        }
+        // Before the first full overlap and after the last frame, the input stands.
+        for index in 0..<hop { output[index] = Double(samples[index]) }
+        for index in ((frameCount - 1) * hop + size)..<samples.count { output[index] = Double(samples[index]) }
+        return output.map { Int16(clamping: Int($0.rounded())) }
+    }
+}
+
+/// A radix-2 complex FFT for the noise reducer's frames (sizes that are powers of two).
+enum FFT {
+    static func forward(_ real: [Double]) -> [(re: Double, im: Double)] {
+        transform(real.map { ($0, 0) }, inverse: false)
+    }
+
+    /// The real part of the inverse transform, scaled by 1/N.
+    static func inverseReal(_ spectrum: [(re: Double, im: Double)]) -> [Double] {
+        let scale = 1 / Double(spectrum.count)
+        return transform(spectrum, inverse: true).map { $0.re * scale }
+    }
+
+    private static func transform(_ input: [(re: Double, im: Double)], inverse: Bool) -> [(re: Double, im: Double)] {
+        let n = input.count
+        var data = input
+        var j = 0
+        for i in 1..<n {
+            var bit = n >> 1
+            while j & bit != 0 { j ^= bit; bit >>= 1 }
+            j |= bit
+            if i < j { data.swapAt(i, j) }
+        }
+        var length = 2
+        while length <= n {
+            let angle = (inverse ? 2 : -2) * Double.pi / Double(length)
+            let step = (re: cos(angle), im: sin(angle))
+            for start in stride(from: 0, to: n, by: length) {
+                var twiddle = (re: 1.0, im: 0.0)
+                for k in 0..<length / 2 {
+                    let a = data[start + k], b = data[start + k + length / 2]
+                    let t = (re: b.re * twiddle.re - b.im * twiddle.im, im: b.re * twiddle.im + b.im * twiddle.re)
+                    data[start + k] = (a.re + t.re, a.im + t.im)
+                    data[start + k + length / 2] = (a.re - t.re, a.im - t.im)
+                    twiddle = (twiddle.re * step.re - twiddle.im * step.im, twiddle.re * step.im + twiddle.im * step.re)
+                }
+            }
+            length <<= 1
+        }
+        return data
+    }
+}
