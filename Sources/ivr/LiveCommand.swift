@@ -93,24 +93,23 @@ struct LiveCommand: ParsableCommand {
         // A sound card hears the IVR's own prompt: gate speech by the playback level.
         settings.echoGate = input == nil
         let setup = try CallSetup(flowPath: flow, sampleRate: rate, keypadOnly: keypadOnly, command: "ivr live")
-        var stopped = false
+        let stop = StopRequest()
+        // SIGINT and SIGTERM end the call under way cleanly (its outcome and records are still
+        // written) and the loop after it; installed once, so no signal falls between two calls.
+        let signals = [SIGINT, SIGTERM].map { signalNumber -> DispatchSourceSignal in
+            signal(signalNumber, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
+            source.setEventHandler { stop.request() }
+            source.resume()
+            return source
+        }
+        defer { signals.forEach { $0.cancel() } }
         var inputEnded = false
         var number = 1
         repeat {
             settings.answeredAt = Date()
             let engine = setup.engine(settings)
-            // SIGINT and SIGTERM end the call cleanly (its outcome and records are still written).
-            let signals = [SIGINT, SIGTERM].map { signalNumber -> DispatchSourceSignal in
-                signal(signalNumber, SIG_IGN)
-                let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
-                source.setEventHandler {
-                    stopped = true
-                    engine.requestHangUp()
-                }
-                source.resume()
-                return source
-            }
-            defer { signals.forEach { $0.cancel() } }
+            stop.call = engine
             let recorder = try record.map { try CallRecorder(path: numbered($0, number), sampleRate: rate) }
             let result: CallResult
             do {
@@ -132,7 +131,7 @@ struct LiveCommand: ParsableCommand {
             printError("outcome: \(result.outcome.description)")
             inputEnded = result.inputEnded
             number += 1
-        } while loop && input == nil && !stopped && !inputEnded
+        } while loop && input == nil && !stop.requested && !inputEnded
     }
 
     /// `call.wav` → `call-2.wav` for the second call of a loop.
@@ -141,5 +140,31 @@ struct LiveCommand: ParsableCommand {
         let url = URL(fileURLWithPath: path)
         let base = url.deletingPathExtension().lastPathComponent
         return url.deletingLastPathComponent().appendingPathComponent("\(base)-\(number).\(url.pathExtension)").path
+    }
+}
+
+/// A stop asked for by a signal: it ends the call under way (and any call set afterwards).
+private final class StopRequest: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stopped = false
+    private var engine: CallEngine?
+
+    var requested: Bool { lock.withLock { stopped } }
+
+    /// The call a stop ends.
+    var call: CallEngine? {
+        get { lock.withLock { engine } }
+        set {
+            lock.withLock { engine = newValue }
+            if requested { newValue?.requestHangUp() }
+        }
+    }
+
+    func request() {
+        let current = lock.withLock { () -> CallEngine? in
+            stopped = true
+            return engine
+        }
+        current?.requestHangUp()
     }
 }
