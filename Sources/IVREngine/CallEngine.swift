@@ -317,19 +317,22 @@ public final class CallEngine {
         do {
             let key = request.intents.map { "\($0.name):\($0.phrases.joined(separator: "|"))" }.joined(separator: ";")
             let name = "menu-\(String(UInt(bitPattern: key.hashValue), radix: 36))"
-            if grammars[name] == nil {
-                let grammar = try IntentGrammar(intents: request.intents.map { ($0.name, $0.phrases) })
-                try recognizer.addGrammar(name, jsgf: grammar.jsgf)
+            let grammar: IntentGrammar
+            if let known = grammars[name] {
+                grammar = known
+            } else {
+                grammar = try IntentGrammar(intents: request.intents.map { ($0.name, $0.phrases) })
+                try recognizer.addIntents(name, grammar: grammar)
                 grammars[name] = grammar
             }
-            try recognizer.use(name)
-            let heard = try recognizer.recognize(audio, sampleRate: settings.sampleRate)
-            if let (match, confidence) = grammars[name]?.understand(heard), confidence >= IntentThresholds.defaultThreshold {
-                say("caller said \"\(heard.text)\" (\(String(format: "%.2f", confidence)))", sample)
-                return session.handle(.intent(match.intent, slots: match.slots, confidence: confidence, words: heard.text), at: time)
+            let result = try recognizer.understand(audio, sampleRate: settings.sampleRate, intents: name, grammar: grammar)
+            let text = result.heard.text
+            if let match = result.match, result.confidence >= IntentThresholds.defaultThreshold {
+                say("caller said \"\(text)\" (\(String(format: "%.2f", result.confidence)))", sample)
+                return session.handle(.intent(match.intent, slots: match.slots, confidence: result.confidence, words: text), at: time)
             }
-            say("caller said something else\(heard.words.isEmpty ? "" : " (\"\(heard.text)\")")", sample)
-            return session.handle(.noMatch(words: heard.text), at: time)
+            say("caller said something else\(text.isEmpty ? "" : " (\"\(text)\")")", sample)
+            return session.handle(.noMatch(words: text), at: time)
         } catch {
             say("(recognizer failed: \(error); keypad only)", sample)
             return session.handle(.recognizerFailed("\(error)"), at: time)

@@ -88,8 +88,10 @@ public enum IntentCalibration {
     public static let floor = 0.34
 
     /// Decodes every phrase and distractor in every voice at every rate with `grammar` (already
-    /// added to `recognizer` as its current search). `progress` hears (done, total).
-    public static func trials(grammar: IntentGrammar, recognizer: SpeechRecognizer, phrases: [(intent: String, phrase: String)],
+    /// added to `recognizer` with ``SpeechRecognizer/addIntents(_:grammar:)`` as `name`).
+    /// `progress` hears (done, total).
+    public static func trials(grammar: IntentGrammar, named name: String, recognizer: SpeechRecognizer,
+                              phrases: [(intent: String, phrase: String)],
                               distractors: [String], voices: [TestVoice], sampleRates: [Int],
                               progress: (Int, Int) -> Void = { _, _ in }) throws -> [CalibrationTrial] {
         let items = phrases.map { ($0.phrase, Optional($0.intent)) } + distractors.map { ($0, nil as String?) }
@@ -100,11 +102,10 @@ public enum IntentCalibration {
                 for (phrase, expected) in items {
                     var audio = try voice.speak(phrase, sampleRate: rate)
                     if rate == 8000 { audio = TestVoice.telephoneBand(audio, sampleRate: rate) }
-                    let heard = try recognizer.recognize(audio, sampleRate: rate)
-                    let understood = grammar.understand(heard)
+                    let result = try recognizer.understand(audio, sampleRate: rate, intents: name, grammar: grammar)
                     trials.append(CalibrationTrial(
-                        phrase: phrase, expected: expected, voice: voice.name, sampleRate: rate, heard: heard.text,
-                        matched: understood?.match.intent, confidence: understood?.confidence ?? heard.confidence))
+                        phrase: phrase, expected: expected, voice: voice.name, sampleRate: rate, heard: result.heard.text,
+                        matched: result.match?.intent, confidence: result.confidence))
                     progress(trials.count, total)
                 }
             }

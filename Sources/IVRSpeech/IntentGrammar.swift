@@ -205,13 +205,21 @@ public struct IntentGrammar {
         "with", "it", "is", "this", "that", "today", "now", "there", "have", "get", "calling", "of", "on", "in",
     ]
 
-    /// The grammar as JSGF, one public rule over all intents, with the caller's own words
-    /// allowed around them.
-    public var jsgf: String {
+    /// The grammar as JSGF, as the recognizer uses it: with the caller's own words allowed
+    /// around the phrases.
+    public var jsgf: String { jsgf(withCallerWords: true) }
+
+    /// The grammar as JSGF, one public rule over all intents' phrases; `withCallerWords` lets
+    /// common words come before and after the phrase.
+    public func jsgf(withCallerWords: Bool) -> String {
         var lines = ["#JSGF V1.0;", "grammar intents;"]
-        lines.append("public <intents> = [<filler>+] (" + intents.map { "<intent_\(Self.ruleName($0.name))>" }.joined(separator: " | ")
-                     + ") [<filler>+];")
-        lines.append("<filler> = " + Self.fillerWords.joined(separator: " | ") + ";")
+        let phrases = intents.map { "<intent_\(Self.ruleName($0.name))>" }.joined(separator: " | ")
+        if withCallerWords {
+            lines.append("public <intents> = [<filler>+] (\(phrases)) [<filler>+];")
+            lines.append("<filler> = " + Self.fillerWords.joined(separator: " | ") + ";")
+        } else {
+            lines.append("public <intents> = \(phrases);")
+        }
         for (name, templates) in intents {
             lines.append("<intent_\(Self.ruleName(name))> = " + templates.map { "(\(Self.jsgf($0)))" }.joined(separator: " | ") + ";")
         }

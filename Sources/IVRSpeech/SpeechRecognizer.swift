@@ -159,17 +159,39 @@ public final class SpeechRecognizer {
 
     /// Decodes one utterance at 8 or 16 kHz with the current search.
     public func recognize(_ samples: [Int16], sampleRate: Int) throws(RecognitionError) -> Recognition {
-        guard current != nil else { throw RecognitionError.grammar("no grammar or keyword list chosen") }
-        let wideband: [Int16]
-        // Steady noise is taken out of noisy utterances first; clean ones are decoded as they are.
+        guard let search = current else { throw RecognitionError.grammar("no grammar or keyword list chosen") }
+        return try decode(samples, sampleRate: sampleRate, with: search)
+    }
+
+    /// Adds (or replaces) an intent grammar under `name`, with the caller's own words allowed
+    /// around its phrases, for ``understand(_:sampleRate:intents:grammar:)``.
+    public func addIntents(_ name: String, grammar: IntentGrammar) throws(RecognitionError) {
+        try addGrammar(name, jsgf: grammar.jsgf(withCallerWords: true))
+    }
+
+    /// The intent of an utterance, with the intents added as `name` (the current search is
+    /// left as it is): what was heard, the intent found in it if any, and its confidence.
+    public func understand(_ samples: [Int16], sampleRate: Int, intents name: String, grammar: IntentGrammar)
+        throws(RecognitionError) -> (heard: Recognition, match: IntentMatch?, confidence: Double) {
+        let heard = try decode(samples, sampleRate: sampleRate, with: name)
+        let understood = grammar.understand(heard)
+        return (heard, understood?.match, understood?.confidence ?? 0)
+    }
+
+    /// Decodes with `search` (selected for the time of it) and checks the words against the free
+    /// decode. Noisy utterances lose their steady noise first; clean ones are decoded as they are.
+    private func decode(_ samples: [Int16], sampleRate: Int, with search: String) throws(RecognitionError) -> Recognition {
         let reducer = NoiseReducer(sampleRate: sampleRate)
         let cleaned = reducer.estimatedSNR(samples) < Self.noiseReductionBelowSNR ? reducer.reduce(samples) : samples
+        let wideband: [Int16]
         do { wideband = try Self.toModelRate(cleaned, from: sampleRate) } catch {
             throw RecognitionError.decoder("cannot resample the utterance: \(error)")
         }
+        if search != current { try decoder.select(search) }
+        defer { if search != current, let current { try? decoder.select(current) } }
         let heard = try decoder.decode(wideband)
         let words = heard.map(\.word)
-        guard let search = current, !words.isEmpty, !keywordSearches.contains(search) else {
+        guard !words.isEmpty, !keywordSearches.contains(search) else {
             return Recognition(words: words, wordConfidences: words.map { _ in 1 }, phoneCounts: words.map { _ in 1 })
         }
         let free = try verifier.decode(wideband)

@@ -75,15 +75,14 @@ struct GrammarCalibrateCommand: ParsableCommand {
         do {
             let recognizer = try SpeechRecognizer(projectDictionary: projectDictionary(dictionary))
             let grammar = try IntentGrammar.load(path: file, knows: recognizer.knows)
-            try recognizer.addGrammar("calibrate", jsgf: grammar.jsgf)
-            try recognizer.use("calibrate")
+            try recognizer.addIntents("calibrate", grammar: grammar)
             let phrases = grammar.examplePhrases(perIntent: perIntent)
             // Outside sentences that the grammar accepts word for word are not outside it.
             outside = outside.filter { grammar.match($0.split(separator: " ").map(String.init)) == nil }
             let voices = testVoices
             let showProgress = isatty(STDERR_FILENO) == 1
             let trials = try IntentCalibration.trials(
-                grammar: grammar, recognizer: recognizer, phrases: phrases, distractors: outside, voices: voices,
+                grammar: grammar, named: "calibrate", recognizer: recognizer, phrases: phrases, distractors: outside, voices: voices,
                 sampleRates: sampleRates) { done, total in
                 if showProgress { FileHandle.standardError.write(Data("\rcalibrating: \(done)/\(total) utterances".utf8)) }
             }

@@ -71,19 +71,25 @@ struct RecognizeCommand: ParsableCommand {
                 try recognizer.use("keywords")
             } else if let intents {
                 let loaded = try IntentGrammar.load(path: intents, knows: recognizer.knows)
-                try recognizer.addGrammar("intents", jsgf: loaded.jsgf)
-                try recognizer.use("intents")
+                try recognizer.addIntents("intents", grammar: loaded)
                 intentGrammar = loaded
                 thresholds = try IntentThresholds.load(forIntentFile: intents)
             }
-            let heard = try recognizer.recognize(samples, sampleRate: rate)
-            let understood = intentGrammar?.understand(heard)
-            let match = understood.flatMap { match, confidence in
-                let threshold = minConfidence ?? thresholds?.threshold(for: match.intent) ?? IntentThresholds.defaultThreshold
-                return confidence >= threshold ? match : nil
+            let threshold = { (intent: String) in
+                minConfidence ?? thresholds?.threshold(for: intent) ?? IntentThresholds.defaultThreshold
+            }
+            let heard: Recognition
+            var match: IntentMatch?
+            var confidence: Double
+            if let intentGrammar {
+                let result = try recognizer.understand(samples, sampleRate: rate, intents: "intents", grammar: intentGrammar)
+                (heard, confidence) = (result.heard, result.confidence)
+                match = result.match.flatMap { confidence >= threshold($0.intent) ? $0 : nil }
+            } else {
+                heard = try recognizer.recognize(samples, sampleRate: rate)
+                confidence = heard.confidence
             }
             if json {
-                let confidence = understood?.confidence ?? heard.confidence
                 var object: [String: Any] = ["words": heard.text, "confidence": (confidence * 1000).rounded() / 1000]
                 if intentGrammar != nil {
                     object["intent"] = match?.intent ?? NSNull()

@@ -100,24 +100,25 @@ struct RecognitionTests {
     func intents(rate: Int, voice: String) throws {
         let recognizer = try SpeechRecognizer()
         let grammar = try IntentGrammar.load(path: exampleIntents, knows: recognizer.knows)
-        try recognizer.addGrammar("intents", jsgf: grammar.jsgf)
-        try recognizer.use("intents")
+        try recognizer.addIntents("intents", grammar: grammar)
+        let understand = { (speech: [Int16]) in
+            try recognizer.understand(speech, sampleRate: rate, intents: "intents", grammar: grammar)
+        }
         var understood: [String] = []
         for phrase in Self.inGrammar {
             guard let speech = try fliteSpeech(phrase.text, voice: voice, rate: rate) else { return }
-            let heard = try recognizer.recognize(speech, sampleRate: rate)
-            guard let (match, confidence) = grammar.understand(heard), confidence >= 0.5 else { continue }
+            let result = try understand(speech)
+            guard let match = result.match, result.confidence >= 0.5 else { continue }
             if match.intent == phrase.intent, match.slots == phrase.slots { understood.append(phrase.text) }
             // Never the wrong intent: rejected or right.
-            #expect(match.intent == phrase.intent, "\(phrase.text): \(heard.text)")
+            #expect(match.intent == phrase.intent, "\(phrase.text): \(result.heard.text)")
         }
         // At 8 kHz the free decode that confirms a phrase is weaker: a rejection may happen.
         #expect(understood.count >= Self.inGrammar.count - (rate == 8000 ? 1 : 0), "understood only \(understood)")
         for sentence in Self.offGrammar {
             guard let speech = try fliteSpeech(sentence, voice: voice, rate: rate) else { return }
-            let heard = try recognizer.recognize(speech, sampleRate: rate)
-            let understood = grammar.understand(heard)
-            #expect((understood?.confidence ?? 0) < 0.5, "\(sentence) taken for '\(heard.text)' (\(understood?.confidence ?? 0))")
+            let result = try understand(speech)
+            #expect(result.match == nil || result.confidence < 0.5, "\(sentence) taken for '\(result.heard.text)' (\(result.confidence))")
         }
     }
 
