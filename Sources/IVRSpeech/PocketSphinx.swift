@@ -60,10 +60,26 @@ final class PocketSphinxDecoder {
         guard call() == 0 else { throw failure }
     }
 
-    func select(_ name: String) throws(RecognitionError) {
+    private static let cacheLock = NSLock()
+    nonisolated(unsafe) private static var cache: [String: PocketSphinxDecoder] = [:]
+
+    /// The decoder for this model and these options, loaded once per process and shared by
+    /// every recognizer (never freed: freeing one while others decode was seen to disturb them).
+    static func shared(hmm: String, dictionary: String, options: [String] = []) throws(RecognitionError) -> PocketSphinxDecoder {
+        cacheLock.lock()
+        defer { cacheLock.unlock() }
+        let key = ([hmm, dictionary] + options).joined(separator: "\u{1}")
+        if let known = cache[key] { return known }
+        let decoder = try PocketSphinxDecoder(hmm: hmm, dictionary: dictionary, options: options)
+        cache[key] = decoder
+        return decoder
+    }
+
+    /// Whether a language model search named `name` is loaded.
+    func hasLanguageModel(_ name: String) -> Bool {
         Self.lock.lock()
         defer { Self.lock.unlock() }
-        guard ps_set_search(decoder, name) == 0 else { throw RecognitionError.grammar("no search named '\(name)'") }
+        return ps_get_lm(decoder, name) != nil
     }
 
     /// A word of a hypothesis with its frames (100 per second).
@@ -73,11 +89,12 @@ final class PocketSphinxDecoder {
         var end: Int32
     }
 
-    /// Decodes one whole utterance of 16 kHz samples (the cepstral mean is taken from it):
-    /// the words in time order (a keyphrase's words share its frames).
-    func decode(_ samples: [Int16]) throws(RecognitionError) -> [TimedWord] {
+    /// Decodes one whole utterance of 16 kHz samples with the search `name` (the cepstral mean
+    /// is taken from the utterance): the words in time order (a keyphrase's words share its frames).
+    func decode(_ samples: [Int16], search name: String) throws(RecognitionError) -> [TimedWord] {
         Self.lock.lock()
         defer { Self.lock.unlock() }
+        guard ps_set_search(decoder, name) == 0 else { throw RecognitionError.grammar("no search named '\(name)'") }
         guard ps_start_utt(decoder) == 0 else { throw RecognitionError.decoder("the decoder could not start an utterance") }
         let processed = samples.withUnsafeBufferPointer { ps_process_raw(decoder, $0.baseAddress, $0.count, 0, 1) }
         guard ps_end_utt(decoder) == 0, processed >= 0 else { throw RecognitionError.decoder("the decoder failed on the utterance") }

@@ -79,8 +79,9 @@ public struct Recognition: Sendable, Equatable {
 /// and keyword lists) switched without reloading it.
 ///
 /// Utterances are decoded whole (from the endpointer's start to its end), so the cepstral mean
-/// comes from the utterance itself; 8 kHz audio is resampled to the model's 16 kHz. Not
-/// thread-safe: one recognizer per call thread (the model is loaded per recognizer).
+/// comes from the utterance itself; 8 kHz audio is resampled to the model's 16 kHz. The model
+/// is loaded once per process and shared by every recognizer (each keeps its own searches);
+/// a recognizer itself is for one thread at a time.
 public final class SpeechRecognizer {
     public let model: RecognitionModel
     /// Decodes with the grammars and keyword lists.
@@ -92,16 +93,31 @@ public final class SpeechRecognizer {
     /// and measured as accurate for agreeing (BENCHMARKS.md).
     static let verifierOptions = ["-fwdflat", "no", "-bestpath", "no", "-ds", "2", "-maxhmmpf", "3000", "-topn", "2"]
     private var current: String?
+    /// This recognizer's searches in the shared decoder are named `<namespace>/<name>`.
+    private let namespace: String
+    private var searches: Set<String> = []
+
+    private static let counterLock = NSLock()
+    nonisolated(unsafe) private static var counter = 0
+
+    private static func nextNamespace() -> String {
+        counterLock.withLock {
+            counter += 1
+            return "r\(counter)"
+        }
+    }
+
+    private func searchName(_ name: String) -> String { "\(namespace)/\(name)" }
 
     /// Loads the model; `projectDictionary` (lines `word  PH ON ES`, `#` comments) adds words
     /// the model's dictionary lacks, such as product names.
     public init(model: RecognitionModel = .debian, projectDictionary: String? = nil) throws(RecognitionError) {
         try model.check()
         self.model = model
-        decoder = try PocketSphinxDecoder(hmm: model.acousticModel, dictionary: model.dictionary)
-        verifier = try PocketSphinxDecoder(hmm: model.acousticModel, dictionary: model.dictionary, options: Self.verifierOptions)
-        try verifier.addLanguageModel(Self.freeSearch, file: model.languageModel)
-        try verifier.select(Self.freeSearch)
+        decoder = try .shared(hmm: model.acousticModel, dictionary: model.dictionary)
+        verifier = try .shared(hmm: model.acousticModel, dictionary: model.dictionary, options: Self.verifierOptions)
+        if !verifier.hasLanguageModel(Self.freeSearch) { try verifier.addLanguageModel(Self.freeSearch, file: model.languageModel) }
+        namespace = Self.nextNamespace()
         if let projectDictionary { try addWords(from: projectDictionary) }
     }
 
@@ -131,29 +147,28 @@ public final class SpeechRecognizer {
 
     /// Adds (or replaces) a JSGF grammar under `name`.
     public func addGrammar(_ name: String, jsgf: String) throws(RecognitionError) {
-        // Replacing the search in use leaves the decoder without one until it is chosen again.
-        if name == current { current = nil }
-        try decoder.addGrammar(name, jsgf: jsgf)
+        try decoder.addGrammar(searchName(name), jsgf: jsgf)
+        searches.insert(name)
+        keywordSearches.remove(name)
     }
 
     /// Adds (or replaces) a keyword list under `name`: phrases with optional thresholds
     /// (PocketSphinx's `/1e-20/`; default 1e-20).
     public func addKeywords(_ name: String, phrases: [(phrase: String, threshold: Double?)]) throws(RecognitionError) {
         let text = phrases.map { "\($0.phrase.lowercased()) /\(String(format: "%.0e", $0.threshold ?? 1e-20))/" }.joined(separator: "\n") + "\n"
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("ivr-kws-\(getpid())-\(name).txt").path
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("ivr-kws-\(getpid())-\(namespace)-\(name).txt").path
         do { try text.write(toFile: path, atomically: true, encoding: .utf8) } catch {
             throw RecognitionError.grammar("cannot write the keyword list: \(error)")
         }
         defer { try? FileManager.default.removeItem(atPath: path) }
-        if name == current { current = nil }
-        try decoder.addKeywords(name, file: path)
+        try decoder.addKeywords(searchName(name), file: path)
+        searches.insert(name)
         keywordSearches.insert(name)
     }
 
     /// Makes `name` the search used from now on.
     public func use(_ name: String) throws(RecognitionError) {
-        guard name != current else { return }
-        try decoder.select(name)
+        guard searches.contains(name) else { throw RecognitionError.grammar("no search named '\(name)'") }
         current = name
     }
 
@@ -187,14 +202,13 @@ public final class SpeechRecognizer {
         do { wideband = try Self.toModelRate(cleaned, from: sampleRate) } catch {
             throw RecognitionError.decoder("cannot resample the utterance: \(error)")
         }
-        if search != current { try decoder.select(search) }
-        defer { if search != current, let current { try? decoder.select(current) } }
-        let heard = try decoder.decode(wideband)
+        guard searches.contains(search) else { throw RecognitionError.grammar("no search named '\(search)'") }
+        let heard = try decoder.decode(wideband, search: searchName(search))
         let words = heard.map(\.word)
         guard !words.isEmpty, !keywordSearches.contains(search) else {
             return Recognition(words: words, wordConfidences: words.map { _ in 1 }, phoneCounts: words.map { _ in 1 })
         }
-        let free = try verifier.decode(wideband)
+        let free = try verifier.decode(wideband, search: Self.freeSearch)
         return Recognition(words: words, wordConfidences: heard.map { agreement(of: $0, with: free) },
                            phoneCounts: words.map { decoder.phones($0).count })
     }
