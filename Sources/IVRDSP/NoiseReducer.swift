@@ -49,8 +49,8 @@ public struct NoiseReducer: Sendable {
         }
         let bins = size / 2 + 1
         let powers = spectra.map { spectrum in (0..<bins).map { spectrum[$0].re * spectrum[$0].re + spectrum[$0].im * spectrum[$0].im } }
-        let quietest = powers.indices.sorted { powers[$0].reduce(0, +) < powers[$1].reduce(0, +) }
-            .prefix(max(1, Int(Double(frameCount) * noiseShare)))
+        let energies = powers.map { $0.reduce(0, +) }
+        let quietest = energies.indices.sorted { energies[$0] < energies[$1] }.prefix(max(1, Int(Double(frameCount) * noiseShare)))
         var noise = [Double](repeating: 0, count: bins)
         for index in quietest { for bin in 0..<bins { noise[bin] += powers[index][bin] } }
         noise = noise.map { max($0 / Double(quietest.count), 1e-3) }

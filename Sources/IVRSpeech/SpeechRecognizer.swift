@@ -196,21 +196,23 @@ public final class SpeechRecognizer {
     /// Decodes with `search` (selected for the time of it) and checks the words against the free
     /// decode. Noisy utterances lose their steady noise first; clean ones are decoded as they are.
     private func decode(_ samples: [Int16], sampleRate: Int, with search: String) throws(RecognitionError) -> Recognition {
+        guard searches.contains(search) else { throw RecognitionError.grammar("no search named '\(search)'") }
         let reducer = NoiseReducer(sampleRate: sampleRate)
         let cleaned = reducer.estimatedSNR(samples) < Self.noiseReductionBelowSNR ? reducer.reduce(samples) : samples
         let wideband: [Int16]
         do { wideband = try Self.toModelRate(cleaned, from: sampleRate) } catch {
             throw RecognitionError.decoder("cannot resample the utterance: \(error)")
         }
-        guard searches.contains(search) else { throw RecognitionError.grammar("no search named '\(search)'") }
         let heard = try decoder.decode(wideband, search: searchName(search))
         let words = heard.map(\.word)
         guard !words.isEmpty, !keywordSearches.contains(search) else {
             return Recognition(words: words, wordConfidences: words.map { _ in 1 }, phoneCounts: words.map { _ in 1 })
         }
-        let free = try verifier.decode(wideband, search: Self.freeSearch)
-        return Recognition(words: words, wordConfidences: heard.map { agreement(of: $0, with: free) },
-                           phoneCounts: words.map { decoder.phones($0).count })
+        // Phones are looked up once per word, for the hypothesis and for what the free decode heard.
+        let free = try verifier.decode(wideband, search: Self.freeSearch).map { ($0, decoder.phones($0.word)) }
+        let phones = words.map(decoder.phones)
+        return Recognition(words: words, wordConfidences: zip(heard, phones).map { agreement(of: $0, phones: $1, with: free) },
+                           phoneCounts: phones.map(\.count))
     }
 
     /// Frames either side of a word within which the free decode's words count as heard then.
@@ -219,15 +221,14 @@ public final class SpeechRecognizer {
     /// How far the free decode agrees with one word of the hypothesis, from what it heard
     /// during that word: the same word, or its phones in order (which forgives "england" for
     /// "english"), against the longer of the word and what was heard in its time.
-    private func agreement(of word: PocketSphinxDecoder.TimedWord, with free: [PocketSphinxDecoder.TimedWord]) -> Double {
+    private func agreement(of word: PocketSphinxDecoder.TimedWord, phones mine: [String],
+                           with free: [(word: PocketSphinxDecoder.TimedWord, phones: [String])]) -> Double {
         let start = word.start - Self.agreementSlack, end = word.end + Self.agreementSlack
-        let during = free.filter { $0.end >= start && $0.start <= end }
-        if during.contains(where: { $0.word == word.word }) { return 1 }
-        let mine = decoder.phones(word.word)
+        let during = free.filter { $0.word.end >= start && $0.word.start <= end }
+        if during.contains(where: { $0.word.word == word.word }) { return 1 }
         var theirs: [String] = []
         var theirsInSpan = 0.0
-        for other in during {
-            let phones = decoder.phones(other.word)
+        for (other, phones) in during {
             theirs += phones
             let overlap = Double(min(other.end, word.end) - max(other.start, word.start) + 1)
             theirsInSpan += Double(phones.count) * max(0, overlap) / Double(max(other.end - other.start + 1, 1))

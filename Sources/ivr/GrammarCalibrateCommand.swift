@@ -101,8 +101,6 @@ struct GrammarCalibrateCommand: ParsableCommand {
                     """)
             }
             if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys]
                 struct Output: Encodable {
                     let thresholds: [String: Double]
                     let before: [String: Double], after: [String: Double]
@@ -111,9 +109,7 @@ struct GrammarCalibrateCommand: ParsableCommand {
                 let figures = { (score: (f1: Double, recall: Double, falseAlarmRate: Double)) in
                     ["f1": score.f1, "recall": score.recall, "false_alarm_rate": score.falseAlarmRate]
                 }
-                print(String(decoding: try encoder.encode(Output(thresholds: tuned.thresholds, before: figures(before),
-                                                                   after: figures(after), trials: trials)), as: UTF8.self))
-                return
+                return try printJSON(Output(thresholds: tuned.thresholds, before: figures(before), after: figures(after), trials: trials))
             }
             print("\(file): \(phrases.count) phrases, \(outside.count) outside sentences, \(voices.count) voice\(voices.count == 1 ? "" : "s"), "
                   + "\(sampleRates.map { "\($0 / 1000) kHz" }.joined(separator: " and ")): \(trials.count) utterances")
