@@ -60,26 +60,16 @@ final class PocketSphinxDecoder {
         guard call() == 0 else { throw failure }
     }
 
-    private static let cacheLock = NSLock()
-    nonisolated(unsafe) private static var cache: [String: PocketSphinxDecoder] = [:]
+    private static let keptLock = NSLock()
+    nonisolated(unsafe) private static var kept: [PocketSphinxDecoder] = []
 
-    /// The decoder for this model and these options, loaded once per process and shared by
-    /// every recognizer (never freed: freeing one while others decode was seen to disturb them).
-    static func shared(hmm: String, dictionary: String, options: [String] = []) throws(RecognitionError) -> PocketSphinxDecoder {
-        cacheLock.lock()
-        defer { cacheLock.unlock() }
-        let key = ([hmm, dictionary] + options).joined(separator: "\u{1}")
-        if let known = cache[key] { return known }
+    /// A new decoder that lives as long as the process: freeing decoders while others were
+    /// decoding made them hear nothing (seen in parallel tests). A process holds one
+    /// recognizer, so this keeps what it would keep anyway.
+    static func kept(hmm: String, dictionary: String, options: [String] = []) throws(RecognitionError) -> PocketSphinxDecoder {
         let decoder = try PocketSphinxDecoder(hmm: hmm, dictionary: dictionary, options: options)
-        cache[key] = decoder
+        keptLock.withLock { kept.append(decoder) }
         return decoder
-    }
-
-    /// Whether a language model search named `name` is loaded.
-    func hasLanguageModel(_ name: String) -> Bool {
-        Self.lock.lock()
-        defer { Self.lock.unlock() }
-        return ps_get_lm(decoder, name) != nil
     }
 
     /// A word of a hypothesis with its frames (100 per second).

@@ -79,9 +79,9 @@ public struct Recognition: Sendable, Equatable {
 /// and keyword lists) switched without reloading it.
 ///
 /// Utterances are decoded whole (from the endpointer's start to its end), so the cepstral mean
-/// comes from the utterance itself; 8 kHz audio is resampled to the model's 16 kHz. The model
-/// is loaded once per process and shared by every recognizer (each keeps its own searches);
-/// a recognizer itself is for one thread at a time.
+/// comes from the utterance itself; 8 kHz audio is resampled to the model's 16 kHz. A process
+/// makes one recognizer and shares it between its calls (the commands do); a recognizer is for
+/// one thread at a time.
 public final class SpeechRecognizer {
     public let model: RecognitionModel
     /// Decodes with the grammars and keyword lists.
@@ -93,31 +93,17 @@ public final class SpeechRecognizer {
     /// and measured as accurate for agreeing (BENCHMARKS.md).
     static let verifierOptions = ["-fwdflat", "no", "-bestpath", "no", "-ds", "2", "-maxhmmpf", "3000", "-topn", "2"]
     private var current: String?
-    /// This recognizer's searches in the shared decoder are named `<namespace>/<name>`.
-    private let namespace: String
+    /// Names of the grammars and keyword lists added.
     private var searches: Set<String> = []
-
-    private static let counterLock = NSLock()
-    nonisolated(unsafe) private static var counter = 0
-
-    private static func nextNamespace() -> String {
-        counterLock.withLock {
-            counter += 1
-            return "r\(counter)"
-        }
-    }
-
-    private func searchName(_ name: String) -> String { "\(namespace)/\(name)" }
 
     /// Loads the model; `projectDictionary` (lines `word  PH ON ES`, `#` comments) adds words
     /// the model's dictionary lacks, such as product names.
     public init(model: RecognitionModel = .debian, projectDictionary: String? = nil) throws(RecognitionError) {
         try model.check()
         self.model = model
-        decoder = try .shared(hmm: model.acousticModel, dictionary: model.dictionary)
-        verifier = try .shared(hmm: model.acousticModel, dictionary: model.dictionary, options: Self.verifierOptions)
-        if !verifier.hasLanguageModel(Self.freeSearch) { try verifier.addLanguageModel(Self.freeSearch, file: model.languageModel) }
-        namespace = Self.nextNamespace()
+        decoder = try .kept(hmm: model.acousticModel, dictionary: model.dictionary)
+        verifier = try .kept(hmm: model.acousticModel, dictionary: model.dictionary, options: Self.verifierOptions)
+        try verifier.addLanguageModel(Self.freeSearch, file: model.languageModel)
         if let projectDictionary { try addWords(from: projectDictionary) }
     }
 
@@ -147,7 +133,7 @@ public final class SpeechRecognizer {
 
     /// Adds (or replaces) a JSGF grammar under `name`.
     public func addGrammar(_ name: String, jsgf: String) throws(RecognitionError) {
-        try decoder.addGrammar(searchName(name), jsgf: jsgf)
+        try decoder.addGrammar(name, jsgf: jsgf)
         searches.insert(name)
         keywordSearches.remove(name)
     }
@@ -156,12 +142,12 @@ public final class SpeechRecognizer {
     /// (PocketSphinx's `/1e-20/`; default 1e-20).
     public func addKeywords(_ name: String, phrases: [(phrase: String, threshold: Double?)]) throws(RecognitionError) {
         let text = phrases.map { "\($0.phrase.lowercased()) /\(String(format: "%.0e", $0.threshold ?? 1e-20))/" }.joined(separator: "\n") + "\n"
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("ivr-kws-\(getpid())-\(namespace)-\(name).txt").path
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("ivr-kws-\(getpid())-\(UUID().uuidString)-\(name).txt").path
         do { try text.write(toFile: path, atomically: true, encoding: .utf8) } catch {
             throw RecognitionError.grammar("cannot write the keyword list: \(error)")
         }
         defer { try? FileManager.default.removeItem(atPath: path) }
-        try decoder.addKeywords(searchName(name), file: path)
+        try decoder.addKeywords(name, file: path)
         searches.insert(name)
         keywordSearches.insert(name)
     }
@@ -203,7 +189,7 @@ public final class SpeechRecognizer {
         do { wideband = try Self.toModelRate(cleaned, from: sampleRate) } catch {
             throw RecognitionError.decoder("cannot resample the utterance: \(error)")
         }
-        let heard = try decoder.decode(wideband, search: searchName(search))
+        let heard = try decoder.decode(wideband, search: search)
         let words = heard.map(\.word)
         guard !words.isEmpty, !keywordSearches.contains(search) else {
             return Recognition(words: words, wordConfidences: words.map { _ in 1 }, phoneCounts: words.map { _ in 1 })
