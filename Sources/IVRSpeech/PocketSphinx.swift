@@ -5,7 +5,7 @@ import Foundation
 /// several threads were seen to corrupt each other's results (shared state in sphinxbase), so
 /// every call holds one process-wide lock.
 final class PocketSphinxDecoder {
-    private static let lock = NSLock()
+    fileprivate static let lock = NSLock()
 
     private let config: OpaquePointer
     private let decoder: OpaquePointer
@@ -70,6 +70,16 @@ final class PocketSphinxDecoder {
         let decoder = try PocketSphinxDecoder(hmm: hmm, dictionary: dictionary, options: options)
         keptLock.withLock { kept.append(decoder) }
         return decoder
+    }
+
+    /// Transforms the model's means with `transform` from now on (the means are reloaded from
+    /// the model first, so transforms replace each other; ``MeanTransform/identity`` undoes).
+    /// Reloading takes a few milliseconds.
+    func adapt(to transform: MeanTransform) {
+        Self.lock.lock()
+        defer { Self.lock.unlock() }
+        // The decoder takes one reference and frees the transform it held before.
+        ps_update_mllr(decoder, ps_mllr_retain(transform.pointer))
     }
 
     /// A word of a hypothesis with its frames (100 per second).
@@ -138,6 +148,36 @@ final class PocketSphinxDecoder {
     /// `read(2)` → `read`: alternative pronunciations are the same word.
     static func baseWord(_ word: String) -> String {
         word.firstIndex(of: "(").map { String(word[..<$0]) } ?? word
+    }
+}
+
+/// An MLLR mean transform (sphinxtrain's `mllr_solve` output), read once and shared by decoders.
+final class MeanTransform: @unchecked Sendable {
+    let pointer: OpaquePointer
+
+    init(path: String) throws(RecognitionError) {
+        guard let pointer = ps_mllr_read(path) else {
+            throw RecognitionError.model("\(path): not an MLLR transform")
+        }
+        self.pointer = pointer
+    }
+
+    deinit {
+        PocketSphinxDecoder.lock.withLock { _ = ps_mllr_free(pointer) }
+    }
+
+    /// The transform that changes nothing (3 streams of 13 coefficients, the en-us model's
+    /// features), to return a decoder to the model's own means.
+    static func identity() throws(RecognitionError) -> MeanTransform {
+        let stream = "13\n" + (0..<13).map { row in (0..<13).map { $0 == row ? "1" : "0" }.joined(separator: " ") }
+            .joined(separator: "\n") + "\n" + Array(repeating: "0", count: 13).joined(separator: " ") + "\n"
+            + Array(repeating: "1", count: 13).joined(separator: " ") + "\n"
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("ivr-identity-\(getpid())-\(UUID().uuidString).mllr").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        do { try ("1\n3\n" + String(repeating: stream, count: 3)).write(toFile: path, atomically: true, encoding: .utf8) } catch {
+            throw RecognitionError.model("cannot write a transform to \(path): \(error)")
+        }
+        return try MeanTransform(path: path)
     }
 }
 

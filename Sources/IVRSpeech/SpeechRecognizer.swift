@@ -9,18 +9,36 @@ public struct RecognitionModel: Sendable, Equatable {
     /// A general language model: what free speech decodes to, against which a grammar's
     /// hypothesis is checked (out-of-grammar speech decodes to other words).
     public var languageModel: String
+    /// An MLLR mean transform for 8 kHz telephone speech (`models/build-narrowband-mllr`),
+    /// applied to clean narrowband utterances; nil decodes them with the model as it is.
+    public var narrowbandTransform: String?
 
-    public init(acousticModel: String, dictionary: String, languageModel: String) {
+    public init(acousticModel: String, dictionary: String, languageModel: String, narrowbandTransform: String? = nil) {
         self.acousticModel = acousticModel
         self.dictionary = dictionary
         self.languageModel = languageModel
+        self.narrowbandTransform = narrowbandTransform
     }
 
-    /// Debian's `pocketsphinx-en-us`.
+    /// Debian's `pocketsphinx-en-us`, with the project's narrowband transform when found.
     public static let debian = RecognitionModel(
         acousticModel: "/usr/share/pocketsphinx/model/en-us/en-us",
         dictionary: "/usr/share/pocketsphinx/model/en-us/cmudict-en-us.dict",
-        languageModel: "/usr/share/pocketsphinx/model/en-us/en-us.lm.bin")
+        languageModel: "/usr/share/pocketsphinx/model/en-us/en-us.lm.bin",
+        narrowbandTransform: projectFile("models/en-us-narrowband.mllr"))
+
+    /// `relativePath` in the current folder, or in a folder above the running program (the
+    /// project of a `.build/release/ivr`), or nil.
+    static func projectFile(_ relativePath: String) -> String? {
+        var folders = [FileManager.default.currentDirectoryPath]
+        var folder = URL(fileURLWithPath: Bundle.main.executablePath ?? CommandLine.arguments[0]).resolvingSymlinksInPath()
+        for _ in 0..<5 {
+            folder.deleteLastPathComponent()
+            folders.append(folder.path)
+        }
+        return folders.map { ($0 as NSString).appendingPathComponent(relativePath) }
+            .first { FileManager.default.fileExists(atPath: $0) }
+    }
 
     /// One clear line when the model cannot be used.
     func check() throws(RecognitionError) {
@@ -30,7 +48,7 @@ public struct RecognitionModel: Sendable, Equatable {
                 throw RecognitionError.model("\(acousticModel): not an acoustic model (no \(file); install pocketsphinx-en-us)")
             }
         }
-        for file in [dictionary, languageModel] where !FileManager.default.fileExists(atPath: file) {
+        for file in [dictionary, languageModel] + [narrowbandTransform].compactMap({ $0 }) where !FileManager.default.fileExists(atPath: file) {
             throw RecognitionError.model("\(file): no such file (install pocketsphinx-en-us)")
         }
     }
@@ -92,6 +110,11 @@ public final class SpeechRecognizer {
     /// One pass, every second frame, fewer HMMs and Gaussians: half the CPU of a full decode,
     /// and measured as accurate for agreeing (BENCHMARKS.md).
     static let verifierOptions = ["-fwdflat", "no", "-bestpath", "no", "-ds", "2", "-maxhmmpf", "3000", "-topn", "2"]
+    /// Applied to the grammar decoder for clean 8 kHz utterances (nil: no transform known).
+    private let narrowbandTransform: MeanTransform?
+    private let identityTransform: MeanTransform?
+    /// The transform the grammar decoder holds now (nil: the model's own means).
+    private var appliedTransform: MeanTransform?
     private var current: String?
     /// Names of the grammars and keyword lists added.
     private var searches: Set<String> = []
@@ -104,6 +127,9 @@ public final class SpeechRecognizer {
         decoder = try .kept(hmm: model.acousticModel, dictionary: model.dictionary)
         verifier = try .kept(hmm: model.acousticModel, dictionary: model.dictionary, options: Self.verifierOptions)
         try verifier.addLanguageModel(Self.freeSearch, file: model.languageModel)
+        narrowbandTransform = try model.narrowbandTransform.map { path throws(RecognitionError) in try MeanTransform(path: path) }
+        identityTransform = narrowbandTransform == nil ? nil : try MeanTransform.identity()
+        appliedTransform = identityTransform
         if let projectDictionary { try addWords(from: projectDictionary) }
     }
 
@@ -180,11 +206,14 @@ public final class SpeechRecognizer {
     }
 
     /// Decodes with `search` (selected for the time of it) and checks the words against the free
-    /// decode. Noisy utterances lose their steady noise first; clean ones are decoded as they are.
+    /// decode. Noisy utterances lose their steady noise first; clean ones are decoded as they are,
+    /// with the narrowband transform at 8 kHz.
     private func decode(_ samples: [Int16], sampleRate: Int, with search: String) throws(RecognitionError) -> Recognition {
         guard searches.contains(search) else { throw RecognitionError.grammar("no search named '\(search)'") }
         let reducer = NoiseReducer(sampleRate: sampleRate)
-        let cleaned = reducer.estimatedSNR(samples) < Self.noiseReductionBelowSNR ? reducer.reduce(samples) : samples
+        let noisy = reducer.estimatedSNR(samples) < Self.noiseReductionBelowSNR
+        let cleaned = noisy ? reducer.reduce(samples) : samples
+        adapt(to: sampleRate < 16000 && !noisy ? narrowbandTransform : identityTransform)
         let wideband: [Int16]
         do { wideband = try Self.toModelRate(cleaned, from: sampleRate) } catch {
             throw RecognitionError.decoder("cannot resample the utterance: \(error)")
@@ -199,6 +228,16 @@ public final class SpeechRecognizer {
         let phones = words.map(decoder.phones)
         return Recognition(words: words, wordConfidences: zip(heard, phones).map { agreement(of: $0, phones: $1, with: free) },
                            phoneCounts: phones.map(\.count))
+    }
+
+    /// Gives the grammar decoder `transform` unless it holds it already. The verifier keeps the
+    /// model's own means: measured, that checks narrowband hypotheses better than a verifier
+    /// adapted like the decoder it checks. The narrowband transform was estimated on clean
+    /// telephone speech; in noise it cost accuracy (BENCHMARKS.md).
+    private func adapt(to transform: MeanTransform?) {
+        guard let transform, transform !== appliedTransform else { return }
+        decoder.adapt(to: transform)
+        appliedTransform = transform
     }
 
     /// Frames either side of a word within which the free decode's words count as heard then.

@@ -138,6 +138,51 @@ struct RecognitionTests {
         #expect(try recognizer.recognize(digits, sampleRate: 16000).words == ["three", "five", "one"])
     }
 
+    @Test("clean 8 kHz speech is decoded with the narrowband transform, 16 kHz speech without it")
+    func narrowbandTransform() throws {
+        #expect(RecognitionModel.debian.narrowbandTransform?.hasSuffix("models/en-us-narrowband.mllr") == true)
+        let digits = "#JSGF V1.0;\ngrammar d;\npublic <d> = (zero | one | two | three | four | five | six | seven | eight | nine)+;\n"
+        let strings = ["four one nine seven two six", "eight zero three five", "two two six one nine", "seven three eight zero one four"]
+        let digitCount = 2 * strings.joined(separator: " ").split(separator: " ").count
+        /// A recognizer with `transform` (nil: none) and the digits grammar.
+        func recognizer(transform: String?) throws -> SpeechRecognizer {
+            var model = RecognitionModel.debian
+            model.narrowbandTransform = transform
+            let recognizer = try SpeechRecognizer(model: model)
+            try recognizer.addGrammar("digits", jsgf: digits)
+            try recognizer.use("digits")
+            return recognizer
+        }
+        /// Digits missed or inserted over the strings, said by two voices at 8 kHz.
+        func digitErrors(_ recognizer: SpeechRecognizer) throws -> Int? {
+            var errors = 0
+            for voice in ["kal16", "awb"] {
+                for said in strings {
+                    guard let narrow = try fliteSpeech(said, voice: voice, rate: 8000) else { return nil }
+                    let truth = said.split(separator: " ").map(String.init)
+                    let heard = try recognizer.recognize(narrow, sampleRate: 8000).words
+                    errors += max(truth.count, heard.count) - SpeechRecognizer.commonWords(truth, heard)
+                }
+            }
+            return errors
+        }
+        // A transform that moves every mean far away ruins 8 kHz speech, and only 8 kHz speech.
+        let stream = "13\n" + (0..<13).map { row in (0..<13).map { $0 == row ? "0.5" : "0" }.joined(separator: " ") }.joined(separator: "\n")
+            + "\n" + Array(repeating: "20", count: 13).joined(separator: " ") + "\n" + Array(repeating: "1", count: 13).joined(separator: " ") + "\n"
+        let scrambling = try writeTemporary("1\n3\n" + String(repeating: stream, count: 3), name: "scrambling.mllr")
+        let scrambled = try recognizer(transform: scrambling), plain = try recognizer(transform: nil)
+        guard let wide = try fliteSpeech(strings[0], voice: "kal16", rate: 16000),
+              let scrambledErrors = try digitErrors(scrambled), let real = try digitErrors(recognizer(transform: RecognitionModel.debian.narrowbandTransform))
+        else { return }
+        #expect(scrambledErrors > digitCount / 2, "the transform is not applied at 8 kHz: \(scrambledErrors) errors")
+        #expect(real <= digitCount / 5, "\(real) of \(digitCount) digits wrong with the project's transform")
+        // Back to the model's own means for wideband speech, after 8 kHz utterances.
+        #expect(try scrambled.recognize(wide, sampleRate: 16000).text == plain.recognize(wide, sampleRate: 16000).text)
+        // A transform that is not one is a clear error.
+        let broken = try writeTemporary("not a transform\n", name: "broken.mllr")
+        #expect(throws: RecognitionError.model("\(broken): not an MLLR transform")) { _ = try recognizer(transform: broken) }
+    }
+
     @Test("a missing model is one clear error; a grammar with an unknown word is refused")
     func errors() throws {
         let missing = RecognitionModel(acousticModel: "/nonexistent/model", dictionary: "/nonexistent/dict", languageModel: "/nonexistent/lm")

@@ -8,7 +8,9 @@
 //   3. spoken digit strings at 8 kHz (flite voices and the real TIDIGITS recording);
 //   4. CPU per second of speech, grammar switch time, memory.
 //   IntentBenchmark EXAMPLES_FOLDER [ONLY]   (ONLY: run just the intent rows of that condition,
-//   e.g. "8 kHz telephone", and skip the other parts)
+//   e.g. "8 kHz telephone", and skip the other parts; VERBOSE=1 in the environment prints each
+//   utterance's voice, text, expected intent, words heard, intent, confidence and word
+//   confidences on standard error)
 import Foundation
 import IVRAudio
 import IVRDSP
@@ -129,6 +131,9 @@ for (setName, set) in [("phrases alone", phrases), ("phrases inside sentences", 
                 let accepted = match.map { result.confidence >= thresholds.threshold(for: $0.intent) } ?? false
                 // Naive: one decode with the phrases' grammar, its best path taken as is.
                 let naiveMatch = grammar.match(try recognizer.recognize(audio, sampleRate: rate).words)
+                if ProcessInfo.processInfo.environment["VERBOSE"] != nil {
+                    FileHandle.standardError.write("\(voice) | \(text) | \(expected ?? "-") | \(result.heard.text) | \(match?.intent ?? "-") | \(String(format: "%.2f", result.confidence)) | \(result.heard.wordConfidences.map { String(format: "%.2f", $0) }.joined(separator: " "))\n".data(using: .utf8)!)
+                }
                 if let expected {
                     if naiveMatch?.intent == expected { naive.correct += 1 } else { naive.wrong += 1 }
                     if !accepted { ours.rejected += 1 } else if match?.intent == expected { ours.correct += 1 } else { ours.wrong += 1 }
