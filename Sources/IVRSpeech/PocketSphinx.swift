@@ -166,18 +166,24 @@ final class MeanTransform: @unchecked Sendable {
         PocketSphinxDecoder.lock.withLock { _ = ps_mllr_free(pointer) }
     }
 
-    /// The transform that changes nothing (3 streams of 13 coefficients, the en-us model's
-    /// features), to return a decoder to the model's own means.
+    /// The transform that changes nothing, to return a decoder to the model's own means.
     static func identity() throws(RecognitionError) -> MeanTransform {
-        let stream = "13\n" + (0..<13).map { row in (0..<13).map { $0 == row ? "1" : "0" }.joined(separator: " ") }
-            .joined(separator: "\n") + "\n" + Array(repeating: "0", count: 13).joined(separator: " ") + "\n"
-            + Array(repeating: "1", count: 13).joined(separator: " ") + "\n"
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("ivr-identity-\(getpid())-\(UUID().uuidString).mllr").path
         defer { try? FileManager.default.removeItem(atPath: path) }
-        do { try ("1\n3\n" + String(repeating: stream, count: 3)).write(toFile: path, atomically: true, encoding: .utf8) } catch {
+        do { try diagonal(scale: 1, offset: 0).write(toFile: path, atomically: true, encoding: .utf8) } catch {
             throw RecognitionError.model("cannot write a transform to \(path): \(error)")
         }
         return try MeanTransform(path: path)
+    }
+
+    /// The text of a transform that scales every mean coefficient by `scale` and adds `offset`:
+    /// one class, the en-us model's 3 streams of 13 coefficients (matrix rows, offsets, variance
+    /// scales).
+    static func diagonal(scale: Double, offset: Double) -> String {
+        let matrix = (0..<13).map { row in (0..<13).map { $0 == row ? "\(scale)" : "0" }.joined(separator: " ") }
+        let stream = (["13"] + matrix + [Array(repeating: "\(offset)", count: 13).joined(separator: " "),
+                                         Array(repeating: "1", count: 13).joined(separator: " ")]).joined(separator: "\n")
+        return "1\n3\n" + Array(repeating: stream, count: 3).joined(separator: "\n") + "\n"
     }
 }
 

@@ -200,15 +200,18 @@ public final class SpeechRecognizer {
     /// left as it is): what was heard, the intent found in it if any, and its confidence.
     public func understand(_ samples: [Int16], sampleRate: Int, intents name: String, grammar: IntentGrammar)
         throws(RecognitionError) -> (heard: Recognition, match: IntentMatch?, confidence: Double) {
-        let heard = try decode(samples, sampleRate: sampleRate, with: name)
+        // Words in which no intent is found need no checking: the free decode is skipped.
+        let heard = try decode(samples, sampleRate: sampleRate, with: name, checkingWhen: { grammar.match($0) != nil })
         let understood = grammar.understand(heard)
         return (heard, understood?.match, understood?.confidence ?? 0)
     }
 
     /// Decodes with `search` (selected for the time of it) and checks the words against the free
-    /// decode. Noisy utterances lose their steady noise first; clean ones are decoded as they are,
-    /// with the narrowband transform at 8 kHz.
-    private func decode(_ samples: [Int16], sampleRate: Int, with search: String) throws(RecognitionError) -> Recognition {
+    /// decode when `checkingWhen` says they need it (unchecked words have confidence 0). Noisy
+    /// utterances lose their steady noise first; clean ones are decoded as they are, with the
+    /// narrowband transform at 8 kHz.
+    private func decode(_ samples: [Int16], sampleRate: Int, with search: String,
+                        checkingWhen needsCheck: ([String]) -> Bool = { _ in true }) throws(RecognitionError) -> Recognition {
         guard searches.contains(search) else { throw RecognitionError.grammar("no search named '\(search)'") }
         let reducer = NoiseReducer(sampleRate: sampleRate)
         let noisy = reducer.estimatedSNR(samples) < Self.noiseReductionBelowSNR
@@ -223,9 +226,12 @@ public final class SpeechRecognizer {
         guard !words.isEmpty, !keywordSearches.contains(search) else {
             return Recognition(words: words, wordConfidences: words.map { _ in 1 }, phoneCounts: words.map { _ in 1 })
         }
+        let phones = words.map(decoder.phones)
+        guard needsCheck(words) else {
+            return Recognition(words: words, wordConfidences: words.map { _ in 0 }, phoneCounts: phones.map(\.count))
+        }
         // Phones are looked up once per word, for the hypothesis and for what the free decode heard.
         let free = try verifier.decode(wideband, search: Self.freeSearch).map { ($0, decoder.phones($0.word)) }
-        let phones = words.map(decoder.phones)
         return Recognition(words: words, wordConfidences: zip(heard, phones).map { agreement(of: $0, phones: $1, with: free) },
                            phoneCounts: phones.map(\.count))
     }
