@@ -210,12 +210,14 @@ public struct IntentGrammar {
     public var jsgf: String { jsgf(withCallerWords: true) }
 
     /// The grammar as JSGF, one public rule over all intents' phrases; `withCallerWords` lets
-    /// common words come before and after the phrase.
+    /// common words come before, between and after phrases (a caller may say two: "yes, I'd
+    /// like to settle my invoice"; ``match(_:)`` keeps the longest).
     public func jsgf(withCallerWords: Bool) -> String {
         var lines = ["#JSGF V1.0;", "grammar intents;"]
         let phrases = intents.map { "<intent_\(Self.ruleName($0.name))>" }.joined(separator: " | ")
         if withCallerWords {
-            lines.append("public <intents> = [<filler>+] (\(phrases)) [<filler>+];")
+            lines.append("public <intents> = [<filler>+] <phrase> ([<filler>+] <phrase>)* [<filler>+];")
+            lines.append("<phrase> = \(phrases);")
             lines.append("<filler> = " + Self.fillerWords.joined(separator: " | ") + ";")
         } else {
             lines.append("public <intents> = \(phrases);")

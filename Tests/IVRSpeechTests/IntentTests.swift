@@ -92,6 +92,8 @@ struct RecognitionTests {
         ("when are you open", "hours", [:]),
         // Inside a longer sentence, as callers say it.
         ("hello, I want to pay my bill please, thank you", "pay_bill", [:]),
+        // Two phrases: the longer one says what the caller wants.
+        ("yes, I would like to settle my invoice", "pay_bill", [:]),
     ]
     static let offGrammar = ["the weather is nice today", "could you tell me a joke", "I lost my wallet yesterday"]
 
