@@ -5,7 +5,7 @@ import IVRSpeech
 struct GrammarCalibrateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "calibrate",
-        abstract: "Tune each intent's confidence threshold on synthesized callers.",
+        abstract: "Tune each intent's confidence threshold (or each keyphrase's threshold) on synthesized callers.",
         discussion: """
         Speaks example phrases of every intent and sentences outside the grammar in several \
         voices (eSpeak NG variants, and flite's voices when flite is installed), at 8 kHz \
@@ -16,14 +16,24 @@ struct GrammarCalibrateCommand: ParsableCommand {
         intent's threshold, its right answers and false alarms, and F1 before and after. \
         Progress goes to standard error on a terminal.
 
+        With --keywords, FILE is a keyword list (one phrase per line, as 'ivr recognize \
+        --keywords' takes): each phrase is said alone and inside a sentence, everything is \
+        decoded at detection thresholds from 1e-40 to 1, and each phrase gets the loosest \
+        threshold at which it is found in at most --target of the utterances that do not say \
+        it. Writes the list with its thresholds (keywords.txt → keywords.calibrated.txt).
+
         Examples:
           ivr grammar calibrate examples/intents.yaml
+          ivr grammar calibrate keywords.txt --keywords
           ivr grammar calibrate intents.yaml --target 0.02 --distractors overheard.txt
           ivr grammar calibrate intents.yaml --voices flite:slt,en-us+m3 --rates 8000 --dry-run --json
         """)
 
-    @Argument(help: "The intent file (YAML).")
+    @Argument(help: "The intent file (YAML), or with --keywords a keyword list.")
     var file: String
+
+    @Flag(help: "FILE is a keyword list: tune a detection threshold per phrase.")
+    var keywords = false
 
     @Option(help: "Highest share of outside sentences that may be taken for an intent.")
     var target = 0.05
@@ -64,14 +74,29 @@ struct GrammarCalibrateCommand: ParsableCommand {
         return ["en-us+m3", "en-us+f3", "en-gb+m1", "en-us+m7"].map(TestVoice.init) + TestVoice.fliteVoices
     }
 
-    func run() throws {
-        var outside = IntentCalibration.distractors
-        if let distractors {
-            guard let text = try? String(contentsOfFile: distractors, encoding: .utf8) else {
-                throw InputFailure(message: "\(distractors): no such file, or not readable")
-            }
-            outside += text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty && !$0.hasPrefix("#") }
+    /// The built-in outside sentences and those of --distractors.
+    private func outsideSentences() throws -> [String] {
+        guard let distractors else { return IntentCalibration.distractors }
+        guard let text = try? String(contentsOfFile: distractors, encoding: .utf8) else {
+            throw InputFailure(message: "\(distractors): no such file, or not readable")
         }
+        return IntentCalibration.distractors
+            + text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty && !$0.hasPrefix("#") }
+    }
+
+    private var showProgress: Bool { isatty(STDERR_FILENO) == 1 }
+
+    private func progress(_ done: Int, _ total: Int) {
+        if showProgress { FileHandle.standardError.write(Data("\rcalibrating: \(done)/\(total) utterances".utf8)) }
+    }
+
+    private func endProgress() {
+        if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+    }
+
+    func run() throws {
+        if keywords { return try runKeywords() }
+        var outside = try outsideSentences()
         do {
             let recognizer = try SpeechRecognizer(projectDictionary: projectDictionary(dictionary))
             let grammar = try IntentGrammar.load(path: file, knows: recognizer.knows)
@@ -80,13 +105,10 @@ struct GrammarCalibrateCommand: ParsableCommand {
             // Outside sentences that the grammar accepts word for word are not outside it.
             outside = outside.filter { grammar.match($0.split(separator: " ").map(String.init)) == nil }
             let voices = testVoices
-            let showProgress = isatty(STDERR_FILENO) == 1
             let trials = try IntentCalibration.trials(
                 grammar: grammar, named: "calibrate", recognizer: recognizer, phrases: phrases, distractors: outside, voices: voices,
-                sampleRates: sampleRates) { done, total in
-                if showProgress { FileHandle.standardError.write(Data("\rcalibrating: \(done)/\(total) utterances".utf8)) }
-            }
-            if showProgress { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+                sampleRates: sampleRates, progress: progress)
+            endProgress()
             let tuned = IntentThresholds(
                 targetFalseAlarmRate: target,
                 thresholds: IntentCalibration.thresholds(trials, intents: grammar.intentNames, target: target))
@@ -140,6 +162,59 @@ struct GrammarCalibrateCommand: ParsableCommand {
         } catch let error as IntentErrors {
             print(error.description)
             throw InputFailure(message: "\(file): \(error.problems.count) problem\(error.problems.count == 1 ? "" : "s")")
+        } catch let error as RecognitionError {
+            throw InputFailure(message: "\(file): \(error)")
+        } catch let error as SpeechError {
+            throw InputFailure(message: "ivr grammar calibrate: \(error)")
+        }
+    }
+
+    /// `--keywords`: thresholds per keyphrase, written as a keyword list beside FILE.
+    private func runKeywords() throws {
+        let phrases = try RecognizeCommand.keywordList(file).map { $0.phrase.lowercased() }
+        let outside = try outsideSentences().filter { sentence in !phrases.contains { " \(sentence) ".contains(" \($0) ") } }
+        let output = (file as NSString).deletingPathExtension + ".calibrated.txt"
+        do {
+            let recognizer = try SpeechRecognizer(projectDictionary: projectDictionary(dictionary))
+            let voices = testVoices
+            let trials = try KeywordCalibration.trials(phrases: phrases, recognizer: recognizer, distractors: outside, voices: voices,
+                                                       sampleRates: sampleRates, progress: progress)
+            endProgress()
+            let tuned = KeywordCalibration.thresholds(trials, phrases: phrases, target: target)
+            let before = KeywordCalibration.score(trials, phrases: phrases, thresholds: [:])
+            let after = KeywordCalibration.score(trials, phrases: phrases, thresholds: tuned)
+            if !dryRun {
+                var lines = ["# Written by 'ivr grammar calibrate \(file) --keywords' on \(ISO8601DateFormatter().string(from: Date())):",
+                             "# voices \(voices.map(\.name).joined(separator: ", ")), rates \(sampleRates.map(String.init).joined(separator: ", ")) Hz, "
+                             + String(format: "found %.0f %%, false alarms %.1f %% (target %.1f %%).", after.recall * 100, after.falseAlarmRate * 100, target * 100)]
+                lines += phrases.map { "\($0) /\(String(format: "%.0e", tuned[$0]!))/" }
+                do { try (lines.joined(separator: "\n") + "\n").write(toFile: output, atomically: true, encoding: .utf8) } catch {
+                    throw InputFailure(message: "\(output): cannot write (\(error.localizedDescription))")
+                }
+            }
+            if json {
+                struct Output: Encodable {
+                    let thresholds: [String: Double]
+                    let before: [String: Double], after: [String: Double]
+                    let trials: [KeywordTrial]
+                }
+                let figures = { (score: (recall: Double, falseAlarmRate: Double)) in ["recall": score.recall, "false_alarm_rate": score.falseAlarmRate] }
+                return try printJSON(Output(thresholds: tuned, before: figures(before), after: figures(after), trials: trials))
+            }
+            print("\(file): \(phrases.count) phrases, \(outside.count) outside sentences, \(voices.count) voice\(voices.count == 1 ? "" : "s"), "
+                  + "\(sampleRates.map { "\($0 / 1000) kHz" }.joined(separator: " and ")): \(trials.count) utterances")
+            print("phrase                 threshold   found   false alarms")
+            for phrase in phrases {
+                let level = KeywordCalibration.levels.firstIndex(of: tuned[phrase]!)!
+                let own = trials.filter { $0.expected == phrase }
+                let found = own.filter { KeywordCalibration.found(phrase, in: $0, level: level) }.count
+                let alarms = trials.filter { $0.expected != phrase && KeywordCalibration.found(phrase, in: $0, level: level) }.count
+                print(String(format: "  %@ %7.0e   %3d/%-3d   %d", phrase.padding(toLength: 20, withPad: " ", startingAt: 0) as NSString,
+                             tuned[phrase]!, found, own.count, alarms))
+            }
+            print(String(format: "before (1e-20 for every phrase): found %.0f %%, false alarms %.1f %%", before.recall * 100, before.falseAlarmRate * 100))
+            print(String(format: "after: found %.0f %%, false alarms %.1f %% (target %.1f %% per phrase)", after.recall * 100, after.falseAlarmRate * 100, target * 100))
+            if !dryRun { print("wrote \(output)") }
         } catch let error as RecognitionError {
             throw InputFailure(message: "\(file): \(error)")
         } catch let error as SpeechError {

@@ -57,6 +57,26 @@ struct RecognizeCommandTests {
         #expect(bad.status == 2 && bad.stderr.contains("--rates takes 8000 and/or 16000"))
     }
 
+    @Test("grammar calibrate --keywords writes the list with a threshold per phrase, which recognize takes")
+    func calibrateKeywords() throws {
+        guard let path = try speech("hello I need technical support please", name: "support.wav") else { return }
+        let folder = IVRProcess.temporaryFolder()
+        let list = folder.appendingPathComponent("keywords.txt").path
+        try "technical support\nbilling /1e-30/\n".write(toFile: list, atomically: true, encoding: .utf8)
+        let run = try IVRProcess.run(["grammar", "calibrate", list, "--keywords", "--voices", "flite:slt", "--rates", "16000"])
+        #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+        #expect(run.stdout.contains("2 phrases, 24 outside sentences, 1 voice, 16 kHz: 28 utterances"), "\(run.stdout)")
+        let written = try String(contentsOfFile: folder.appendingPathComponent("keywords.calibrated.txt").path, encoding: .utf8)
+        let thresholds = written.split(separator: "\n").filter { !$0.hasPrefix("#") }
+        #expect(thresholds.count == 2 && thresholds[0].hasPrefix("technical support /") && thresholds[1].hasPrefix("billing /"), "\(written)")
+        let recognized = try IVRProcess.run(["recognize", path, "--keywords", folder.appendingPathComponent("keywords.calibrated.txt").path])
+        #expect(recognized.status == 0 && recognized.stdout == "technical support\n", "\(recognized.stdout)\(recognized.stderr)")
+        let json = try IVRProcess.run(["grammar", "calibrate", list, "--keywords", "--voices", "flite:slt", "--rates", "8000", "--dry-run", "--json"])
+        let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+        #expect((object?["thresholds"] as? [String: Double])?.keys.sorted() == ["billing", "technical support"])
+        #expect((object?["trials"] as? [Any])?.count == 28)
+    }
+
     @Test("--grammar prints the words on one line; --keywords the phrases found")
     func grammarAndKeywords() throws {
         guard let path = try speech("go forward ten meters", name: "forward.wav") else { return }

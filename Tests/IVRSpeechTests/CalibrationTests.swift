@@ -61,3 +61,45 @@ struct CalibrationTests {
         #expect(phrases.contains { $0.phrase.hasPrefix("my account number is four seven one one") })
     }
 }
+
+@Suite("Calibrating keyphrase thresholds")
+struct KeywordCalibrationTests {
+    /// A trial that says `expected` and in which `phrase` is found from level `from` on looser
+    /// levels (found at levels 0..<from; `from` 0: never).
+    private func trial(_ expected: String?, finding phrases: [String: Int]) -> KeywordTrial {
+        let detected = KeywordCalibration.levels.indices.map { level in
+            phrases.filter { level < $0.value }.keys.sorted().flatMap { $0.split(separator: " ").map(String.init) }
+        }
+        return KeywordTrial(text: expected ?? "other", expected: expected, voice: "v", sampleRate: 8000, detected: detected)
+    }
+
+    @Test("each phrase gets the loosest threshold at which it stays under the target share of false alarms")
+    func tuning() {
+        // "help" is found in two of the ten other utterances up to level 5 and in one up to
+        // level 6; "technical support" only where it is said.
+        var trials = (0..<4).map { _ in trial("help", finding: ["help": 8]) }
+            + (0..<4).map { _ in trial("technical support", finding: ["technical support": 9]) }
+            + [trial(nil, finding: ["help": 6]), trial(nil, finding: ["help": 5])]
+        trials += (0..<4).map { _ in trial(nil, finding: [:]) }
+        let tuned = KeywordCalibration.thresholds(trials, phrases: ["help", "technical support"], target: 0.1)
+        // 10 utterances do not say "help": one false alarm allowed, so level 5 (where only one is found).
+        #expect(tuned["help"] == KeywordCalibration.levels[5])
+        #expect(tuned["technical support"] == KeywordCalibration.levels[0])
+        let before = KeywordCalibration.score(trials, phrases: ["help", "technical support"], thresholds: [:])
+        let after = KeywordCalibration.score(trials, phrases: ["help", "technical support"], thresholds: tuned)
+        #expect(before.recall == 1 && after.recall == 1)
+        #expect(before.falseAlarmRate == 2.0 / 14 && after.falseAlarmRate == 1.0 / 14)
+        // No level is clean enough: the strictest one.
+        let noisy = (0..<3).map { _ in trial(nil, finding: ["help": KeywordCalibration.levels.count]) }
+        #expect(KeywordCalibration.thresholds(noisy, phrases: ["help"], target: 0.1)["help"] == KeywordCalibration.levels.last)
+    }
+
+    @Test("a phrase is found only as its words in order")
+    func found() {
+        let trial = KeywordTrial(text: "t", expected: nil, voice: "v", sampleRate: 8000,
+                                 detected: KeywordCalibration.levels.map { _ in ["support", "technical", "help"] })
+        #expect(KeywordCalibration.found("help", in: trial, level: 0))
+        #expect(!KeywordCalibration.found("technical support", in: trial, level: 0))
+        #expect(KeywordCalibration.found("technical help", in: trial, level: 3))
+    }
+}
