@@ -167,6 +167,12 @@ public final class SpeechRecognizer {
     /// Adds (or replaces) a keyword list under `name`: phrases with optional thresholds
     /// (PocketSphinx's `/1e-20/`; default 1e-20).
     public func addKeywords(_ name: String, phrases: [(phrase: String, threshold: Double?)]) throws(RecognitionError) {
+        // PocketSphinx skips a keyphrase with an unknown word without saying so.
+        for (phrase, _) in phrases {
+            if let unknown = phrase.lowercased().split(separator: " ").first(where: { !knows(String($0)) }) {
+                throw RecognitionError.grammar("keyphrase '\(phrase)': '\(unknown)' is not in the dictionary (give it phones in models/project.dict)")
+            }
+        }
         let text = phrases.map { "\($0.phrase.lowercased()) /\(String(format: "%.0e", $0.threshold ?? 1e-20))/" }.joined(separator: "\n") + "\n"
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("ivr-kws-\(getpid())-\(UUID().uuidString)-\(name).txt").path
         do { try text.write(toFile: path, atomically: true, encoding: .utf8) } catch {

@@ -191,6 +191,9 @@ struct RecognitionTests {
         }
         let recognizer = try SpeechRecognizer()
         #expect(throws: RecognitionError.self) { try recognizer.addGrammar("bad", jsgf: "#JSGF V1.0;\ngrammar b;\npublic <b> = zorblax;\n") }
+        #expect(throws: RecognitionError.grammar("keyphrase 'call zorblax': 'zorblax' is not in the dictionary (give it phones in models/project.dict)")) {
+            try recognizer.addKeywords("bad", phrases: [("operator", nil), ("call zorblax", 1e-20)])
+        }
         #expect(throws: RecognitionError.self) { try recognizer.recognize([0, 0, 0], sampleRate: 16000) }
     }
 }
