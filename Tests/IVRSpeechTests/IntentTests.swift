@@ -183,6 +183,26 @@ struct RecognitionTests {
         #expect(throws: RecognitionError.model("\(broken): not an MLLR transform")) { _ = try recognizer(transform: broken) }
     }
 
+    @Test("models/build-narrowband-mllr builds a transform the recognizer loads (when sphinxtrain is installed)")
+    func buildTransform() throws {
+        let tools = ["/usr/lib/sphinxtrain/bw", "/usr/lib/sphinxtrain/mllr_solve", "/usr/bin/pocketsphinx_batch", "/usr/bin/espeak-ng", "/usr/bin/sox"]
+        guard tools.allSatisfy(FileManager.default.isExecutableFile(atPath:)) else { return }
+        let script = URL(fileURLWithPath: exampleIntents).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("models/build-narrowband-mllr").path
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("ivr-test-\(UUID().uuidString).mllr").path
+        defer { try? FileManager.default.removeItem(atPath: output) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", script, "--utterances", "24", "--output", output]
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        var model = RecognitionModel.debian
+        model.narrowbandTransform = output
+        _ = try SpeechRecognizer(model: model)
+    }
+
     @Test("a missing model is one clear error; a grammar with an unknown word is refused")
     func errors() throws {
         let missing = RecognitionModel(acousticModel: "/nonexistent/model", dictionary: "/nonexistent/dict", languageModel: "/nonexistent/lm")
