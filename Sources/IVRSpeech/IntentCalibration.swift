@@ -95,22 +95,12 @@ public enum IntentCalibration {
                               distractors: [String], voices: [TestVoice], sampleRates: [Int],
                               progress: (Int, Int) -> Void = { _, _ in }) throws -> [CalibrationTrial] {
         let items = phrases.map { ($0.phrase, Optional($0.intent)) } + distractors.map { ($0, nil as String?) }
-        let total = items.count * voices.count * sampleRates.count
-        var trials: [CalibrationTrial] = []
-        for voice in voices {
-            for rate in sampleRates {
-                for (phrase, expected) in items {
-                    var audio = try voice.speak(phrase, sampleRate: rate)
-                    if rate == 8000 { audio = TestVoice.telephoneBand(audio, sampleRate: rate) }
-                    let result = try recognizer.understand(audio, sampleRate: rate, intents: name, grammar: grammar)
-                    trials.append(CalibrationTrial(
-                        phrase: phrase, expected: expected, voice: voice.name, sampleRate: rate, heard: result.heard.text,
-                        matched: result.match?.intent, confidence: result.confidence))
-                    progress(trials.count, total)
-                }
-            }
+        return try TestVoice.speakEach(items, saying: \.0, voices: voices, sampleRates: sampleRates,
+                                       progress: progress) { audio, item, voice, rate in
+            let result = try recognizer.understand(audio, sampleRate: rate, intents: name, grammar: grammar)
+            return CalibrationTrial(phrase: item.0, expected: item.1, voice: voice.name, sampleRate: rate,
+                                    heard: result.heard.text, matched: result.match?.intent, confidence: result.confidence)
         }
-        return trials
     }
 
     /// Thresholds per intent for at most `target` false alarms on distractors: every intent

@@ -34,24 +34,11 @@ public enum KeywordCalibration {
             try recognizer.addKeywords(search, phrases: phrases.map { ($0, level) })
         }
         let items = phrases.flatMap { phrase in sayings(of: phrase).map { ($0, Optional(phrase)) } } + distractors.map { ($0, nil as String?) }
-        let total = items.count * voices.count * sampleRates.count
-        var trials: [KeywordTrial] = []
-        for voice in voices {
-            for rate in sampleRates {
-                for (text, expected) in items {
-                    var audio = try voice.speak(text, sampleRate: rate)
-                    if rate == 8000 { audio = TestVoice.telephoneBand(audio, sampleRate: rate) }
-                    var detected: [[String]] = []
-                    for search in searches {
-                        try recognizer.use(search)
-                        detected.append(try recognizer.recognize(audio, sampleRate: rate).words)
-                    }
-                    trials.append(KeywordTrial(text: text, expected: expected, voice: voice.name, sampleRate: rate, detected: detected))
-                    progress(trials.count, total)
-                }
-            }
+        return try TestVoice.speakEach(items, saying: \.0, voices: voices, sampleRates: sampleRates,
+                                       progress: progress) { audio, item, voice, rate in
+            let detected = try recognizer.recognize(audio, sampleRate: rate, withEach: searches).map(\.words)
+            return KeywordTrial(text: item.0, expected: item.1, voice: voice.name, sampleRate: rate, detected: detected)
         }
-        return trials
     }
 
     /// Per phrase, the loosest level at which it is detected in at most `target` of the

@@ -196,6 +196,15 @@ public final class SpeechRecognizer {
         return try decode(samples, sampleRate: sampleRate, with: search)
     }
 
+    /// Decodes one utterance with each of `searches` in turn (the audio is prepared once); the
+    /// current search is left as it is.
+    public func recognize(_ samples: [Int16], sampleRate: Int, withEach searches: [String]) throws(RecognitionError) -> [Recognition] {
+        let wideband = try prepared(samples, sampleRate: sampleRate)
+        var results: [Recognition] = []
+        for search in searches { results.append(try decode(prepared: wideband, with: search)) }
+        return results
+    }
+
     /// Adds (or replaces) an intent grammar under `name`, with the caller's own words allowed
     /// around its phrases, for ``understand(_:sampleRate:intents:grammar:)``.
     public func addIntents(_ name: String, grammar: IntentGrammar) throws(RecognitionError) {
@@ -213,20 +222,28 @@ public final class SpeechRecognizer {
     }
 
     /// Decodes with `search` (selected for the time of it) and checks the words against the free
-    /// decode when `checkingWhen` says they need it (unchecked words have confidence 0). Noisy
-    /// utterances lose their steady noise first; clean ones are decoded as they are, with the
-    /// narrowband transform at 8 kHz.
+    /// decode when `checkingWhen` says they need it (unchecked words have confidence 0).
     private func decode(_ samples: [Int16], sampleRate: Int, with search: String,
                         checkingWhen needsCheck: ([String]) -> Bool = { _ in true }) throws(RecognitionError) -> Recognition {
         guard searches.contains(search) else { throw RecognitionError.grammar("no search named '\(search)'") }
+        return try decode(prepared: prepared(samples, sampleRate: sampleRate), with: search, checkingWhen: needsCheck)
+    }
+
+    /// The utterance as the decoders take it, at 16 kHz: noisy utterances lose their steady noise
+    /// first; clean ones are decoded as they are, with the narrowband transform at 8 kHz.
+    private func prepared(_ samples: [Int16], sampleRate: Int) throws(RecognitionError) -> [Int16] {
         let reducer = NoiseReducer(sampleRate: sampleRate)
         let noisy = reducer.estimatedSNR(samples) < Self.noiseReductionBelowSNR
         let cleaned = noisy ? reducer.reduce(samples) : samples
         adapt(to: sampleRate < 16000 && !noisy ? narrowbandTransform : identityTransform)
-        let wideband: [Int16]
-        do { wideband = try Self.toModelRate(cleaned, from: sampleRate) } catch {
+        do { return try Self.toModelRate(cleaned, from: sampleRate) } catch {
             throw RecognitionError.decoder("cannot resample the utterance: \(error)")
         }
+    }
+
+    private func decode(prepared wideband: [Int16], with search: String,
+                        checkingWhen needsCheck: ([String]) -> Bool = { _ in true }) throws(RecognitionError) -> Recognition {
+        guard searches.contains(search) else { throw RecognitionError.grammar("no search named '\(search)'") }
         let heard = try decoder.decode(wideband, search: search)
         let words = heard.map(\.word)
         guard !words.isEmpty, !keywordSearches.contains(search) else {

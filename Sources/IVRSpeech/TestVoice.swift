@@ -33,6 +33,27 @@ public struct TestVoice: Sendable, Equatable, CustomStringConvertible {
         return try AudioFileSource(path: path, sampleRate: sampleRate).readAll()
     }
 
+    /// Every item's text said by every voice at every rate (8 kHz through
+    /// ``telephoneBand(_:sampleRate:)``), voice by voice, each turned into a result by `judge`
+    /// (audio, item, voice, rate); `progress` hears (done, total).
+    public static func speakEach<Item, Result>(_ items: [Item], saying text: (Item) -> String, voices: [TestVoice], sampleRates: [Int],
+                                               progress: (Int, Int) -> Void = { _, _ in },
+                                               judge: ([Int16], Item, TestVoice, Int) throws -> Result) throws -> [Result] {
+        let total = items.count * voices.count * sampleRates.count
+        var results: [Result] = []
+        for voice in voices {
+            for rate in sampleRates {
+                for item in items {
+                    var audio = try voice.speak(text(item), sampleRate: rate)
+                    if rate == 8000 { audio = telephoneBand(audio, sampleRate: rate) }
+                    results.append(try judge(audio, item, voice, rate))
+                    progress(results.count, total)
+                }
+            }
+        }
+        return results
+    }
+
     /// Speech as a phone line passes it: a second-order Butterworth high-pass at 300 Hz (an
     /// 8 kHz rate already stops it at 4 kHz).
     public static func telephoneBand(_ samples: [Int16], sampleRate: Int) -> [Int16] {
