@@ -61,6 +61,8 @@ public final class Endpointer {
     private var run = 0
     private var runStart: Int64 = 0
     private var gapFrames = 0
+    /// The sample after the last frame fed.
+    private var fedEnd: Int64 = 0
     /// The last frames' samples, oldest first, for the pre-roll.
     private var history: [Int16] = []
     private var historyStart: Int64 = 0
@@ -71,7 +73,9 @@ public final class Endpointer {
         self.sampleRate = sampleRate
         self.configuration = configuration
         detector = VoiceActivityDetector(sampleRate: sampleRate)
-        historyCapacity = Int((configuration.preRoll + configuration.minimumSpeech) * Double(sampleRate)) + sampleRate / 50
+        // The pre-roll, the speech run and the detector's lookahead, plus two frames.
+        historyCapacity = Int((configuration.preRoll + configuration.minimumSpeech) * Double(sampleRate))
+            + (VoiceActivityDetector.lookaheadFrames + 2) * sampleRate / 100
         history.reserveCapacity(historyCapacity + sampleRate / 100)
     }
 
@@ -94,16 +98,45 @@ public final class Endpointer {
         run = 0
     }
 
-    /// Feeds one 10 ms frame starting at sample `timestamp`; returns what it completed.
+    /// Feeds one 10 ms frame starting at sample `timestamp`; returns what it completed. The
+    /// detector judges frames ``VoiceActivityDetector/lookaheadFrames`` behind the one fed, so
+    /// events carry the judged frames' times; the trailing silence is counted to the audio fed.
     public func process(_ frame: UnsafeBufferPointer<Int16>, at timestamp: Int64) -> EndpointEvent? {
         let activity = detector.process(frame)
-        let isSpeech = activity.isSpeech
         remember(frame, at: timestamp)
-        let frameEnd = timestamp + Int64(frame.count)
+        let length = Int64(frame.count)
+        fedEnd = timestamp + length
+        return handle(activity, frameEnd: fedEnd - length * Int64(VoiceActivityDetector.lookaheadFrames))
+    }
+
+    /// Feeds one frame.
+    public func process(_ frame: [Int16], at timestamp: Int64) -> EndpointEvent? {
+        frame.withUnsafeBufferPointer { process($0, at: timestamp) }
+    }
+
+    /// At the end of the input: judges the frames still waiting for their lookahead, and ends an
+    /// utterance under way. Returns what that completed, in order.
+    public func finish() -> [EndpointEvent] {
+        let verdicts = detector.flush()
+        let length = Int64(sampleRate / 100)
+        var events: [EndpointEvent] = []
+        for (index, activity) in verdicts.enumerated() {
+            if let event = handle(activity, frameEnd: fedEnd - length * Int64(verdicts.count - 1 - index)) { events.append(event) }
+        }
+        if case .speaking(_, let lastSpeechEnd, _) = state {
+            state = .waiting(deadline: nil)
+            events.append(.speechEnded(at: lastSpeechEnd, reason: .endOfInput))
+        }
+        return events
+    }
+
+    /// Moves the state on with the verdict for the frame ending at sample `frameEnd`.
+    private func handle(_ activity: VoiceActivity, frameEnd: Int64) -> EndpointEvent? {
+        let frameStart = frameEnd - Int64(sampleRate / 100)
         switch state {
         case .waiting(let deadline):
-            if isSpeech {
-                if run == 0 { runStart = timestamp }
+            if activity.isSpeech {
+                if run == 0 { runStart = frameStart }
                 run += 1
                 gapFrames = 0
             } else if run > 0 {
@@ -121,12 +154,12 @@ public final class Endpointer {
                 return .noInput(at: deadline)
             }
         case .speaking(let start, var lastSpeechEnd, var lastVoiceEnd):
-            if isSpeech {
+            if activity.isSpeech {
                 lastSpeechEnd = frameEnd
                 if activity.signalToNoise >= configuration.endLevel { lastVoiceEnd = frameEnd }
             }
             state = .speaking(start: start, lastSpeechEnd: lastSpeechEnd, lastVoiceEnd: lastVoiceEnd)
-            if Double(frameEnd - lastVoiceEnd) >= configuration.trailingSilence * Double(sampleRate) {
+            if Double(fedEnd - lastVoiceEnd) >= configuration.trailingSilence * Double(sampleRate) {
                 state = .waiting(deadline: nil)
                 return .speechEnded(at: lastSpeechEnd, reason: .silence)
             }
@@ -138,24 +171,13 @@ public final class Endpointer {
         return nil
     }
 
-    /// Feeds one frame.
-    public func process(_ frame: [Int16], at timestamp: Int64) -> EndpointEvent? {
-        frame.withUnsafeBufferPointer { process($0, at: timestamp) }
-    }
-
-    /// Ends an utterance under way at the end of the input.
-    public func finish() -> EndpointEvent? {
-        guard case .speaking(_, let lastSpeechEnd, _) = state else { return nil }
-        state = .waiting(deadline: nil)
-        return .speechEnded(at: lastSpeechEnd, reason: .endOfInput)
-    }
-
     /// Forgets everything, as for a new call.
     public func reset() {
         detector.reset()
         state = .waiting(deadline: nil)
         run = 0
         gapFrames = 0
+        fedEnd = 0
         history.removeAll(keepingCapacity: true)
         historyStart = 0
     }
@@ -187,7 +209,7 @@ public final class Endpointer {
                 offset += n
             }
         }
-        note(endpointer.finish())
+        endpointer.finish().forEach(note)
         return segments
     }
 

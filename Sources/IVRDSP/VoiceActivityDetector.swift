@@ -28,16 +28,28 @@ public struct VoiceActivity: Sendable, Equatable {
 /// are in `VADModel+Weights.swift`. The probability then passes a hysteresis (onset and offset
 /// thresholds) and a hangover of a few frames.
 ///
-/// Cost per frame: the feature extraction plus 32 sixteen-lane multiply-adds.
+/// Lookahead: a frame is judged with the levels of the ``lookaheadFrames`` frames after it
+/// (whether the voice goes on tells a pause inside speech from its end), so each verdict is for
+/// the frame that many frames before the one just fed; ``flush()`` judges the last ones.
+///
+/// Cost per frame: the feature extraction plus about 40 sixteen-lane multiply-adds.
 public final class VoiceActivityDetector {
     public let sampleRate: Int
     /// Samples per 10 ms frame.
     public var frameLength: Int { extractor.frameLength }
     public var configuration: VoiceActivityConfiguration
 
+    /// How many frames each verdict lags the frame just fed (``process(_:)``).
+    public static let lookaheadFrames = VADModel.lookaheadFrames
+
     private let extractor: VADFeatureExtractor
     private var speaking = false
     private var framesSinceSpeech = Int.max
+    /// Features of the frames fed but not judged yet: a ring of lookahead + 1 frames from
+    /// `oldest`, `pendingCount` of them filled.
+    private var pending = [SIMD32<Float>](repeating: .zero, count: VADModel.lookaheadFrames + 1)
+    private var oldest = 0
+    private var pendingCount = 0
 
     /// Creates a detector for 8000 or 16000 Hz audio.
     public init(sampleRate: Int, configuration: VoiceActivityConfiguration = .init()) {
@@ -46,10 +58,51 @@ public final class VoiceActivityDetector {
         extractor = VADFeatureExtractor(sampleRate: sampleRate)
     }
 
-    /// Judges one frame of exactly ``frameLength`` samples.
+    /// Feeds one frame of exactly ``frameLength`` samples and judges the frame
+    /// ``lookaheadFrames`` before it; the first verdicts of a stream are for the silence before
+    /// it (probability 0, not speech).
     public func process(_ frame: UnsafeBufferPointer<Int16>) -> VoiceActivity {
         let features = extractor.features(of: frame)
-        let probability = VADModel.probability(features)
+        pending[(oldest + pendingCount) % pending.count] = features
+        pendingCount += 1
+        guard pendingCount == pending.count else {
+            return VoiceActivity(probability: 0, isSpeech: false, signalToNoise: 0)
+        }
+        return judgeOldest()
+    }
+
+    /// Feeds one frame.
+    public func process(_ frame: [Int16]) -> VoiceActivity {
+        frame.withUnsafeBufferPointer { process($0) }
+    }
+
+    /// Judges the frames fed but not judged yet, at the end of a stream (the frames after the
+    /// last are taken to be like it).
+    public func flush() -> [VoiceActivity] {
+        guard pendingCount > 0 else { return [] }
+        let last = pending[(oldest + pendingCount - 1) % pending.count]
+        var verdicts: [VoiceActivity] = []
+        for _ in 0..<pendingCount {
+            while pendingCount < pending.count {
+                pending[(oldest + pendingCount) % pending.count] = last
+                pendingCount += 1
+            }
+            verdicts.append(judgeOldest())
+        }
+        pendingCount = 0
+        return verdicts
+    }
+
+    /// Judges the oldest frame waiting with the levels of the frames after it, and drops it.
+    private func judgeOldest() -> VoiceActivity {
+        let features = pending[oldest]
+        var levelsAhead = SIMD8<Float>()
+        for k in 0..<Self.lookaheadFrames {
+            levelsAhead[k] = pending[(oldest + 1 + k) % pending.count][VADFeatureExtractor.signalToNoiseIndex]
+        }
+        oldest = (oldest + 1) % pending.count
+        pendingCount -= 1
+        let probability = VADModel.probability(features, levelsAhead: levelsAhead)
         let threshold = speaking ? configuration.offsetThreshold : configuration.onsetThreshold
         if probability >= threshold {
             speaking = true
@@ -62,14 +115,11 @@ public final class VoiceActivityDetector {
                              signalToNoise: features[VADFeatureExtractor.signalToNoiseIndex])
     }
 
-    /// Judges one frame.
-    public func process(_ frame: [Int16]) -> VoiceActivity {
-        frame.withUnsafeBufferPointer { process($0) }
-    }
-
     /// Forgets the line, as for a new call.
     public func reset() {
         extractor.reset()
+        oldest = 0
+        pendingCount = 0
         speaking = false
         framesSinceSpeech = Int.max
     }
@@ -78,14 +128,16 @@ public final class VoiceActivityDetector {
 
 /// The network of ``VoiceActivityDetector``; weights and thresholds are generated.
 enum VADModel {
-    /// Speech probability of one frame's features.
+    /// Speech probability of one frame from its features and the levels above the noise floor
+    /// of the ``lookaheadFrames`` frames after it (lanes beyond those unused).
     @inline(__always)
-    static func probability(_ features: SIMD32<Float>) -> Float {
+    static func probability(_ features: SIMD32<Float>, levelsAhead: SIMD8<Float>) -> Float {
         var hidden = hiddenBias
         withUnsafeBytes(of: features) { raw in
             let inputs = raw.bindMemory(to: Float.self)
             inputWeights.withUnsafeBufferPointer { weights in
-                for i in 0..<32 { hidden += inputs[i] * weights[i] }
+                for i in 0..<VADFeatureExtractor.count { hidden += inputs[i] * weights[i] }
+                for k in 0..<lookaheadFrames { hidden += levelsAhead[k] * weights[VADFeatureExtractor.count + k] }
             }
         }
         hidden = hidden.replacing(with: 0, where: hidden .< 0)

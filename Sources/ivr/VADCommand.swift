@@ -65,7 +65,7 @@ struct VADCommand: ParsableCommand {
         while try source.read(into: &frame) {
             note(frame.samples.withUnsafeBufferPointer { endpointer.process($0, at: frame.timestamp) })
         }
-        note(endpointer.finish())
+        endpointer.finish().forEach(note)
 
         for segment in segments {
             let begin = String(format: "%.3f", Double(segment.start) / Double(rate))

@@ -49,7 +49,7 @@ func endpointEvents(_ samples: [Int16], rate: Int, configuration: EndpointerConf
         }
         offset += n
     }
-    if let event = endpointer.finish() { events.append((event, Int64(samples.count))) }
+    events += endpointer.finish().map { ($0, Int64(samples.count)) }
     return events
 }
 

@@ -11,6 +11,9 @@ import corpus
 import ourvad
 
 HIDDEN = 16
+# Frames after the one judged whose level above the noise floor the network also sees (the
+# detector's verdicts lag by as many frames).
+LOOKAHEAD = 4
 CACHE = os.environ.get("IVR_VAD_CACHE", "/tmp/ivr-vad-cache")
 OUTPUT = os.path.join(ourvad.ROOT, "Sources", "IVRDSP", "VADModel+Weights.swift")
 
@@ -26,11 +29,20 @@ def smooth(probabilities, onset, offset, hangover):
     return out
 
 
+def with_lookahead(features):
+    """The 32 features of each frame, then the level above the noise floor of each of the
+    LOOKAHEAD frames after it (the last frame's repeated past the end, as the detector's flush)."""
+    level = features[:, ourvad.LEVEL]
+    padded = np.concatenate([level, np.repeat(level[-1:], LOOKAHEAD)])
+    ahead = np.stack([padded[k:k + len(level)] for k in range(1, LOOKAHEAD + 1)], axis=1)
+    return np.hstack([features, ahead])
+
+
 def main():
     rng = np.random.default_rng(3)
     tracks = []
     for condition, rate, pcm, labels in corpus.build("train", CACHE, seed=7):
-        f = ourvad.features(pcm, rate)
+        f = with_lookahead(ourvad.features(pcm, rate))
         n = min(len(f), len(labels))
         tracks.append((condition, rate, f[:n], labels[:n]))
         print(f"features {condition} {rate}", file=sys.stderr, flush=True)
@@ -74,10 +86,11 @@ def write_swift(model, mean, std, rule):
         f"    static let onsetThreshold: Float = {onset}",
         f"    static let offsetThreshold: Float = {offset}",
         f"    static let hangoverFrames = {hangover}",
+        f"    static let lookaheadFrames = {LOOKAHEAD}",
         f"    static let hiddenBias = {swift_vector(b1)}",
         f"    static let outputWeights = {swift_vector(w2[:, 0])}",
         f"    static let outputBias: Float = {b2[0]:.7g}",
-        "    /// Row i: the weights of input feature i into the sixteen hidden units.",
+        "    /// Row i: the weights of input i (the 32 features, then the levels ahead) into the sixteen hidden units.",
         "    static let inputWeights: [SIMD16<Float>] = [",
     ]
     lines += [f"        {swift_vector(row)}," for row in w1]

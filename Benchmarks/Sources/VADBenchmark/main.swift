@@ -46,8 +46,10 @@ case "features":
 case "decide":
     let detector = VoiceActivityDetector(sampleRate: rate)
     var out: [Float] = []
-    forEachFrame(readPCM(arguments[3]), length: rate / 100) { frame in
-        let verdict = detector.process(frame)
+    var verdicts: [VoiceActivity] = []
+    forEachFrame(readPCM(arguments[3]), length: rate / 100) { verdicts.append(detector.process($0)) }
+    // The first verdicts are for the silence before the signal; the last frames' come at the end.
+    for verdict in verdicts.dropFirst(VoiceActivityDetector.lookaheadFrames) + detector.flush() {
         out.append(verdict.probability)
         out.append(verdict.isSpeech ? 1 : 0)
     }
@@ -65,6 +67,7 @@ case "speed":
             forEachFrame(signal, length: rate / 100) { frame in
                 if detector.process(frame).isSpeech { speechFrames += 1 }
             }
+            speechFrames += detector.flush().filter(\.isSpeech).count
         }
         best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
     }
