@@ -213,3 +213,48 @@ struct RealSpeechTests {
         #expect(Double(outside) <= 0.05 * Double(speechTotal), "\(outside) samples outside \(speechTotal) of speech")
     }
 }
+
+@Suite("The detector's lookahead")
+struct LookaheadTests {
+    /// Every verdict of a fresh detector over `samples`: those returned while feeding, then flush's.
+    static func verdicts(_ samples: [Int16], rate: Int) -> (fed: [VoiceActivity], flushed: [VoiceActivity]) {
+        let detector = VoiceActivityDetector(sampleRate: rate)
+        let n = rate / 100
+        let fed = stride(from: 0, to: samples.count - n + 1, by: n).map { detector.process(Array(samples[$0..<$0 + n])) }
+        return (fed, detector.flush())
+    }
+
+    @Test("verdicts lag by the lookahead; flush judges the rest, one verdict per frame", arguments: [8000, 16000])
+    func lag(rate: Int) throws {
+        let lookahead = VoiceActivityDetector.lookaheadFrames
+        #expect(lookahead > 0)
+        let speech = padded(try SpeechCorpus.phrase("operator, please", voice: "en-us", rate: rate), rate: rate, before: 0.5, after: 0.5)
+        let frames = speech.count / (rate / 100)
+        let (fed, flushed) = Self.verdicts(speech, rate: rate)
+        #expect(fed.count == frames && flushed.count == lookahead)
+        // Before the first frame is judged, the verdicts are for silence before the stream.
+        #expect(fed.prefix(lookahead).allSatisfy { $0.probability == 0 && !$0.isSpeech })
+        let judged = fed.dropFirst(lookahead) + flushed
+        #expect(judged.count == frames)
+        // Verdict i is frame i's: speech where the phrase is, silence in the padding.
+        let extent = speechExtent(speech, rate: rate)
+        let n = Int64(rate / 100)
+        let inside = judged.enumerated().filter { extent.contains(Int64($0.offset) * n) }
+        let outside = judged.enumerated().filter { Int64($0.offset) * n < extent.lowerBound - 2 * n || Int64($0.offset + 1) * n > extent.upperBound + 30 * n }
+        #expect(Double(inside.filter(\.element.isSpeech).count) >= 0.7 * Double(inside.count))
+        #expect(outside.allSatisfy { !$0.element.isSpeech })
+    }
+
+    @Test("a stream shorter than the lookahead is judged whole by flush; reset forgets frames waiting")
+    func shortStream() {
+        let rate = 8000
+        let detector = VoiceActivityDetector(sampleRate: rate)
+        let frame = [Int16](repeating: 0, count: rate / 100)
+        for _ in 0..<2 { _ = detector.process(frame) }
+        #expect(detector.flush().count == 2)
+        #expect(detector.flush().isEmpty)
+        _ = detector.process(frame)
+        detector.reset()
+        #expect(detector.flush().isEmpty)
+    }
+}

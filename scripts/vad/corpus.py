@@ -147,6 +147,16 @@ def tone_bursts(rng, rate=16000):
         if pair[1]:
             x = x + np.sin(2 * np.pi * pair[1] * t(d))
         out.append(rng.uniform(0.02, 0.2) * x)
+    # Keys dialled one after another (an account number, a PIN): on 60-150 ms, off 50-150 ms.
+    rows, columns = (697, 770, 852, 941), (1209, 1336, 1477, 1633)
+    for _ in range(4):
+        level, sequence = rng.uniform(0.03, 0.4), []
+        for _ in range(rng.integers(4, 12)):
+            f1, f2 = rows[rng.integers(4)], columns[rng.integers(4)]
+            on = t(rng.uniform(0.06, 0.15))
+            sequence += [level * (np.sin(2 * np.pi * f1 * on) + 0.8 * np.sin(2 * np.pi * f2 * on)),
+                         np.zeros(int(rng.uniform(0.05, 0.15) * rate))]
+        out.append(np.concatenate(sequence))
     return out
 
 

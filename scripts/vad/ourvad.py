@@ -8,7 +8,8 @@ import numpy as np
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 TOOL = os.path.join(ROOT, "Benchmarks", ".build", "release", "VADBenchmark")
 FEATURES = 32
-LEVEL = 8  # the feature that is the frame's level above the noise floor (VADFeatureExtractor.signalToNoiseIndex)
+LEVEL = 8  # the frame's level above the noise floor (VADFeatureExtractor.signalToNoiseIndex)
+VOICING = 23  # its voicing (pitch correlation)
 
 
 def _run(mode, pcm, rate, columns):

@@ -11,9 +11,11 @@ import corpus
 import ourvad
 
 HIDDEN = 16
-# Frames after the one judged whose level above the noise floor the network also sees (the
-# detector's verdicts lag by as many frames).
-LOOKAHEAD = 4
+# What the network sees of the frames after the one it judges (the detector's verdicts lag by
+# LOOKAHEAD frames): (frames ahead, feature index) pairs. The level above the noise floor and the
+# voicing of each of the next six frames tell a pause inside speech from its end.
+LOOKAHEAD = 6
+LOOKAHEAD_INPUTS = [(k, i) for k in range(1, LOOKAHEAD + 1) for i in (ourvad.LEVEL, ourvad.VOICING)]
 CACHE = os.environ.get("IVR_VAD_CACHE", "/tmp/ivr-vad-cache")
 OUTPUT = os.path.join(ourvad.ROOT, "Sources", "IVRDSP", "VADModel+Weights.swift")
 
@@ -30,12 +32,11 @@ def smooth(probabilities, onset, offset, hangover):
 
 
 def with_lookahead(features):
-    """The 32 features of each frame, then the level above the noise floor of each of the
-    LOOKAHEAD frames after it (the last frame's repeated past the end, as the detector's flush)."""
-    level = features[:, ourvad.LEVEL]
-    padded = np.concatenate([level, np.repeat(level[-1:], LOOKAHEAD)])
-    ahead = np.stack([padded[k:k + len(level)] for k in range(1, LOOKAHEAD + 1)], axis=1)
-    return np.hstack([features, ahead])
+    """The 32 features of each frame, then LOOKAHEAD_INPUTS (past the end of the signal, its
+    last frame repeated, as the detector's flush does)."""
+    padded = np.concatenate([features, np.repeat(features[-1:], LOOKAHEAD, axis=0)])
+    ahead = [padded[k:k + len(features), i] for k, i in LOOKAHEAD_INPUTS]
+    return np.hstack([features, np.stack(ahead, axis=1)])
 
 
 def main():
@@ -87,6 +88,10 @@ def write_swift(model, mean, std, rule):
         f"    static let offsetThreshold: Float = {offset}",
         f"    static let hangoverFrames = {hangover}",
         f"    static let lookaheadFrames = {LOOKAHEAD}",
+        "    /// Inputs after the 32 features: (frames ahead, feature index).",
+        "    static let lookaheadInputs: [(frame: Int, feature: Int)] = [",
+        "        " + ", ".join(f"({k}, {i})" for k, i in LOOKAHEAD_INPUTS) + ",",
+        "    ]",
         f"    static let hiddenBias = {swift_vector(b1)}",
         f"    static let outputWeights = {swift_vector(w2[:, 0])}",
         f"    static let outputBias: Float = {b2[0]:.7g}",
