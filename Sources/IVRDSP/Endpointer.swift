@@ -85,6 +85,13 @@ public final class Endpointer {
         return false
     }
 
+    /// While an utterance is under way: the sample after its last speech frame so far (where it
+    /// ends if the caller says no more) and the samples of silence since its last voiced frame.
+    public var tentativeEnd: (at: Int64, silence: Int64)? {
+        guard case .speaking(_, let lastSpeechEnd, let lastVoiceEnd) = state else { return nil }
+        return (lastSpeechEnd, fedEnd - lastVoiceEnd)
+    }
+
     /// Starts waiting for speech at sample `from`, with the configuration's no-input timeout.
     /// An utterance under way is dropped.
     public func listen(from sample: Int64) {

@@ -84,7 +84,8 @@ public struct CallFailure: Error, CustomStringConvertible {
 }
 
 /// Runs one call on the audio clock: the caller's audio goes through the DTMF detector and the
-/// endpointer, utterances through the recognizer, and the flow core's commands drive the
+/// endpointer, utterances through the recognizer (during their trailing silence, so that the
+/// answer comes as soon as the silence ends them), and the flow core's commands drive the
 /// prompts, which take the time their audio lasts. Much faster than real time on files.
 public final class CallEngine {
     public let flow: Flow
@@ -125,6 +126,8 @@ public final class CallEngine {
         var playing: [(samples: [Int16], played: Int)] = []   // the prompts queued, and how far each has played
         var utterance: [Int16]?
         var utteranceStart: Int64 = 0     // sample clock of the utterance's first kept sample
+        // The utterance understood early, during its trailing silence, and where it ended then.
+        var early: (end: Int64, length: Int, understood: Result<Understanding, any Error>)?
         var listen: ListenRequest?
         var recording: (box: String, started: Int64, maxSeconds: Double, silenceSeconds: Double, lastVoice: Int64)?
         var messageAudio: [Int16] = []
@@ -199,6 +202,12 @@ public final class CallEngine {
                        duration: seconds(clock), inputEnded: inputEnded)
         }
 
+        /// Samples of the utterance from its first kept sample to 200 ms after its last speech
+        /// frame at `end` (the rest of the trailing silence that ended it is not part of it).
+        func keptLength(endingAt end: Int64) -> Int {
+            Int(max(0, end + Int64(rate / 5) - utteranceStart))
+        }
+
         do {
             try apply(session.handle(.answered, at: 0), at: 0)
             try runFrames()
@@ -258,17 +267,28 @@ public final class CallEngine {
                     case .speechStarted(_, let audio)?:
                         utterance = audio
                         utteranceStart = frameEnd - Int64(audio.count)
+                        early = nil
                         say("(caller speaking)", at: clock)
                         try apply(session.handle(.speechStarted, at: now), at: frameEnd)
                     case .speechEnded(let end, _)?:
                         if let audio = utterance {
-                            // The trailing silence that ended the utterance is not part of it (200 ms kept).
-                            let keep = Int(min(Int64(audio.count), max(0, end + Int64(rate / 5) - utteranceStart)))
-                            try apply(recognize(Array(audio.prefix(keep)), request, session: session, at: frameEnd, say: say), at: frameEnd)
+                            let keep = min(audio.count, keptLength(endingAt: end))
+                            let understood = early.flatMap { $0.end == end && $0.length == keep ? $0.understood : nil }
+                                ?? Result { try understand(Array(audio.prefix(keep)), request) }
+                            try apply(respond(to: understood, session: session, at: frameEnd, say: say), at: frameEnd)
                         }
                         utterance = nil
+                        early = nil
                     default:
-                        if utterance != nil { utterance! += frame.samples }
+                        guard utterance != nil else { break }
+                        utterance! += frame.samples
+                        // Understood during the trailing silence, the utterance is answered as soon
+                        // as the silence is long enough to end it (unless the caller goes on).
+                        if let tentative = endpointer.tentativeEnd, tentative.silence >= Int64(Self.earlyUnderstanding * Double(rate)),
+                           early?.end != tentative.at, utterance!.count >= keptLength(endingAt: tentative.at) {
+                            let keep = keptLength(endingAt: tentative.at)
+                            early = (tentative.at, keep, Result { try understand(Array(utterance!.prefix(keep)), request) })
+                        }
                     }
                 } else {
                     utterance = nil
@@ -310,22 +330,38 @@ public final class CallEngine {
 
     /// Decodes an utterance against the menu's intents; a failing recognizer is reported to
     /// the flow (which goes on keypad-only).
-    private func recognize(_ audio: [Int16], _ request: ListenRequest, session: CallSession, at sample: Int64,
-                           say: (String, Int64) -> Void) -> [CallCommand] {
+    /// Silence after the caller's last voiced frame from which the utterance is understood
+    /// ahead of its end (most pauses inside a sentence are shorter): the answer then comes as soon
+    /// as the endpointer's trailing silence has passed, without waiting for the decoders.
+    static let earlyUnderstanding = 0.3
+
+    /// What the recognizer made of an utterance (nil: no recognizer).
+    typealias Understanding = (heard: Recognition, match: IntentMatch?, confidence: Double)?
+
+    /// The utterance understood with the request's phrases (its grammar added once).
+    private func understand(_ audio: [Int16], _ request: ListenRequest) throws -> Understanding {
+        guard let recognizer else { return nil }
+        let key = request.intents.map { "\($0.name):\($0.phrases.joined(separator: "|"))" }.joined(separator: ";")
+        let name = "menu-\(String(UInt(bitPattern: key.hashValue), radix: 36))"
+        let grammar: IntentGrammar
+        if let known = grammars[name] {
+            grammar = known
+        } else {
+            grammar = try IntentGrammar(intents: request.intents.map { ($0.name, $0.phrases) })
+            try recognizer.addIntents(name, grammar: grammar)
+            grammars[name] = grammar
+        }
+        return try recognizer.understand(audio, sampleRate: settings.sampleRate, intents: name, grammar: grammar)
+    }
+
+    /// The call's answer to an utterance understood (or not: the recognizer failed).
+    private func respond(to understood: Result<Understanding, any Error>, session: CallSession, at sample: Int64,
+                         say: (String, Int64) -> Void) -> [CallCommand] {
         let time = Double(sample) / Double(settings.sampleRate)
-        guard let recognizer else { return [] }
-        do {
-            let key = request.intents.map { "\($0.name):\($0.phrases.joined(separator: "|"))" }.joined(separator: ";")
-            let name = "menu-\(String(UInt(bitPattern: key.hashValue), radix: 36))"
-            let grammar: IntentGrammar
-            if let known = grammars[name] {
-                grammar = known
-            } else {
-                grammar = try IntentGrammar(intents: request.intents.map { ($0.name, $0.phrases) })
-                try recognizer.addIntents(name, grammar: grammar)
-                grammars[name] = grammar
-            }
-            let result = try recognizer.understand(audio, sampleRate: settings.sampleRate, intents: name, grammar: grammar)
+        switch understood {
+        case .success(nil):
+            return []
+        case .success(let result?):
             let text = result.heard.text
             if let match = result.match, result.confidence >= IntentThresholds.defaultThreshold {
                 say("caller said \"\(text)\" (\(String(format: "%.2f", result.confidence)))", sample)
@@ -333,7 +369,7 @@ public final class CallEngine {
             }
             say("caller said something else\(text.isEmpty ? "" : " (\"\(text)\")")", sample)
             return session.handle(.noMatch(words: text), at: time)
-        } catch {
+        case .failure(let error):
             say("(recognizer failed: \(error); keypad only)", sample)
             return session.handle(.recognizerFailed("\(error)"), at: time)
         }

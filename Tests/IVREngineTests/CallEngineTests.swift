@@ -89,6 +89,23 @@ struct CallEngineTests {
         #expect(answer.time - said.time < 0.3)
     }
 
+    @Test("a pause inside an utterance: what was understood early, during the pause, is dropped for the whole")
+    func pauseInsideUtterance() throws {
+        guard let english = try spoken("english"), let start = try spoken("i want"), let billing = try spoken("billing") else { return }
+        let tones = ToneGenerator(sampleRate: 8000)
+        // flite leaves about 150 ms of silence after a phrase and 220 ms before one: with 0.1 s
+        // more, the pause is longer than the early understanding's 0.3 s, shorter than the end's 0.7 s.
+        let caller = tones.silence(seconds: 8) + english + tones.silence(seconds: 15) + start + tones.silence(seconds: 0.1)
+            + billing + tones.silence(seconds: 5)
+        let result = try call(caller, speech: true)
+        #expect(result.outcome == .transferred(queue: "billing", priority: 5), "\(result.transcript.map(\.description))")
+        // One utterance, heard whole: the words before the pause and "billing" after it.
+        let heard = result.transcript.filter { $0.text.hasPrefix("caller said") }.dropFirst()
+            .map { $0.text.split(separator: "\"").dropFirst().first.map { $0.split(separator: " ") } ?? [] }
+        #expect(heard.count == 1 && heard[0].last == "billing" && heard[0].count >= 2,
+                "\(result.transcript.map(\.description))")
+    }
+
     @Test("keys during the prompts barge in and route the call")
     func keypad() throws {
         let tones = ToneGenerator(sampleRate: 8000)
