@@ -94,7 +94,8 @@ public final class VoiceActivityDetector {
         return verdicts
     }
 
-    /// Judges the oldest frame waiting with the levels of the frames after it, and drops it.
+    /// Judges the oldest frame waiting, with what the network sees of the frames after it, and
+    /// drops it.
     private func judgeOldest() -> VoiceActivity {
         let probability = VADModel.probability(ofFrame: oldest, in: pending)
         let features = pending[oldest]
