@@ -8,7 +8,7 @@ struct DTMFCommand: ParsableCommand {
         commandName: "dtmf",
         abstract: "Find the keypad digits (DTMF) in a recording.",
         discussion: """
-        Prints the digits on one line (an empty line if there are none). With --json, one JSON
+        Prints the digits on one line (an empty line if there are none). With --json, one JSON \
         object per digit: {"digit":"5","start":1.234,"end":1.334} (seconds).
 
         Examples:

@@ -9,10 +9,10 @@ struct RecognizeCommand: ParsableCommand {
         abstract: "Recognize what is said in a recording (PocketSphinx, Debian's en-us model).",
         discussion: """
         The whole file is decoded as one utterance, against one of:
-          --grammar G.gram   a JSGF grammar: prints the words heard (an empty line if none)
-          --keywords LIST    a keyword list, one phrase per line, optionally with /threshold/:
+          --grammar G.gram   a JSGF grammar: prints the words heard (or an empty line)
+          --keywords LIST    a keyword list, a phrase per line, a /threshold/ optional:
                              prints the phrases found, in order, on one line
-          --intents F.yaml   an intent file: prints the intent (an empty line for no match)
+          --intents F.yaml   an intent file: prints the intent (empty: no match)
         With --json, one JSON object with the words, confidence, and intent and slots.
         8 kHz files are decoded as telephone audio (resampled to the model's 16 kHz).
 

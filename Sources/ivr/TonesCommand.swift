@@ -7,7 +7,7 @@ struct TonesCommand: ParsableCommand {
         commandName: "tones",
         abstract: "Write keypad (DTMF) or call-progress tones to an audio file, for test calls.",
         discussion: """
-        DIGITS are keys 0-9, *, #, A-D; a comma pauses one second. Levels are per tone in dBm0
+        DIGITS are keys 0-9, *, #, A-D; a comma pauses one second. Levels are per tone in dBm0 \
         (0 dBm0 = a sine 3.14 dB below full scale).
 
         Examples:

@@ -8,9 +8,9 @@ struct VADCommand: ParsableCommand {
         commandName: "vad",
         abstract: "Find the speech in a recording (voice activity detection).",
         discussion: """
-        Prints one line per speech segment, "start end" in seconds with three decimals, as the
-        IVR's endpointer finds them: speech of at least --min-speech, ended by --end-silence of
-        silence. Keypad and call-progress tones and steady noise are not speech. With --json,
+        Prints one line per speech segment, "start end" in seconds with three decimals, as the \
+        IVR's endpointer finds them: speech of at least --min-speech, ended by --end-silence of \
+        silence. Keypad and call-progress tones and steady noise are not speech. With --json, \
         one JSON object per segment: {"start":1.020,"end":2.480}.
 
         Examples:
