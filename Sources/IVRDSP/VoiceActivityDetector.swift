@@ -25,8 +25,9 @@ public struct VoiceActivity: Sendable, Equatable {
 /// Method: ``VADFeatureExtractor``'s 32 features per frame go through a small neural network
 /// (32 inputs and 12 from the frames ahead, 16 ReLU units, a logistic output) trained by
 /// `scripts/vad/train.py` on TTS voices in white, pink, brown and babble noise, telephone tones,
-/// dialled keys and band-limited versions; the weights are in `VADModel+Weights.swift`. The probability then passes a hysteresis (onset and offset
-/// thresholds) and a hangover of a few frames.
+/// dialled keys and band-limited versions; the weights are in `VADModel+Weights.swift`. The
+/// probability then passes a hysteresis (onset and offset thresholds) and a hangover of a few
+/// frames.
 ///
 /// Lookahead: a frame is judged with a few features of the ``lookaheadFrames`` frames after it
 /// (their levels and voicing: whether the voice goes on tells a pause inside speech from its

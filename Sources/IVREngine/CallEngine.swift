@@ -285,9 +285,11 @@ public final class CallEngine {
                         // Understood during the trailing silence, the utterance is answered as soon
                         // as the silence is long enough to end it (unless the caller goes on).
                         if let tentative = endpointer.tentativeEnd, tentative.silence >= Int64(Self.earlyUnderstanding * Double(rate)),
-                           early?.end != tentative.at, utterance!.count >= keptLength(endingAt: tentative.at) {
+                           early?.end != tentative.at {
                             let keep = keptLength(endingAt: tentative.at)
-                            early = (tentative.at, keep, Result { try understand(Array(utterance!.prefix(keep)), request) })
+                            if utterance!.count >= keep {
+                                early = (tentative.at, keep, Result { try understand(Array(utterance!.prefix(keep)), request) })
+                            }
                         }
                     }
                 } else {
@@ -328,8 +330,6 @@ public final class CallEngine {
         return played > 100 && power(caller) < 4 * played
     }
 
-    /// Decodes an utterance against the menu's intents; a failing recognizer is reported to
-    /// the flow (which goes on keypad-only).
     /// Silence after the caller's last voiced frame from which the utterance is understood
     /// ahead of its end (most pauses inside a sentence are shorter): the answer then comes as soon
     /// as the endpointer's trailing silence has passed, without waiting for the decoders.
@@ -338,7 +338,7 @@ public final class CallEngine {
     /// What the recognizer made of an utterance (nil: no recognizer).
     typealias Understanding = (heard: Recognition, match: IntentMatch?, confidence: Double)?
 
-    /// The utterance understood with the request's phrases (its grammar added once).
+    /// The utterance decoded against the menu's intents (their grammar added once).
     private func understand(_ audio: [Int16], _ request: ListenRequest) throws -> Understanding {
         guard let recognizer else { return nil }
         let key = request.intents.map { "\($0.name):\($0.phrases.joined(separator: "|"))" }.joined(separator: ";")
@@ -354,7 +354,8 @@ public final class CallEngine {
         return try recognizer.understand(audio, sampleRate: settings.sampleRate, intents: name, grammar: grammar)
     }
 
-    /// The call's answer to an utterance understood (or not: the recognizer failed).
+    /// The call's answer to an utterance understood; a failing recognizer is reported to the
+    /// flow (which goes on keypad-only).
     private func respond(to understood: Result<Understanding, any Error>, session: CallSession, at sample: Int64,
                          say: (String, Int64) -> Void) -> [CallCommand] {
         let time = Double(sample) / Double(settings.sampleRate)

@@ -95,7 +95,7 @@ def write_swift(model, mean, std, rule):
         f"    static let hiddenBias = {swift_vector(b1)}",
         f"    static let outputWeights = {swift_vector(w2[:, 0])}",
         f"    static let outputBias: Float = {b2[0]:.7g}",
-        "    /// Row i: the weights of input i (the 32 features, then the levels ahead) into the sixteen hidden units.",
+        "    /// Row i: the weights of input i (the 32 features, then the lookahead inputs) into the sixteen hidden units.",
         "    static let inputWeights: [SIMD16<Float>] = [",
     ]
     lines += [f"        {swift_vector(row)}," for row in w1]
