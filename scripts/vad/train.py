@@ -10,7 +10,9 @@ from sklearn.neural_network import MLPClassifier
 import corpus
 import ourvad
 
-HIDDEN = 16
+# Hidden units: 32 beat 16 on the held-out part of the training split in every seed tried
+# (accuracy +0.007, false alarms in stationary noise 3.5 % instead of 3.9-5.3 %).
+HIDDEN = 32
 # What the network sees of the frames after the one it judges (the detector's verdicts lag by
 # LOOKAHEAD frames): (frames ahead, feature index) pairs. The level above the noise floor and the
 # voicing of each of the next six frames tell a pause inside speech from its end.
@@ -73,7 +75,13 @@ def swift_vector(values):
     return "SIMD16<Float>(" + ", ".join(f"{v:.7g}" for v in values) + ")"
 
 
+def swift_layer(values):
+    """32 values as VADModel.HiddenLayer's two sixteen-lane halves."""
+    return f"HiddenLayer(low: {swift_vector(values[:16])}, high: {swift_vector(values[16:])})"
+
+
 def write_swift(model, mean, std, rule):
+    assert HIDDEN == 32, "VADModel.HiddenLayer holds 32 units"
     w1, w2 = model.coefs_
     b1, b2 = model.intercepts_
     # Fold the input normalization into the first layer: W·((x − μ)/σ) + b.
@@ -92,13 +100,13 @@ def write_swift(model, mean, std, rule):
         "    static let lookaheadInputs: [(frame: Int, feature: Int)] = [",
         "        " + ", ".join(f"({k}, {i})" for k, i in LOOKAHEAD_INPUTS) + ",",
         "    ]",
-        f"    static let hiddenBias = {swift_vector(b1)}",
-        f"    static let outputWeights = {swift_vector(w2[:, 0])}",
+        f"    static let hiddenBias = {swift_layer(b1)}",
+        f"    static let outputWeights = {swift_layer(w2[:, 0])}",
         f"    static let outputBias: Float = {b2[0]:.7g}",
-        "    /// Row i: the weights of input i (the 32 features, then the lookahead inputs) into the sixteen hidden units.",
-        "    static let inputWeights: [SIMD16<Float>] = [",
+        "    /// Row i: the weights of input i (the 32 features, then the lookahead inputs) into the hidden units.",
+        "    static let inputWeights: [HiddenLayer] = [",
     ]
-    lines += [f"        {swift_vector(row)}," for row in w1]
+    lines += [f"        {swift_layer(row)}," for row in w1]
     lines += ["    ]", "}", ""]
     with open(OUTPUT, "w") as f:
         f.write("\n".join(lines))
