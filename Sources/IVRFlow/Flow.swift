@@ -47,8 +47,9 @@ public struct FlowSettings: Sendable, Equatable {
     public var interDigitTimeout = 3.0
     /// Tries (no input or no match) before a menu's fallback.
     public var maxTries = 3
-    /// Recognition confidence below which an intent counts as no match.
-    public var minimumConfidence = 0.5
+    /// Recognition confidence below which an intent counts as no match (by default the
+    /// recognizer's own, `IntentThresholds.defaultThreshold`).
+    public var minimumConfidence = 0.42
     /// Node that key 0 leads to from any menu (none when nil).
     public var operatorNode: String?
     /// Key that repeats a menu.
@@ -57,6 +58,9 @@ public struct FlowSettings: Sendable, Equatable {
     public var backKey: Character? = "#"
     /// Node taken when a menu runs out of tries and names no fallback of its own.
     public var fallback: String?
+
+    /// The defaults.
+    public init() {}
 }
 
 /// A prompt: text per language (with `{placeholders}` filled from the call), or a recorded

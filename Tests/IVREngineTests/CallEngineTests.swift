@@ -152,6 +152,11 @@ struct CallEngineTests {
         #expect(result.duration >= 40 && result.duration < 41)
     }
 
+    @Test("a flow's default confidence threshold is the recognizer's")
+    func confidenceDefaults() {
+        #expect(FlowSettings().minimumConfidence == IntentThresholds.defaultThreshold)
+    }
+
     @Test("after hours the caller reaches voicemail, and the message ends on silence")
     func voicemail() throws {
         let tones = ToneGenerator(sampleRate: 8000)

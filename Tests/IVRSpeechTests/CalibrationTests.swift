@@ -47,7 +47,7 @@ struct CalibrationTests {
         try thresholds.save(forIntentFile: intents, comment: "made by a test")
         #expect(IntentThresholds.path(forIntentFile: intents).hasSuffix("/menu.thresholds.yaml"))
         let loaded = try #require(try IntentThresholds.load(forIntentFile: intents))
-        #expect(loaded == thresholds && loaded.threshold(for: "other") == 0.5)
+        #expect(loaded == thresholds && loaded.threshold(for: "other") == IntentThresholds.defaultThreshold)
         try "thresholds: [1, 2]\n".write(toFile: IntentThresholds.path(forIntentFile: intents), atomically: true, encoding: .utf8)
         #expect(throws: RecognitionError.self) { try IntentThresholds.load(forIntentFile: intents) }
     }

@@ -110,7 +110,7 @@ struct RecognitionTests {
         for phrase in Self.inGrammar {
             guard let speech = try fliteSpeech(phrase.text, voice: voice, rate: rate) else { return }
             let result = try understand(speech)
-            guard let match = result.match, result.confidence >= 0.5 else { continue }
+            guard let match = result.match, result.confidence >= IntentThresholds.defaultThreshold else { continue }
             if match.intent == phrase.intent, match.slots == phrase.slots { understood.append(phrase.text) }
             // Never the wrong intent: rejected or right.
             #expect(match.intent == phrase.intent, "\(phrase.text): \(result.heard.text)")
@@ -120,7 +120,7 @@ struct RecognitionTests {
         for sentence in Self.offGrammar {
             guard let speech = try fliteSpeech(sentence, voice: voice, rate: rate) else { return }
             let result = try understand(speech)
-            #expect(result.match == nil || result.confidence < 0.5, "\(sentence) taken for '\(result.heard.text)' (\(result.confidence))")
+            #expect(result.match == nil || result.confidence < IntentThresholds.defaultThreshold, "\(sentence) taken for '\(result.heard.text)' (\(result.confidence))")
         }
     }
 
