@@ -346,26 +346,31 @@ public struct IntentGrammar {
     public static let fullCoverage = 0.4
 
     /// The intent an utterance says, with a confidence: that of the words that say it, lowered
-    /// when they are a small part of what was said; nil when no intent is found.
+    /// when they are a small part of what was said; nil when no intent is found. Of equally long
+    /// phrases heard in one utterance, the one the free decode confirms best is taken.
     public func understand(_ heard: Recognition) -> (match: IntentMatch, confidence: Double)? {
-        match(heard.words).map { match in
+        longestMatches(heard.words).map { match in
             let coverage = heard.phoneShare(ofWords: match.range)
             return (match, heard.confidence(ofWords: match.range) * min(1, coverage / Self.fullCoverage))
-        }
+        }.max { $0.confidence < $1.confidence }
     }
 
     /// The intent (and slots) that `words` say, or nil when none does: all the words, else the
     /// longest run of them (the earliest of equal runs) that an intent takes whole, so that the
     /// caller's own words around a phrase do not hide it.
-    public func match(_ words: [String]) -> IntentMatch? {
+    public func match(_ words: [String]) -> IntentMatch? { longestMatches(words).first }
+
+    /// Every run of `words` of the greatest length that an intent takes whole, earliest first.
+    private func longestMatches(_ words: [String]) -> [IntentMatch] {
         for length in stride(from: words.count, through: 1, by: -1) {
-            for start in 0...(words.count - length) {
-                if let found = matchWhole(Array(words[start..<start + length])) {
-                    return IntentMatch(intent: found.intent, slots: found.slots, range: start..<start + length)
+            let found = (0...(words.count - length)).compactMap { start in
+                matchWhole(Array(words[start..<start + length])).map {
+                    IntentMatch(intent: $0.intent, slots: $0.slots, range: start..<start + length)
                 }
             }
+            if !found.isEmpty { return found }
         }
-        return nil
+        return []
     }
 
     private func matchWhole(_ words: [String]) -> (intent: String, slots: [String: String])? {

@@ -57,6 +57,18 @@ struct IntentTemplateTests {
         #expect(SlotType.number(["three", "thousand", "five"]) == 3005)
     }
 
+    @Test("of equally long phrases in one utterance, the one the free decode confirmed is the intent")
+    func equallyLongPhrases() throws {
+        let grammar = try IntentGrammar.load(path: exampleIntents)
+        let words = ["just", "get", "me", "yeah", "the", "agent"]
+        #expect(grammar.match(words)?.intent == "confirm")
+        func heard(yeah: Double, agent: Double) -> Recognition {
+            Recognition(words: words, wordConfidences: [1, 1, 1, yeah, 1, agent], phoneCounts: [4, 3, 2, 2, 2, 5])
+        }
+        #expect(grammar.understand(heard(yeah: 0.2, agent: 1))?.match.intent == "operator")
+        #expect(grammar.understand(heard(yeah: 1, agent: 0.2))?.match.intent == "confirm")
+    }
+
     @Test("problems in an intent file are reported with their lines")
     func problems() throws {
         let path = try writeTemporary("""
