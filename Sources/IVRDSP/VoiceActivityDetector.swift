@@ -23,7 +23,7 @@ public struct VoiceActivity: Sendable, Equatable {
 /// A streaming voice activity detector for 8 and 16 kHz audio in 10 ms frames.
 ///
 /// Method: ``VADFeatureExtractor``'s 32 features per frame go through a small neural network
-/// (32 inputs and 12 from the frames ahead, 16 ReLU units, a logistic output) trained by
+/// (32 inputs and 12 from the frames ahead, 32 ReLU units, a logistic output) trained by
 /// `scripts/vad/train.py` on TTS voices in white, pink, brown and babble noise, telephone tones,
 /// dialled keys and band-limited versions; the weights are in `VADModel+Weights.swift`. The
 /// probability then passes a hysteresis (onset and offset thresholds) and a hangover of a few
