@@ -14,10 +14,13 @@ public struct VoiceActivityConfiguration: Sendable {
 public struct VoiceActivity: Sendable, Equatable {
     /// The model's speech probability for the frame, 0–1.
     public let probability: Float
-    /// The decision after hysteresis and hangover.
+    /// The decision after hysteresis, gap bridging and hangover.
     public let isSpeech: Bool
     /// The frame's level above the tracked noise floor, in dB (−10 to 60).
     public let signalToNoise: Float
+
+    /// The verdict for frames before a stream's first judged one.
+    static let silence = VoiceActivity(probability: 0, isSpeech: false, signalToNoise: 0)
 }
 
 /// A streaming voice activity detector for 8 and 16 kHz audio in 10 ms frames.
@@ -26,27 +29,32 @@ public struct VoiceActivity: Sendable, Equatable {
 /// (32 inputs and 12 from the frames ahead, 32 ReLU units, a logistic output) trained by
 /// `scripts/vad/train.py` on TTS voices in white, pink, brown and babble noise, telephone tones,
 /// dialled keys and band-limited versions; the weights are in `VADModel+Weights.swift`. The
-/// probability then passes a hysteresis (onset and offset thresholds) and a hangover of a few
-/// frames.
+/// probability then passes a hysteresis (onset and offset thresholds), a bridge over dips of
+/// ``bridgedGapFrames`` inside speech, and an optional hangover.
 ///
-/// Lookahead: a frame is judged with a few features of the ``lookaheadFrames`` frames after it
-/// (their levels and voicing: whether the voice goes on tells a pause inside speech from its
-/// end), so each verdict is for the frame that many frames before the one just fed; ``flush()``
-/// judges the last ones.
+/// Lookahead: a frame is judged with a few features of the frames after it (their levels and
+/// voicing: whether the voice goes on tells a pause inside speech from its end), and its verdict
+/// waits ``bridgedGapFrames`` more frames in case speech resumes at once; so each verdict is for
+/// the frame ``lookaheadFrames`` before the one just fed, and ``flush()`` judges the last ones.
 ///
 /// Cost per frame: the feature extraction plus 88 sixteen-lane multiply-adds (44 inputs, 32 hidden units).
 public final class VoiceActivityDetector {
     public let sampleRate: Int
     /// Samples per 10 ms frame.
     public var frameLength: Int { extractor.frameLength }
-    public var configuration: VoiceActivityConfiguration
+    public var configuration: VoiceActivityConfiguration {
+        get { decision.configuration }
+        set { decision.configuration = newValue }
+    }
 
     /// How many frames each verdict lags the frame just fed (``process(_:)``).
-    public static let lookaheadFrames = VADModel.lookaheadFrames
+    public static let lookaheadFrames = VADModel.lookaheadFrames + bridgedGapFrames
+
+    /// The longest dip of the probability inside speech that is still speech (``SpeechDecision``).
+    public static let bridgedGapFrames = SpeechDecision.bridgedGapFrames
 
     private let extractor: VADFeatureExtractor
-    private var speaking = false
-    private var framesSinceSpeech = Int.max
+    private var decision: SpeechDecision
     /// Features of the frames fed but not judged yet: a ring of lookahead + 1 frames from
     /// `oldest`, `pendingCount` of them filled.
     private var pending = [SIMD32<Float>](repeating: .zero, count: VADModel.lookaheadFrames + 1)
@@ -56,7 +64,7 @@ public final class VoiceActivityDetector {
     /// Creates a detector for 8000 or 16000 Hz audio.
     public init(sampleRate: Int, configuration: VoiceActivityConfiguration = .init()) {
         self.sampleRate = sampleRate
-        self.configuration = configuration
+        decision = SpeechDecision(configuration: configuration)
         extractor = VADFeatureExtractor(sampleRate: sampleRate)
     }
 
@@ -67,10 +75,8 @@ public final class VoiceActivityDetector {
         let features = extractor.features(of: frame)
         pending[(oldest + pendingCount) % pending.count] = features
         pendingCount += 1
-        guard pendingCount == pending.count else {
-            return VoiceActivity(probability: 0, isSpeech: false, signalToNoise: 0)
-        }
-        return judgeOldest()
+        guard pendingCount == pending.count else { return .silence }
+        return judgeOldest() ?? .silence
     }
 
     /// Feeds one frame.
@@ -81,7 +87,7 @@ public final class VoiceActivityDetector {
     /// Judges the frames fed but not judged yet, at the end of a stream (the frames after the
     /// last are taken to be like it).
     public func flush() -> [VoiceActivity] {
-        guard pendingCount > 0 else { return [] }
+        guard pendingCount > 0 else { return decision.drain() }
         let last = pending[(oldest + pendingCount - 1) % pending.count]
         var verdicts: [VoiceActivity] = []
         for _ in 0..<pendingCount {
@@ -89,29 +95,21 @@ public final class VoiceActivityDetector {
                 pending[(oldest + pendingCount) % pending.count] = last
                 pendingCount += 1
             }
-            verdicts.append(judgeOldest())
+            if let verdict = judgeOldest() { verdicts.append(verdict) }
         }
         pendingCount = 0
+        verdicts += decision.drain()
         return verdicts
     }
 
     /// Judges the oldest frame waiting, with what the network sees of the frames after it, and
-    /// drops it.
-    private func judgeOldest() -> VoiceActivity {
+    /// drops it; returns the verdict the decision rule releases.
+    private func judgeOldest() -> VoiceActivity? {
         let probability = VADModel.probability(ofFrame: oldest, in: pending)
         let features = pending[oldest]
         oldest = (oldest + 1) % pending.count
         pendingCount -= 1
-        let threshold = speaking ? configuration.offsetThreshold : configuration.onsetThreshold
-        if probability >= threshold {
-            speaking = true
-            framesSinceSpeech = 0
-        } else {
-            speaking = false
-            framesSinceSpeech = framesSinceSpeech == Int.max ? Int.max : framesSinceSpeech + 1
-        }
-        return VoiceActivity(probability: probability, isSpeech: framesSinceSpeech <= configuration.hangoverFrames,
-                             signalToNoise: features[VADFeatureExtractor.signalToNoiseIndex])
+        return decision.decide(probability: probability, signalToNoise: features[VADFeatureExtractor.signalToNoiseIndex])
     }
 
     /// Forgets the line, as for a new call.
@@ -119,8 +117,7 @@ public final class VoiceActivityDetector {
         extractor.reset()
         oldest = 0
         pendingCount = 0
-        speaking = false
-        framesSinceSpeech = Int.max
+        decision.reset()
     }
 
 }

@@ -18,18 +18,27 @@ HIDDEN = 32
 # voicing of each of the next six frames tell a pause inside speech from its end.
 LOOKAHEAD = 6
 LOOKAHEAD_INPUTS = [(k, i) for k in range(1, LOOKAHEAD + 1) for i in (ourvad.LEVEL, ourvad.VOICING)]
+# VoiceActivityDetector.bridgedGapFrames: the longest dip below the offset inside speech that
+# stays speech.
+BRIDGED_GAP = 1
 CACHE = os.environ.get("IVR_VAD_CACHE", "/tmp/ivr-vad-cache")
 OUTPUT = os.path.join(ourvad.ROOT, "Sources", "IVRDSP", "VADModel+Weights.swift")
 
 
-def smooth(probabilities, onset, offset, hangover):
-    """The detector's decision rule (hysteresis then hangover), as VoiceActivityDetector does."""
+def smooth(probabilities, onset, offset, hangover, bridged=BRIDGED_GAP):
+    """The detector's decision rule, as VoiceActivityDetector does: hysteresis, dips of up to
+    `bridged` frames inside speech kept as speech, then hangover."""
     out = np.zeros(len(probabilities), dtype=bool)
-    speaking, since = False, 10**9
+    speaking, since, gap = False, 10**9, 0
     for i, p in enumerate(probabilities):
-        speaking = p >= (offset if speaking else onset)
-        since = 0 if speaking else since + 1
-        out[i] = since <= hangover
+        if p >= (offset if speaking or gap else onset):
+            out[i - gap:i] = True
+            speaking, since, gap = True, 0, 0
+        else:
+            gap = gap + 1 if speaking or gap else 0
+            gap = 0 if gap > bridged else gap
+            speaking, since = False, since + 1
+        out[i] = out[i] or since <= hangover
     return out
 
 
