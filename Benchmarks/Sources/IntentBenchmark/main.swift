@@ -4,13 +4,14 @@
 //   1. flite's voices (kal16, slt, rms, awb) saying the example intents' phrases, the same
 //      phrases inside longer sentences, and off-grammar sentences; at 16 kHz, 8 kHz telephone
 //      band, and 8 kHz with white noise at 10 dB SNR;
-//   2. the real recordings of pocketsphinx-testdata with their grammars, 16 kHz and 8 kHz band;
+//   2. the real recordings of pocketsphinx-testdata with their grammars, 16 kHz, 8 kHz band,
+//      and 8 kHz band with white noise at 10 dB SNR;
 //   3. spoken digit strings at 8 kHz (flite voices and the real TIDIGITS recording);
 //   4. CPU per second of speech, grammar switch time, memory.
 //   IntentBenchmark EXAMPLES_FOLDER [ONLY]   (ONLY: run just the intent rows of that condition,
-//   e.g. "8 kHz telephone", and skip the other parts; VERBOSE=1 in the environment prints each
-//   utterance's voice, text, expected intent, words heard, intent, confidence and word
-//   confidences on standard error)
+//   e.g. "8 kHz telephone", and skip the other parts, or "real" for part 2 alone; VERBOSE=1 in
+//   the environment prints each utterance's voice, text, expected intent, words heard, intent,
+//   confidence and word confidences on standard error)
 import Foundation
 import IVRAudio
 import IVRDSP
@@ -109,9 +110,11 @@ try recognizer.addGrammar("naive", jsgf: grammar.jsgf(withCallerWords: false))
 try recognizer.use("naive")
 
 // 1. Intents.
-print("### Intents (flite voices; threshold \(IntentThresholds.defaultThreshold) for every intent)\n")
-print("| set | condition | ours: intent F1 | ours: false intents off-grammar | naive: intent F1 | naive: false intents off-grammar | CPU s per s of speech (ours) |")
-print("|---|---|---|---|---|---|---|")
+if only != "real" {
+    print("### Intents (flite voices; threshold \(IntentThresholds.defaultThreshold) for every intent)\n")
+    print("| set | condition | ours: intent F1 | ours: false intents off-grammar | naive: intent F1 | naive: false intents off-grammar | CPU s per s of speech (ours) |")
+    print("|---|---|---|---|---|---|---|")
+}
 for (setName, set) in [("phrases alone", phrases), ("phrases inside sentences", inSentences)] {
     for (condition, rate, snr) in [("16 kHz", 16000, nil as Double?), ("8 kHz telephone", 8000, nil), ("8 kHz telephone, 10 dB SNR", 8000, 10.0)]
         where only.map { $0 == condition } ?? true {
@@ -152,7 +155,7 @@ for (setName, set) in [("phrases alone", phrases), ("phrases inside sentences", 
     }
 }
 
-if only != nil { exit(0) }
+if let only, only != "real" { exit(0) }
 
 // 2. Real recordings with their grammars.
 let testdata = "/usr/share/pocketsphinx/test/data"
@@ -170,22 +173,28 @@ recordings.append(("goforward", try raw("\(testdata)/goforward.raw"),
 let digitsGrammar = "#JSGF V1.0;\ngrammar digits;\npublic <digits> = <digit>+;\n<digit> = zero | oh | one | two | three | four | five | six | seven | eight | nine;\n"
 recordings.append(("tidigits/dhd.2934z", try raw("\(testdata)/tidigits/dhd.2934z.raw"), digitsGrammar, "two nine three four zero"))
 print("\n### Real recordings (pocketsphinx-testdata), sentence correct with the recording's grammar\n")
-print("| rate | ours: correct | ours: rejected | naive: correct |")
+print("| condition | ours: correct | ours: rejected | naive: correct |")
 print("|---|---|---|---|")
-for rate in [16000, 8000] {
-    var correct = 0, rejected = 0, naiveCorrect = 0
+// The noisy condition: each recording with five noise seeds (other speakers than flite's, in noise).
+for (condition, rate, snr, seeds) in [("16 kHz", 16000, nil as Double?, [UInt64(0)]), ("8 kHz telephone band", 8000, nil, [0]),
+                                      ("8 kHz telephone band, 10 dB SNR (5 noise seeds)", 8000, 10.0, Array(1...5))] {
+    var correct = 0, rejected = 0, naiveCorrect = 0, total = 0
     for (index, recording) in recordings.enumerated() {
         try recognizer.addGrammar("real\(index)", jsgf: recording.grammar)
         try recognizer.use("real\(index)")
-        let audio = rate == 16000 ? recording.audio : try narrowband(recording.audio)
-        let heard = try recognizer.recognize(audio, sampleRate: rate)
-        let right = heard.text == recording.truth
-        if right { naiveCorrect += 1 }
-        if heard.confidence < IntentThresholds.defaultThreshold { rejected += 1 } else if right { correct += 1 }
-        if !right { print("  \(rate / 1000) kHz \(recording.name): heard '\(heard.text)' (\(String(format: "%.2f", heard.confidence))), said '\(recording.truth)'") }
+        for seed in seeds {
+            let audio = rate == 16000 ? recording.audio : try telephone(recording.audio, snr: snr, seed: seed)
+            let heard = try recognizer.recognize(audio, sampleRate: rate)
+            let right = heard.text == recording.truth
+            total += 1
+            if right { naiveCorrect += 1 }
+            if heard.confidence < IntentThresholds.defaultThreshold { rejected += 1 } else if right { correct += 1 }
+            if !right && snr == nil { print("  \(condition) \(recording.name): heard '\(heard.text)' (\(String(format: "%.2f", heard.confidence))), said '\(recording.truth)'") }
+        }
     }
-    print("| \(rate / 1000) kHz\(rate == 8000 ? " telephone band" : "") | \(correct)/\(recordings.count) | \(rejected) | \(naiveCorrect)/\(recordings.count) |")
+    print("| \(condition) | \(correct)/\(total) | \(rejected) | \(naiveCorrect)/\(total) |")
 }
+if only != nil { exit(0) }
 
 // 3. Spoken digits.
 try recognizer.addGrammar("digits", jsgf: digitsGrammar)
