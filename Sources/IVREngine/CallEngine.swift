@@ -208,6 +208,7 @@ public final class CallEngine {
             Int(max(0, end + Int64(rate / 5) - utteranceStart))
         }
 
+        recognizer?.startCall()
         do {
             try apply(session.handle(.answered, at: 0), at: 0)
             try runFrames()

@@ -99,6 +99,7 @@ public enum IntentCalibration {
         let items = phrases.map { ($0.phrase, Optional($0.intent)) } + distractors.map { ($0, nil as String?) }
         return try TestVoice.speakEach(items, saying: \.0, voices: voices, sampleRates: sampleRates,
                                        progress: progress) { audio, item, voice, rate in
+            recognizer.startCall()
             let result = try recognizer.understand(audio, sampleRate: rate, intents: name, grammar: grammar)
             return CalibrationTrial(phrase: item.0, expected: item.1, voice: voice.name, sampleRate: rate,
                                     heard: result.heard.text, matched: result.match?.intent, confidence: result.confidence)

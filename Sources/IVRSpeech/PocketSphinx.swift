@@ -89,6 +89,14 @@ final class PocketSphinxDecoder {
         var end: Int32
     }
 
+    /// Starts a new stream: PocketSphinx's tracking of the line's noise and silence levels, kept
+    /// from one utterance to the next, starts afresh.
+    func startStream() {
+        Self.lock.lock()
+        defer { Self.lock.unlock() }
+        ps_start_stream(decoder)
+    }
+
     /// Decodes one whole utterance of 16 kHz samples with the search `name` (the cepstral mean
     /// is taken from the utterance): the words in time order (a keyphrase's words share its frames).
     func decode(_ samples: [Int16], search name: String) throws(RecognitionError) -> [TimedWord] {

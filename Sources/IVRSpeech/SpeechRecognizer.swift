@@ -190,18 +190,31 @@ public final class SpeechRecognizer {
         current = name
     }
 
+    /// Starts a new call. PocketSphinx learns the line's noise from each utterance and keeps it
+    /// for the next, which helps the later utterances of a call; another call must not inherit
+    /// it (the same utterance would decode differently after a noisy call). Commands call this
+    /// at the start of every call, and before every utterance that stands alone.
+    public func startCall() {
+        decoder.startStream()
+        verifier.startStream()
+    }
+
     /// Decodes one utterance at 8 or 16 kHz with the current search.
     public func recognize(_ samples: [Int16], sampleRate: Int) throws(RecognitionError) -> Recognition {
         guard let search = current else { throw RecognitionError.grammar("no grammar or keyword list chosen") }
         return try decode(samples, sampleRate: sampleRate, with: search)
     }
 
-    /// Decodes one utterance with each of `searches` in turn (the audio is prepared once); the
+    /// Decodes one utterance with each of `searches` in turn (the audio is prepared once), each
+    /// as the first utterance of a call (``startCall()``), so that their results compare; the
     /// current search is left as it is.
     public func recognize(_ samples: [Int16], sampleRate: Int, withEach searches: [String]) throws(RecognitionError) -> [Recognition] {
         let wideband = try prepared(samples, sampleRate: sampleRate)
         var results: [Recognition] = []
-        for search in searches { results.append(try decode(prepared: wideband, with: search)) }
+        for search in searches {
+            startCall()
+            results.append(try decode(prepared: wideband, with: search))
+        }
         return results
     }
 

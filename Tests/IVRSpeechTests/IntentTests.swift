@@ -136,6 +136,28 @@ struct RecognitionTests {
         }
     }
 
+    @Test("a call's first utterance decodes the same whatever other calls said before (noise, silence)")
+    func noCarryOver() throws {
+        let recognizer = try SpeechRecognizer()
+        let cards = "/usr/share/pocketsphinx/test/data/cards"
+        try recognizer.addGrammar("cards", jsgf: try String(contentsOfFile: "\(cards)/cards.gram", encoding: .utf8))
+        try recognizer.use("cards")
+        let speech = try AudioFileSource(path: "\(cards)/001.wav", sampleRate: 16000).readAll()
+        let first = try recognizer.recognize(speech, sampleRate: 16000)
+        #expect(first.text == "ten of clubs")
+        var state: UInt32 = 3
+        let hiss = (0..<32000).map { _ in
+            state = state &* 1_664_525 &+ 1_013_904_223
+            return Int16(truncatingIfNeeded: state >> 16) / 8
+        }
+        for other in [hiss, hiss, [Int16](repeating: 0, count: 32000)] {
+            recognizer.startCall()
+            _ = try recognizer.recognize(other, sampleRate: 16000)
+            recognizer.startCall()
+            #expect(try recognizer.recognize(speech, sampleRate: 16000) == first)
+        }
+    }
+
     @Test("grammars and keyword lists switch without reloading the model")
     func switching() throws {
         let recognizer = try SpeechRecognizer()

@@ -127,12 +127,15 @@ for (setName, set) in [("phrases alone", phrases), ("phrases inside sentences", 
                 let wideband = try voice.speak(text, sampleRate: 16000)
                 let audio = rate == 16000 ? wideband : try telephone(wideband, snr: snr, seed: seed)
                 seed += 1
+                // Every utterance is a call's first (startCall): none inherits another's line noise.
+                recognizer.startCall()
                 let result = try timed(audio, rate: rate) {
                     try recognizer.understand(audio, sampleRate: rate, intents: "intents", grammar: grammar)
                 }
                 let match = result.match
                 let accepted = match.map { result.confidence >= thresholds.threshold(for: $0.intent) } ?? false
                 // Naive: one decode with the phrases' grammar, its best path taken as is.
+                recognizer.startCall()
                 let naiveMatch = grammar.match(try recognizer.recognize(audio, sampleRate: rate).words)
                 if ProcessInfo.processInfo.environment["VERBOSE"] != nil {
                     FileHandle.standardError.write("\(voice) | \(text) | \(expected ?? "-") | \(result.heard.text) | \(match?.intent ?? "-") | \(String(format: "%.2f", result.confidence)) | \(result.heard.wordConfidences.map { String(format: "%.2f", $0) }.joined(separator: " "))\n".data(using: .utf8)!)
@@ -184,6 +187,7 @@ for (condition, rate, snr, seeds) in [("16 kHz", 16000, nil as Double?, [UInt64(
         try recognizer.use("real\(index)")
         for seed in seeds {
             let audio = rate == 16000 ? recording.audio : try telephone(recording.audio, snr: snr, seed: seed)
+            recognizer.startCall()
             let heard = try recognizer.recognize(audio, sampleRate: rate)
             let right = heard.text == recording.truth
             total += 1
@@ -212,6 +216,7 @@ var stringsRight = 0, stringsTotal = 0, digitsRight = 0, digitsTotal = 0
 for voice in voices {
     for digits in strings {
         let audio = try narrowband(try voice.speak(digits.joined(separator: " "), sampleRate: 16000))
+        recognizer.startCall()
         let heard = try recognizer.recognize(audio, sampleRate: 8000).words
         stringsTotal += 1
         if heard == digits { stringsRight += 1 }
@@ -221,6 +226,7 @@ for voice in voices {
 }
 print(String(format: "| flite (4 voices × 12 strings of 4–7 digits) | %d/%d (%.1f %%) | %.1f %% |", stringsRight, stringsTotal,
              100 * Double(stringsRight) / Double(stringsTotal), 100 * Double(digitsRight) / Double(digitsTotal)))
+recognizer.startCall()
 let real = try recognizer.recognize(try narrowband(try raw("\(testdata)/tidigits/dhd.2934z.raw")), sampleRate: 8000)
 print("| real (TIDIGITS dhd.2934z, 'two nine three four zero') | heard '\(real.text)' | |")
 
