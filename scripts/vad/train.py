@@ -14,12 +14,12 @@ import ourvad
 # (accuracy +0.007, false alarms in stationary noise 3.5 % instead of 3.9-5.3 %).
 HIDDEN = 32
 # What the network sees of the frames after the one it judges (the detector's verdicts lag by
-# LOOKAHEAD frames): (frames ahead, feature index) pairs. The level above the noise floor and the
+# LOOKAHEAD + BRIDGED_GAP frames): (frames ahead, feature index) pairs. The level above the noise floor and the
 # voicing of each of the next six frames tell a pause inside speech from its end.
 LOOKAHEAD = 6
 LOOKAHEAD_INPUTS = [(k, i) for k in range(1, LOOKAHEAD + 1) for i in (ourvad.LEVEL, ourvad.VOICING)]
-# VoiceActivityDetector.bridgedGapFrames: the longest dip below the offset inside speech that
-# stays speech.
+# SpeechDecision.bridgedGapFrames: the longest dip below the offset inside speech that stays
+# speech.
 BRIDGED_GAP = 1
 CACHE = os.environ.get("IVR_VAD_CACHE", "/tmp/ivr-vad-cache")
 OUTPUT = os.path.join(ourvad.ROOT, "Sources", "IVRDSP", "VADModel+Weights.swift")
