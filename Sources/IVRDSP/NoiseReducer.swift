@@ -8,9 +8,8 @@ import Foundation
 public struct NoiseReducer: Sendable {
     public let sampleRate: Int
     /// Lowest gain per frequency (−24 dB): keeps some noise rather than making it "musical".
-    /// Chosen on real recordings (pocketsphinx-testdata with their grammars, telephone band,
-    /// white and pink noise at 5 and 10 dB SNR), where 0.06 decoded more sentences right than
-    /// 0.15 or 0.03 (BENCHMARKS.md).
+    /// On real recordings in noise 0.06 and 0.15 recognize about as well (0.03 worse); on the
+    /// intent benchmark's voices in noise 0.06 is clearly better (BENCHMARKS.md).
     public var floorGain = 0.06
     /// Share of frames, the quietest, that make the noise estimate.
     public var noiseShare = 0.2
