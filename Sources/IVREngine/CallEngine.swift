@@ -365,7 +365,9 @@ public final class CallEngine {
             return []
         case .success(let result?):
             let text = result.heard.text
-            if let match = result.match, result.confidence >= IntentThresholds.defaultThreshold {
+            // The flow judges the confidence (its `min_confidence`, which may be below the
+            // recognizer's default), and logs a weak intent as a no-match with its reason.
+            if let match = result.match {
                 say("caller said \"\(text)\" (\(String(format: "%.2f", result.confidence)))", sample)
                 return session.handle(.intent(match.intent, slots: match.slots, confidence: result.confidence, words: text), at: time)
             }

@@ -151,7 +151,7 @@ public final class SpeechRecognizer {
 
     private static let freeSearch = "_free"
     /// Utterances whose estimated SNR (dB) is below this go through the ``NoiseReducer``.
-    static let noiseReductionBelowSNR = 20.0
+    public static let noiseReductionBelowSNR = 20.0
     private var keywordSearches: Set<String> = []
 
     /// Whether the dictionary knows a word (lower case).

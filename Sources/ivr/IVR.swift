@@ -20,13 +20,14 @@ struct IVR: ParsableCommand {
           ivr say "For billing, press 1." -o billing.wav
           ivr prompts render examples/help-desk.yaml
           ivr recognize caller.wav --intents examples/intents.yaml
+          ivr denoise noisy-caller.wav -o cleaned.wav
           ivr call --flow examples/help-desk.yaml examples/caller-keys.wav
           ivr report --html report.html
           ivr voicemail list
         """,
         subcommands: [
             InfoCommand.self, DTMFCommand.self, VADCommand.self, TonesCommand.self, LintCommand.self, SayCommand.self,
-            PromptsCommand.self, RecognizeCommand.self, GrammarCommand.self, CallCommand.self,
+            PromptsCommand.self, RecognizeCommand.self, DenoiseCommand.self, GrammarCommand.self, CallCommand.self,
             TestCommand.self, LiveCommand.self, ReportCommand.self, VoicemailCommand.self, CallbacksCommand.self,
             TextsCommand.self,
         ])

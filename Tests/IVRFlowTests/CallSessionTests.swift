@@ -113,6 +113,19 @@ struct MenuTests {
         call.say("sales", confidence: 0.3)
         #expect(call.session.node == "main")
         #expect(call.events("no_match").count == 1)
+        #expect(call.events("no_match").first?.detail["reason"] == "low confidence")
+    }
+
+    @Test("a flow's min_confidence below the recognizer's default lets a weaker intent through")
+    func lowerThreshold() throws {
+        var flow = try helpDeskFlow()
+        flow.settings.minimumConfidence = 0.25
+        let call = CallDriver(flow)
+        call.answer()
+        call.press("1")
+        call.say("sales", confidence: 0.3)
+        #expect(call.events("no_match").isEmpty)
+        #expect(call.events("intent").first?.detail["intent"] == "sales")
     }
 
     @Test("the caller hanging up in a menu is abandonment there")
