@@ -136,6 +136,15 @@ struct RecognitionTests {
         }
     }
 
+    @Test("on a noisy line the free decode's agreement counts for more, up to 1; on a clean one as it is")
+    func noisyLineConfidence() {
+        let threshold = IntentThresholds.defaultThreshold
+        #expect(SpeechRecognizer.confidence(agreement: 0.35, noisyLine: false) == 0.35)
+        #expect(SpeechRecognizer.confidence(agreement: 0.35, noisyLine: true) >= threshold)
+        #expect(SpeechRecognizer.confidence(agreement: 0.32, noisyLine: true) < threshold)
+        #expect(SpeechRecognizer.confidence(agreement: 0.9, noisyLine: true) == 1)
+    }
+
     @Test("a call's first utterance decodes the same whatever other calls said before (noise, silence)")
     func noCarryOver() throws {
         let recognizer = try SpeechRecognizer()

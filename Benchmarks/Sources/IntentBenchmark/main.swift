@@ -9,9 +9,10 @@
 //   3. spoken digit strings at 8 kHz (flite voices and the real TIDIGITS recording);
 //   4. CPU per second of speech, grammar switch time, memory.
 //   IntentBenchmark EXAMPLES_FOLDER [ONLY]   (ONLY: run just the intent rows of that condition,
-//   e.g. "8 kHz telephone", and skip the other parts, or "real" for part 2 alone; VERBOSE=1 in
-//   the environment prints each utterance's voice, text, expected intent, words heard, intent,
-//   confidence and word confidences on standard error)
+//   e.g. "8 kHz telephone", and skip the other parts, or "real" for part 2 alone, or
+//   "noisy-line" for eSpeak NG's everyday sentences on a noisy line (not in the full run);
+//   VERBOSE=1 in the environment prints each utterance's voice, text, expected intent, words
+//   heard, intent, confidence and word confidences on standard error)
 import Foundation
 import IVRAudio
 import IVRDSP
@@ -109,6 +110,37 @@ try recognizer.addIntents("intents", grammar: grammar)
 try recognizer.addGrammar("naive", jsgf: grammar.jsgf(withCallerWords: false))
 try recognizer.use("naive")
 
+// "noisy-line": everyday sentences said by eSpeak NG voices (none of the benchmark's speakers) on
+// a noisy telephone line, the evidence for `SpeechRecognizer.noisyLineAgreement`.
+if only == "noisy-line" {
+    let espeak = ["en-us+m1", "en-us+f2", "en-gb+m4", "en-gb-x-rp+f4", "en-029+m5", "en-us+klatt2", "en-gb-scotland+m2", "en-us+f5"].map { TestVoice($0) }
+    print("### eSpeak NG everyday sentences on a noisy line (8 voices × \(IntentCalibration.distractors.count) sentences, 8 kHz telephone band, white noise)\n")
+    print("| SNR | taken for an intent at the default threshold (\(IntentThresholds.defaultThreshold)) |")
+    print("|---|---|")
+    var seed: UInt64 = 500
+    var takenBySNR: [Double: Int] = [:]
+    for voice in espeak {
+        for text in IntentCalibration.distractors {
+            let wideband = try voice.speak(text, sampleRate: 16000)
+            for snr in [10.0, 15.0] {
+                let audio = try telephone(wideband, snr: snr, seed: seed)
+                seed += 1
+                recognizer.startCall()
+                let result = try recognizer.understand(audio, sampleRate: 8000, intents: "intents", grammar: grammar)
+                let taken = result.match != nil && result.confidence >= IntentThresholds.defaultThreshold
+                if taken { takenBySNR[snr, default: 0] += 1 }
+                if ProcessInfo.processInfo.environment["VERBOSE"] != nil {
+                    FileHandle.standardError.write("\(voice.name) | \(snr) dB | \(text) | \(result.heard.text) | \(result.match?.intent ?? "-") | \(String(format: "%.3f", result.confidence))\n".data(using: .utf8)!)
+                }
+            }
+        }
+    }
+    let count = espeak.count * IntentCalibration.distractors.count
+    for snr in [10.0, 15.0] {
+        print("| \(Int(snr)) dB | \(takenBySNR[snr, default: 0])/\(count) (\(String(format: "%.1f", 100 * Double(takenBySNR[snr, default: 0]) / Double(count))) %) |")
+    }
+    exit(0)
+}
 // 1. Intents.
 if only != "real" {
     print("### Intents (flite voices; threshold \(IntentThresholds.defaultThreshold) for every intent)\n")
@@ -193,6 +225,9 @@ for (condition, rate, snr, seeds) in [("16 kHz", 16000, nil as Double?, [UInt64(
             total += 1
             if right { naiveCorrect += 1 }
             if heard.confidence < IntentThresholds.defaultThreshold { rejected += 1 } else if right { correct += 1 }
+            if ProcessInfo.processInfo.environment["VERBOSE"] != nil {
+                FileHandle.standardError.write("\(condition) | \(recording.name) | seed \(seed) | \(right ? "right" : "wrong") | \(heard.text) | \(String(format: "%.3f", heard.confidence))\n".data(using: .utf8)!)
+            }
             if !right && snr == nil { print("  \(condition) \(recording.name): heard '\(heard.text)' (\(String(format: "%.2f", heard.confidence))), said '\(recording.truth)'") }
         }
     }
