@@ -360,6 +360,12 @@ public struct IntentGrammar {
     /// caller's own words around a phrase do not hide it.
     public func match(_ words: [String]) -> IntentMatch? { longestMatches(words).first }
 
+    /// The sentences in which no intent is found word for word ("sorry wrong number" says
+    /// "wrong"): the ones truly outside the grammar.
+    public func outside(_ sentences: [String]) -> [String] {
+        sentences.filter { match($0.split(separator: " ").map(String.init)) == nil }
+    }
+
     /// Every run of `words` of the greatest length that an intent takes whole, earliest first.
     private func longestMatches(_ words: [String]) -> [IntentMatch] {
         for length in stride(from: words.count, through: 1, by: -1) {

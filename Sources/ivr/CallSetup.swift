@@ -1,4 +1,5 @@
 import Foundation
+import IVRAudio
 import IVREngine
 import IVRFlow
 import IVRSpeech
@@ -8,6 +9,12 @@ import IVRSpeech
 func projectDictionary(_ given: String?) -> String? {
     if let given { return given }
     return FileManager.default.fileExists(atPath: "models/project.dict") ? "models/project.dict" : nil
+}
+
+/// The rate a recording is read at for recognition: 8 kHz (telephone) for files of 8 kHz or
+/// less, else 16 kHz (the model's).
+func speechRate(of file: String) throws -> Int {
+    try SoundFileReader(path: file).info.sampleRate <= 8000 ? 8000 : 16000
 }
 
 /// What every command that runs calls needs: the checked flow, its prompts, a recognizer.

@@ -30,7 +30,7 @@ struct DenoiseCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        let rate = try SoundFileReader(path: file).info.sampleRate <= 8000 ? 8000 : 16000
+        let rate = try speechRate(of: file)
         let samples = try AudioFileSource(path: file, sampleRate: rate).readAll()
         let reducer = NoiseReducer(sampleRate: rate)
         let cleaned = reducer.reduce(samples)

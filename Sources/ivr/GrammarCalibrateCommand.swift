@@ -102,8 +102,7 @@ struct GrammarCalibrateCommand: ParsableCommand {
             let grammar = try IntentGrammar.load(path: file, knows: recognizer.knows)
             try recognizer.addIntents("calibrate", grammar: grammar)
             let phrases = grammar.examplePhrases(perIntent: perIntent)
-            // Outside sentences that the grammar accepts word for word are not outside it.
-            outside = outside.filter { grammar.match($0.split(separator: " ").map(String.init)) == nil }
+            outside = grammar.outside(outside)
             let voices = testVoices
             let trials = try IntentCalibration.trials(
                 grammar: grammar, named: "calibrate", recognizer: recognizer, phrases: phrases, distractors: outside, voices: voices,

@@ -53,8 +53,7 @@ struct RecognizeCommand: ParsableCommand {
     }
 
     func run() throws {
-        let fileRate = try SoundFileReader(path: file).info.sampleRate
-        let rate = fileRate <= 8000 ? 8000 : 16000
+        let rate = try speechRate(of: file)
         let samples = try AudioFileSource(path: file, sampleRate: rate).readAll()
         do {
             let recognizer = try SpeechRecognizer(projectDictionary: projectDictionary(dictionary))

@@ -40,8 +40,7 @@ struct VADCommand: ParsableCommand {
     }
 
     func run() throws {
-        let fileRate = try SoundFileReader(path: file).info.sampleRate
-        let rate = self.rate ?? (fileRate <= 8000 ? 8000 : 16000)
+        let rate = try self.rate ?? speechRate(of: file)
         let source = try AudioFileSource(path: file, sampleRate: rate)
         var configuration = EndpointerConfiguration()
         configuration.minimumSpeech = minSpeech

@@ -115,7 +115,7 @@ try recognizer.use("naive")
 if only == "noisy-line" {
     let espeak = ["en-us+m1", "en-us+f2", "en-gb+m4", "en-gb-x-rp+f4", "en-029+m5", "en-us+klatt2", "en-gb-scotland+m2", "en-us+f5"].map { TestVoice($0) }
     // As `ivr grammar calibrate`: sentences that say one of the phrases ("sorry wrong number") are not outside.
-    let outside = IntentCalibration.distractors.filter { grammar.match($0.split(separator: " ").map(String.init)) == nil }
+    let outside = grammar.outside(IntentCalibration.distractors)
     let seeds = 3
     print("### eSpeak NG everyday sentences on a noisy line (8 voices × \(outside.count) sentences × \(seeds) noise seeds, 8 kHz telephone band, white noise)\n")
     print("| SNR | taken for an intent at the default threshold (\(IntentThresholds.defaultThreshold)) |")
@@ -125,15 +125,17 @@ if only == "noisy-line" {
     for voice in espeak {
         for text in outside {
             let wideband = try voice.speak(text, sampleRate: 16000)
-            for (snr, _) in [10.0, 15.0].flatMap({ snr in (0..<seeds).map { (snr, $0) } }) {
-                let audio = try telephone(wideband, snr: snr, seed: seed)
-                seed += 1
-                recognizer.startCall()
-                let result = try recognizer.understand(audio, sampleRate: 8000, intents: "intents", grammar: grammar)
-                let taken = result.match != nil && result.confidence >= IntentThresholds.defaultThreshold
-                if taken { takenBySNR[snr, default: 0] += 1 }
-                if ProcessInfo.processInfo.environment["VERBOSE"] != nil {
-                    FileHandle.standardError.write("\(voice.name) | \(snr) dB | \(text) | \(result.heard.text) | \(result.match?.intent ?? "-") | \(String(format: "%.3f", result.confidence))\n".data(using: .utf8)!)
+            for snr in [10.0, 15.0] {
+                for _ in 0..<seeds {
+                    let audio = try telephone(wideband, snr: snr, seed: seed)
+                    seed += 1
+                    recognizer.startCall()
+                    let result = try recognizer.understand(audio, sampleRate: 8000, intents: "intents", grammar: grammar)
+                    let taken = result.match != nil && result.confidence >= IntentThresholds.defaultThreshold
+                    if taken { takenBySNR[snr, default: 0] += 1 }
+                    if ProcessInfo.processInfo.environment["VERBOSE"] != nil {
+                        FileHandle.standardError.write("\(voice.name) | \(snr) dB | \(text) | \(result.heard.text) | \(result.match?.intent ?? "-") | \(String(format: "%.3f", result.confidence))\n".data(using: .utf8)!)
+                    }
                 }
             }
         }
