@@ -211,14 +211,16 @@ public struct IntentGrammar {
 
     /// The grammar as JSGF, one public rule over all intents' phrases; `withCallerWords` lets
     /// common words come before, between and after phrases (a caller may say two: "yes, I'd
-    /// like to settle my invoice"; ``match(_:)`` keeps the longest).
-    public func jsgf(withCallerWords: Bool) -> String {
+    /// like to settle my invoice"; ``match(_:)`` keeps the longest). `callerWordWeight` below 1
+    /// makes each of those words that much less likely than a phrase's (JSGF weights).
+    public func jsgf(withCallerWords: Bool, callerWordWeight: Double = 1) -> String {
         var lines = ["#JSGF V1.0;", "grammar intents;"]
         let phrases = intents.map { "<intent_\(Self.ruleName($0.name))>" }.joined(separator: " | ")
         if withCallerWords {
             lines.append("public <intents> = [<filler>+] <phrase> ([<filler>+] <phrase>)* [<filler>+];")
             lines.append("<phrase> = \(phrases);")
-            lines.append("<filler> = " + Self.fillerWords.joined(separator: " | ") + ";")
+            let weight = callerWordWeight == 1 ? "" : "/\(callerWordWeight)/ "
+            lines.append("<filler> = " + Self.fillerWords.map { weight + $0 }.joined(separator: " | ") + ";")
         } else {
             lines.append("public <intents> = \(phrases);")
         }
