@@ -160,9 +160,7 @@ struct RecognitionTests {
                                    ("hi there I would like to pay my bill", "pay_bill"), ("could you put me through to sales please", "transfer"),
                                    ("what are your opening hours on sunday", "hours")] {
                 guard let speech = try fliteSpeech(text, voice: voice, rate: 8000) else { return }
-                let power = speech.reduce(0.0) { $0 + Double($1) * Double($1) } / Double(speech.count)
-                let noisy = zip(speech, noise.white(count: speech.count, rms: (power / 10).squareRoot()))
-                    .map { Int16(clamping: Int((Double($0) + $1).rounded())) }
+                let noisy = noise.addingWhite(to: speech, snr: 10)
                 for (index, heard) in try recognizer.recognize(noisy, sampleRate: 8000, withEach: searches).enumerated()
                 where grammar.match(heard.words)?.intent == intent {
                     found[index] += 1

@@ -51,10 +51,8 @@ func telephone(_ wideband: [Int16], snr: Double?, seed: UInt64) throws -> [Int16
     resampler.flush(into: &floats)
     let band = TestVoice.telephoneBand(floats.map(SampleConversion.int16), sampleRate: 8000)
     guard let snr else { return band }
-    let power = band.reduce(0.0) { $0 + Double($1) * Double($1) } / Double(max(band.count, 1))
     var noise = NoiseGenerator(seed: seed)
-    let added = noise.white(count: band.count, rms: (power / pow(10, snr / 10)).squareRoot())
-    return zip(band, added).map { Int16(clamping: Int((Double($0) + $1).rounded())) }
+    return noise.addingWhite(to: band, snr: snr)
 }
 
 /// A raw 16-bit little-endian 16 kHz recording.
