@@ -49,7 +49,7 @@ public struct FlowSettings: Sendable, Equatable {
     public var maxTries = 3
     /// Recognition confidence below which an intent counts as no match (by default the
     /// recognizer's own, `IntentThresholds.defaultThreshold`).
-    public var minimumConfidence = 0.42
+    public var minimumConfidence = 0.47
     /// Node that key 0 leads to from any menu (none when nil).
     public var operatorNode: String?
     /// Key that repeats a menu.
