@@ -43,19 +43,20 @@ final class PocketSphinxDecoder {
         }
     }
 
-    /// The language model set of ``addInterpolatedSearch(_:general:grammarWeight:)``: the
-    /// general model and one grammar's model, swapped by ``interpolate(with:)``.
-    private var interpolated: (set: OpaquePointer, weights: [Float])?
+    /// The language model set of ``addInterpolatedSearch(_:general:)``: the general model and
+    /// one grammar's model, swapped by ``interpolate(with:weight:)``.
+    private var interpolated: OpaquePointer?
     /// Grammar models read by ``addGrammarModel(_:_:)``, by name; and the one in the set now.
     private var grammarModels: [String: OpaquePointer] = [:]
     private var grammarModelInUse = ""
+    private var weightInUse: Double?
     private static let generalName = "general"
 
     /// Adds the search `name`: the general language model `general` (read once) interpolated
-    /// with a grammar's model of weight `grammarWeight`, none at first (``interpolate(with:)``
-    /// picks it). One search serves every grammar: PocketSphinx builds a search's lexicon tree
-    /// over the general model's 70,000 words, a third of a second and 40 MB each.
-    func addInterpolatedSearch(_ name: String, general: String, grammarWeight: Double) throws(RecognitionError) {
+    /// with a grammar's model, none at first (``interpolate(with:weight:)`` picks it). One
+    /// search serves every grammar: PocketSphinx builds a search's lexicon tree over the general
+    /// model's 70,000 words, a third of a second and 40 MB each.
+    func addInterpolatedSearch(_ name: String, general: String) throws(RecognitionError) {
         let placeholder = try readModel(PhraseLanguageModel(followers: ["<s>": ["</s>"]]))
         Self.lock.lock()
         defer { Self.lock.unlock() }
@@ -65,45 +66,50 @@ final class PocketSphinxDecoder {
         var models: [OpaquePointer?] = [generalModel, placeholder]
         var names = [strdup(Self.generalName), strdup("")]
         defer { names.forEach { free($0) } }
-        let weights = [Float(1 - grammarWeight), Float(grammarWeight)]
-        guard let set = weights.withUnsafeBufferPointer({ ngram_model_set_init(ps_get_config(decoder), &models, &names, $0.baseAddress, 2) }) else {
+        guard let set = ngram_model_set_init(ps_get_config(decoder), &models, &names, [1, 0], 2) else {
             throw RecognitionError.model("PocketSphinx could not interpolate the language models")
         }
         guard ps_set_lm(decoder, name, set) == 0 else { throw RecognitionError.model("PocketSphinx refused the language model \(general)") }
-        interpolated = (set, weights)
+        interpolated = set
     }
 
-    /// Reads a grammar's model for ``interpolate(with:)`` under `name` (replacing one of that name).
+    /// Reads a grammar's model for ``interpolate(with:weight:)`` under `name` (replacing one of that name).
     func addGrammarModel(_ name: String, _ phrases: PhraseLanguageModel) throws(RecognitionError) {
         let model = try readModel(phrases)
         Self.lock.lock()
         defer { Self.lock.unlock() }
         if let old = grammarModels[name] {
-            if name == grammarModelInUse { swapGrammarModel(for: model, named: name) }
+            if name == grammarModelInUse { putInSet(model, named: name) }
             ngram_model_free(old)
         }
         grammarModels[name] = model
     }
 
-    /// Puts the grammar model `name` into the interpolated search's set (if not there already):
-    /// a few milliseconds, the set's word IDs unchanged.
-    func interpolate(with name: String) throws(RecognitionError) {
+    /// Puts the grammar model `name` into the interpolated search's set with `weight` (if not
+    /// there already): a few milliseconds, the set's word IDs unchanged.
+    func interpolate(with name: String, weight: Double) throws(RecognitionError) {
         Self.lock.lock()
         defer { Self.lock.unlock() }
-        guard name != grammarModelInUse else { return }
-        guard let model = grammarModels[name] else { throw RecognitionError.grammar("no language model for the grammar '\(name)'") }
-        swapGrammarModel(for: model, named: name)
-    }
-
-    /// Replaces the set's grammar model (under the lock).
-    private func swapGrammarModel(for model: OpaquePointer, named name: String) {
-        guard let (set, weights) = interpolated else { return }
-        if let removed = ngram_model_set_remove(set, grammarModelInUse, 1) { ngram_model_free(removed) }
-        ngram_model_set_add(set, ngram_model_retain(model), name, weights[1], 1)
+        guard let set = interpolated else { throw RecognitionError.model("no interpolated search") }
+        if name != grammarModelInUse {
+            guard let model = grammarModels[name] else { throw RecognitionError.grammar("no language model for the grammar '\(name)'") }
+            putInSet(model, named: name)
+        }
+        guard weightInUse != weight else { return }
         var names: [UnsafePointer<CChar>?] = [UnsafePointer(strdup(Self.generalName)), UnsafePointer(strdup(name))]
         defer { names.forEach { free(UnsafeMutablePointer(mutating: $0)) } }
+        let weights = [Float(1 - weight), Float(weight)]
         _ = weights.withUnsafeBufferPointer { ngram_model_set_interp(set, &names, $0.baseAddress) }
+        weightInUse = weight
+    }
+
+    /// Puts a grammar's model into the set in place of the one there (under the lock).
+    private func putInSet(_ model: OpaquePointer, named name: String) {
+        guard let set = interpolated else { return }
+        if let removed = ngram_model_set_remove(set, grammarModelInUse, 1) { ngram_model_free(removed) }
+        ngram_model_set_add(set, ngram_model_retain(model), name, 0.5, 1)
         grammarModelInUse = name
+        weightInUse = nil  // adding renormalized the weights
     }
 
     /// Reads an ARPA model written to a temporary file.

@@ -127,7 +127,7 @@ public final class SpeechRecognizer {
         self.model = model
         decoder = try .kept(hmm: model.acousticModel, dictionary: model.dictionary)
         verifier = try .kept(hmm: model.acousticModel, dictionary: model.dictionary, options: Self.verifierOptions)
-        try verifier.addInterpolatedSearch(Self.checkSearch, general: model.languageModel, grammarWeight: Self.grammarWeightInCheck)
+        try verifier.addInterpolatedSearch(Self.checkSearch, general: model.languageModel)
         narrowbandTransform = try model.narrowbandTransform.map { path throws(RecognitionError) in try MeanTransform(path: path) }
         identityTransform = narrowbandTransform == nil ? nil : try MeanTransform.identity()
         appliedTransform = identityTransform
@@ -310,7 +310,7 @@ public final class SpeechRecognizer {
             return Recognition(words: words, wordConfidences: words.map { _ in 0 }, phoneCounts: phones.map(\.count))
         }
         // Phones are looked up once per word, for the hypothesis and for what the free decode heard.
-        try verifier.interpolate(with: check)
+        try verifier.interpolate(with: check, weight: Self.grammarWeightInCheck)
         let free = try verifier.decode(utterance.samples, search: Self.checkSearch).map { ($0, decoder.phones($0.word)) }
         return Recognition(words: words,
                            wordConfidences: zip(heard, phones).map { Self.confidence(agreement: agreement(of: $0, phones: $1, with: free), noisyLine: utterance.noisy) },
