@@ -17,9 +17,9 @@ struct PhraseLanguageModel: Equatable {
     var unigrams: [(word: String, probability: Double, backoff: Double)] {
         let counts = unigramCounts
         let total = counts.values.reduce(0, +) + Double(counts.count)
+        let probability = { (word: String) in (counts[word]! + 1) / total }
         return (["<s>"] + counts.keys.sorted()).map { word in
-            let probability = word == "<s>" ? -99 : log10((counts[word]! + 1) / total)
-            return (word, probability, log10(backoff(after: word, unigramTotal: total)))
+            (word, word == "<s>" ? -99 : log10(probability(word)), log10(backoff(after: word, unigram: probability)))
         }
     }
 
@@ -39,10 +39,9 @@ struct PhraseLanguageModel: Equatable {
     }
 
     /// The mass left after `word`'s bigrams, over the unigram mass of the words they do not cover.
-    private func backoff(after word: String, unigramTotal: Double) -> Double {
+    private func backoff(after word: String, unigram: (String) -> Double) -> Double {
         guard let next = followers[word], !next.isEmpty else { return 1 }
-        let counts = unigramCounts
-        let covered = next.reduce(0) { $0 + (counts[$1]! + 1) / unigramTotal }
+        let covered = next.reduce(0) { $0 + unigram($1) }
         return Self.discount / max(1 - covered, 1e-6)
     }
 

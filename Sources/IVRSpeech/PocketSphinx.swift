@@ -112,19 +112,16 @@ final class PocketSphinxDecoder {
         weightInUse = nil  // adding renormalized the weights
     }
 
-    /// Reads an ARPA model written to a temporary file.
+    /// Reads an ARPA model (through a temporary file: PocketSphinx reads models from files).
     private func readModel(_ phrases: PhraseLanguageModel) throws(RecognitionError) -> OpaquePointer {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("ivr-lm-\(getpid())-\(UUID().uuidString).arpa").path
-        do { try phrases.arpa.write(toFile: path, atomically: true, encoding: .utf8) } catch {
-            throw RecognitionError.model("cannot write a language model to \(path): \(error)")
+        try withTemporaryFile(phrases.arpa, named: "lm.arpa") { path throws(RecognitionError) in
+            Self.lock.lock()
+            defer { Self.lock.unlock() }
+            guard let model = ngram_model_read(ps_get_config(decoder), path, NGRAM_ARPA, ps_get_logmath(decoder)) else {
+                throw RecognitionError.model("PocketSphinx refused a grammar's language model")
+            }
+            return model
         }
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        Self.lock.lock()
-        defer { Self.lock.unlock() }
-        guard let model = ngram_model_read(ps_get_config(decoder), path, NGRAM_ARPA, ps_get_logmath(decoder)) else {
-            throw RecognitionError.model("PocketSphinx refused a grammar's language model")
-        }
-        return model
     }
 
     /// Which words can follow which in a JSGF grammar (its public rule), from the finite-state
@@ -301,12 +298,9 @@ final class MeanTransform: @unchecked Sendable {
 
     /// The transform that changes nothing, to return a decoder to the model's own means.
     static func identity() throws(RecognitionError) -> MeanTransform {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("ivr-identity-\(getpid())-\(UUID().uuidString).mllr").path
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        do { try diagonal(scale: 1, offset: 0).write(toFile: path, atomically: true, encoding: .utf8) } catch {
-            throw RecognitionError.model("cannot write a transform to \(path): \(error)")
+        try withTemporaryFile(diagonal(scale: 1, offset: 0), named: "identity.mllr") { path throws(RecognitionError) in
+            try MeanTransform(path: path)
         }
-        return try MeanTransform(path: path)
     }
 
     /// The text of a transform that scales every mean coefficient by `scale` and adds `offset`:
@@ -318,6 +312,18 @@ final class MeanTransform: @unchecked Sendable {
                                          Array(repeating: "1", count: 13).joined(separator: " ")]).joined(separator: "\n")
         return "1\n3\n" + Array(repeating: stream, count: 3).joined(separator: "\n") + "\n"
     }
+}
+
+/// `body` given the path of a temporary file holding `text` (removed afterwards): PocketSphinx
+/// reads keyword lists, language models and transforms from files only.
+func withTemporaryFile<Result>(_ text: String, named name: String,
+                               _ body: (String) throws(RecognitionError) -> Result) throws(RecognitionError) -> Result {
+    let path = FileManager.default.temporaryDirectory.appendingPathComponent("ivr-\(getpid())-\(UUID().uuidString)-\(name)").path
+    do { try text.write(toFile: path, atomically: true, encoding: .utf8) } catch {
+        throw RecognitionError.model("cannot write \(path): \(error)")
+    }
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    return try body(path)
 }
 
 /// What can go wrong in recognition.

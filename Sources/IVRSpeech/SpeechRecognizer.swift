@@ -198,12 +198,7 @@ public final class SpeechRecognizer {
             }
         }
         let text = phrases.map { "\($0.phrase.lowercased()) /\(String(format: "%.0e", $0.threshold ?? 1e-20))/" }.joined(separator: "\n") + "\n"
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("ivr-kws-\(getpid())-\(UUID().uuidString)-\(name).txt").path
-        do { try text.write(toFile: path, atomically: true, encoding: .utf8) } catch {
-            throw RecognitionError.grammar("cannot write the keyword list: \(error)")
-        }
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        try decoder.addKeywords(name, file: path)
+        try withTemporaryFile(text, named: "keywords.txt") { path throws(RecognitionError) in try decoder.addKeywords(name, file: path) }
         searches.insert(name)
         keywordSearches.insert(name)
     }
