@@ -13,6 +13,11 @@ struct PhraseLanguageModel: Equatable {
 
     static let discount = 0.5
 
+    /// The words the model knows (not `<s>` or `</s>`).
+    var words: Set<String> {
+        followers.values.reduce(Set(followers.keys)) { $0.union($1) }.subtracting(["<s>", "</s>"])
+    }
+
     /// Log10 probabilities: unigrams with their back-off weights, and bigrams.
     var unigrams: [(word: String, probability: Double, backoff: Double)] {
         let counts = unigramCounts

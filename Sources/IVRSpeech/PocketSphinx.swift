@@ -51,6 +51,17 @@ final class PocketSphinxDecoder {
     private var grammarModelInUse = ""
     private var weightInUse: Double?
     private static let generalName = "general"
+    /// The interpolated search's name and its general model.
+    private var interpolatedSearch: String?
+    private var generalModel: OpaquePointer?
+    /// For each grammar model, its words the general model lacks. A set's vocabulary is fixed
+    /// when it is built, and PocketSphinx builds a search's lexicon over it: such words are only
+    /// heard once the set and its search are rebuilt with them.
+    private var wordsOutsideGeneral: [String: Set<String>] = [:]
+    /// The words outside the general model in the set's vocabulary now, and the grammar model
+    /// they came from (the set keeps pointers to that model's strings: it is never freed).
+    private var vocabularyExtras: Set<String> = []
+    private var vocabularySource: OpaquePointer?
 
     /// Adds the search `name`: the general language model `general` (read once) interpolated
     /// with a grammar's model, none at first (``interpolate(with:weight:)`` picks it). One
@@ -71,6 +82,8 @@ final class PocketSphinxDecoder {
         }
         guard ps_set_lm(decoder, name, set) == 0 else { throw RecognitionError.model("PocketSphinx refused the language model \(general)") }
         interpolated = set
+        interpolatedSearch = name
+        self.generalModel = generalModel
     }
 
     /// Reads a grammar's model for ``interpolate(with:weight:)`` under `name` (replacing one of that name).
@@ -78,11 +91,15 @@ final class PocketSphinxDecoder {
         let model = try readModel(phrases)
         Self.lock.lock()
         defer { Self.lock.unlock() }
-        if let old = grammarModels[name] {
-            if name == grammarModelInUse { putInSet(model, named: name) }
-            ngram_model_free(old)
+        if let general = generalModel {
+            wordsOutsideGeneral[name] = phrases.words.filter { ngram_wid(general, $0) == ngram_unknown_wid(general) }
         }
+        let old = grammarModels[name]
         grammarModels[name] = model
+        if let old {
+            if name == grammarModelInUse { try putInSet(model, named: name) }
+            if old != vocabularySource { ngram_model_free(old) }
+        }
     }
 
     /// Puts the grammar model `name` into the interpolated search's set with `weight` (if not
@@ -93,7 +110,7 @@ final class PocketSphinxDecoder {
         guard let set = interpolated else { throw RecognitionError.model("no interpolated search") }
         if name != grammarModelInUse {
             guard let model = grammarModels[name] else { throw RecognitionError.grammar("no language model for the grammar '\(name)'") }
-            putInSet(model, named: name)
+            try putInSet(model, named: name)
         }
         guard weightInUse != weight else { return }
         var names: [UnsafePointer<CChar>?] = [UnsafePointer(strdup(Self.generalName)), UnsafePointer(strdup(name))]
@@ -103,13 +120,21 @@ final class PocketSphinxDecoder {
         weightInUse = weight
     }
 
-    /// Puts a grammar's model into the set in place of the one there (under the lock).
-    private func putInSet(_ model: OpaquePointer, named name: String) {
-        guard let set = interpolated else { return }
+    /// Puts a grammar's model into the set in place of the one there (under the lock). When it
+    /// has words the set's vocabulary lacks, the set's vocabulary and the search are rebuilt
+    /// (a few milliseconds over the 5,000-word model).
+    private func putInSet(_ model: OpaquePointer, named name: String) throws(RecognitionError) {
+        guard let set = interpolated, let search = interpolatedSearch else { return }
         if let removed = ngram_model_set_remove(set, grammarModelInUse, 1) { ngram_model_free(removed) }
-        ngram_model_set_add(set, ngram_model_retain(model), name, 0.5, 1)
+        let extras = wordsOutsideGeneral[name] ?? []
+        let grows = !extras.isSubset(of: vocabularyExtras)
+        ngram_model_set_add(set, ngram_model_retain(model), name, 0.5, grows ? 0 : 1)
         grammarModelInUse = name
         weightInUse = nil  // adding renormalized the weights
+        guard grows else { return }
+        guard ps_set_lm(decoder, search, set) == 0 else { throw RecognitionError.model("PocketSphinx could not rebuild the free decode's search") }
+        vocabularyExtras = extras
+        vocabularySource = model
     }
 
     /// Reads an ARPA model (through a temporary file: PocketSphinx reads models from files).

@@ -20,11 +20,13 @@ public struct RecognitionModel: Sendable, Equatable {
         self.narrowbandTransform = narrowbandTransform
     }
 
-    /// Debian's `pocketsphinx-en-us`, with the project's narrowband transform when found.
+    /// Debian's `pocketsphinx-en-us`, with the project's narrowband transform and 5,000-word
+    /// general model when found (`models/build-narrowband-mllr`, `models/build-small-lm`; without
+    /// the latter, Debian's 72,000-word model: the same checks at about 20 % more CPU).
     public static let debian = RecognitionModel(
         acousticModel: "/usr/share/pocketsphinx/model/en-us/en-us",
         dictionary: "/usr/share/pocketsphinx/model/en-us/cmudict-en-us.dict",
-        languageModel: "/usr/share/pocketsphinx/model/en-us/en-us.lm.bin",
+        languageModel: projectFile("models/en-us-5k.lm.bin") ?? "/usr/share/pocketsphinx/model/en-us/en-us.lm.bin",
         narrowbandTransform: projectFile("models/en-us-narrowband.mllr"))
 
     /// `relativePath` in the current folder, or in a folder above the running program (the
@@ -178,7 +180,10 @@ public final class SpeechRecognizer {
     /// general model's. Without it the free decode often missed a phrase's less common words
     /// ("settle my invoice" heard as "add on my and"), so right answers were rejected; with it,
     /// what was said decides more often. A round value set before measuring, not tuned: the
-    /// default threshold was then chosen again on other voices (`IntentThresholds`).
+    /// default threshold was then chosen again on other voices (`IntentThresholds`). Both models'
+    /// probabilities carry the language weight (`-lw` 6.5) when PocketSphinx mixes them, so where
+    /// the grammar's model predicts a word it outweighs the general model by far whatever this
+    /// weight (0.1 and 0.3 decoded alike, BENCHMARKS.md); elsewhere the general model decides.
     static let grammarWeightInCheck = 0.1
 
     /// Adds the language model with which the free decode checks a grammar's hypotheses: what
@@ -259,13 +264,22 @@ public final class SpeechRecognizer {
 
     /// The intent of an utterance, with the intents added as `name` (the current search is
     /// left as it is): what was heard, the intent found in it if any, and its confidence.
+    ///
+    /// The free decode comes first: when it heard a phrase whole, and that phrase is most of what
+    /// it heard (``IntentGrammar/fullCoverage``), that is the intent, with confidence 1; the
+    /// grammar decode would only confirm it (a third less CPU, the same accuracy: BENCHMARKS.md).
+    /// Otherwise the grammar decode's words are checked against the same free decode.
     public func understand(_ samples: [Int16], sampleRate: Int, intents name: String, grammar: IntentGrammar)
         throws(RecognitionError) -> (heard: Recognition, match: IntentMatch?, confidence: Double) {
+        guard let check = checks[name] else { throw RecognitionError.grammar("no search named '\(name)'") }
         let utterance = try prepared(samples, sampleRate: sampleRate)
-        // Words in which no intent is found need no checking: the free decode is skipped.
+        let free = try freeDecode(utterance, check: check)
+        let freely = Recognition(words: free.map(\.word.word), wordConfidences: free.map { _ in 1 }, phoneCounts: free.map(\.phones.count))
+        if let understood = grammar.understand(freely), understood.confidence >= 1 {
+            return (freely, understood.match, understood.confidence)
+        }
         let noisyLine = Self.noisyLineSearch(name)
-        let heard = try decode(prepared: utterance, with: utterance.noisy && searches.contains(noisyLine) ? noisyLine : name,
-                               checkingWhen: { grammar.match($0) != nil })
+        let heard = try decode(prepared: utterance, with: utterance.noisy && searches.contains(noisyLine) ? noisyLine : name, free: free)
         let understood = grammar.understand(heard)
         return (heard, understood?.match, understood?.confidence ?? 0)
     }
@@ -291,9 +305,8 @@ public final class SpeechRecognizer {
     }
 
     /// Decodes with `search` (selected for the time of it) and checks the words against the free
-    /// decode when `checkingWhen` says they need it (unchecked words have confidence 0).
-    private func decode(prepared utterance: PreparedUtterance, with search: String,
-                        checkingWhen needsCheck: ([String]) -> Bool = { _ in true }) throws(RecognitionError) -> Recognition {
+    /// decode (`free` when it was decoded already).
+    private func decode(prepared utterance: PreparedUtterance, with search: String, free known: FreeWords? = nil) throws(RecognitionError) -> Recognition {
         guard searches.contains(search) else { throw RecognitionError.grammar("no search named '\(search)'") }
         let heard = try decoder.decode(utterance.samples, search: search)
         let words = heard.map(\.word)
@@ -301,15 +314,23 @@ public final class SpeechRecognizer {
             return Recognition(words: words, wordConfidences: words.map { _ in 1 }, phoneCounts: words.map { _ in 1 })
         }
         let phones = words.map(decoder.phones)
-        guard needsCheck(words), let check = checks[search] else {
+        guard let check = checks[search] else {
             return Recognition(words: words, wordConfidences: words.map { _ in 0 }, phoneCounts: phones.map(\.count))
         }
-        // Phones are looked up once per word, for the hypothesis and for what the free decode heard.
-        try verifier.interpolate(with: check, weight: Self.grammarWeightInCheck)
-        let free = try verifier.decode(utterance.samples, search: Self.checkSearch).map { ($0, decoder.phones($0.word)) }
+        let free = if let known { known } else { try freeDecode(utterance, check: check) }
         return Recognition(words: words,
                            wordConfidences: zip(heard, phones).map { Self.confidence(agreement: agreement(of: $0, phones: $1, with: free), noisyLine: utterance.noisy) },
                            phoneCounts: phones.map(\.count))
+    }
+
+    /// What the free decode heard: its words with their phones (looked up once per word, for
+    /// the hypothesis and for what the free decode heard).
+    private typealias FreeWords = [(word: PocketSphinxDecoder.TimedWord, phones: [String])]
+
+    /// The free decode of an utterance, leaning towards the grammar whose check is `check`.
+    private func freeDecode(_ utterance: PreparedUtterance, check: String) throws(RecognitionError) -> FreeWords {
+        try verifier.interpolate(with: check, weight: Self.grammarWeightInCheck)
+        return try verifier.decode(utterance.samples, search: Self.checkSearch).map { ($0, decoder.phones($0.word)) }
     }
 
     /// Gives the grammar decoder `transform` unless it holds it already. The verifier keeps the
@@ -345,7 +366,7 @@ public final class SpeechRecognizer {
     /// during that word: the same word, or its phones in order (which forgives "england" for
     /// "english"), against the longer of the word and what was heard in its time.
     private func agreement(of word: PocketSphinxDecoder.TimedWord, phones mine: [String],
-                           with free: [(word: PocketSphinxDecoder.TimedWord, phones: [String])]) -> Double {
+                           with free: FreeWords) -> Double {
         let start = word.start - Self.agreementSlack, end = word.end + Self.agreementSlack
         let during = free.filter { $0.word.end >= start && $0.word.start <= end }
         if during.contains(where: { $0.word.word == word.word }) { return 1 }

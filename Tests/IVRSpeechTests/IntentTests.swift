@@ -271,6 +271,32 @@ struct RecognitionTests {
         _ = try SpeechRecognizer(model: model)
     }
 
+    @Test("models/build-small-lm builds a general model the recognizer checks with (when python3-sphinxbase is installed)")
+    func buildSmallModel() throws {
+        guard FileManager.default.fileExists(atPath: "/usr/lib/python3/dist-packages/sphinxbase"),
+              FileManager.default.isExecutableFile(atPath: "/usr/bin/sphinx_lm_convert"),
+              let speech = try fliteSpeech("I want to pay my bill", voice: "awb", rate: 16000) else { return }
+        let script = URL(fileURLWithPath: exampleIntents).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("models/build-small-lm").path
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("ivr-test-\(UUID().uuidString).lm.bin").path
+        defer { try? FileManager.default.removeItem(atPath: output) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        process.arguments = [script, "--words", "300", "--output", output]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        var model = RecognitionModel.debian
+        model.languageModel = output
+        let recognizer = try SpeechRecognizer(model: model)
+        let grammar = try IntentGrammar.load(path: exampleIntents, knows: recognizer.knows)
+        try recognizer.addIntents("intents", grammar: grammar)
+        let result = try recognizer.understand(speech, sampleRate: 16000, intents: "intents", grammar: grammar)
+        #expect(result.match?.intent == "pay_bill" && result.confidence >= IntentThresholds.defaultThreshold)
+    }
+
     @Test("a missing model is one clear error; a grammar with an unknown word is refused")
     func errors() throws {
         let missing = RecognitionModel(acousticModel: "/nonexistent/model", dictionary: "/nonexistent/dict", languageModel: "/nonexistent/lm")

@@ -71,4 +71,21 @@ struct SharedCheckTests {
             #expect(result.heard == expected.heard && result.confidence == expected.confidence)
         }
     }
+
+    @Test("a grammar's words outside the general model are heard by the free decode once the grammar is added")
+    func wordsOutsideTheGeneralModel() throws {
+        guard let cards = try fliteSpeech("the ace of spades", voice: "kal16", rate: 16000) else { return }
+        let recognizer = try SpeechRecognizer()
+        // "ace" and "spades" are not among the general model's 5,000 words.
+        try recognizer.addGrammar("cards", jsgf: "#JSGF V1.0;\ngrammar c;\npublic <c> = [the] (ace | king | queen) of (spades | hearts | clubs);\n")
+        try recognizer.addGrammar("digits", jsgf: "#JSGF V1.0;\ngrammar d;\npublic <d> = (one | two | three)+;\n")
+        for grammar in ["cards", "digits", "cards"] {
+            try recognizer.use(grammar)
+            recognizer.startCall()
+            let heard = try recognizer.recognize(cards, sampleRate: 16000)
+            guard grammar == "cards" else { continue }
+            #expect(heard.words == ["the", "ace", "of", "spades"])
+            #expect(heard.wordConfidences == [1, 1, 1, 1], "the free decode heard every word as it was said")
+        }
+    }
 }
