@@ -43,63 +43,91 @@ final class PocketSphinxDecoder {
         }
     }
 
-    /// The language model set of ``addInterpolatedSearch(_:general:)``: the general model and
-    /// one grammar's model, swapped by ``interpolate(with:weight:)``.
+    /// The language model set of ``addInterpolatedSearch(_:general:)``: the general model, a
+    /// model that only gives the set its words beyond the general model's (``extendVocabulary(with:)``),
+    /// and one grammar's model, swapped by ``interpolate(with:weight:)``.
     private var interpolated: OpaquePointer?
-    /// Grammar models read by ``addGrammarModel(_:_:)``, by name; and the one in the set now.
-    private var grammarModels: [String: OpaquePointer] = [:]
-    private var grammarModelInUse = ""
-    private var weightInUse: Double?
-    private static let generalName = "general"
-    /// The interpolated search's name and its general model.
     private var interpolatedSearch: String?
     private var generalModel: OpaquePointer?
-    /// For each grammar model, its words the general model lacks. A set's vocabulary is fixed
-    /// when it is built, and PocketSphinx builds a search's lexicon over it: such words are only
-    /// heard once the set and its search are rebuilt with them.
-    private var wordsOutsideGeneral: [String: Set<String>] = [:]
-    /// The words outside the general model in the set's vocabulary now, and the grammar model
-    /// they came from (the set keeps pointers to that model's strings: it is never freed).
-    private var vocabularyExtras: Set<String> = []
-    private var vocabularySource: OpaquePointer?
+    /// Grammar models read by ``addGrammarModel(_:_:)``, by name; and the one in the set now.
+    private var grammarModels: [String: OpaquePointer] = [:]
+    private var grammarModelInUse: String?
+    private var weightInUse: Double?
+    /// The grammars' words that the general model lacks, all in the set's vocabulary.
+    private var extraWords: Set<String> = []
+    private static let generalName = "general", extrasName = "extras"
 
     /// Adds the search `name`: the general language model `general` (read once) interpolated
     /// with a grammar's model, none at first (``interpolate(with:weight:)`` picks it). One
-    /// search serves every grammar: PocketSphinx builds a search's lexicon tree over the general
-    /// model's 70,000 words, a third of a second and 40 MB each.
+    /// search serves every grammar: PocketSphinx builds a search's lexicon tree over the set's
+    /// vocabulary and maps every dictionary word to it, about 0.1 s each time.
     func addInterpolatedSearch(_ name: String, general: String) throws(RecognitionError) {
-        let placeholder = try readModel(PhraseLanguageModel(followers: ["<s>": ["</s>"]]))
+        let extras = try readModel(PhraseLanguageModel(followers: ["<s>": ["</s>"]]))
         Self.lock.lock()
         defer { Self.lock.unlock() }
         guard let generalModel = ngram_model_read(ps_get_config(decoder), general, NGRAM_AUTO, ps_get_logmath(decoder)) else {
             throw RecognitionError.model("PocketSphinx could not load the language model \(general)")
         }
-        var models: [OpaquePointer?] = [generalModel, placeholder]
-        var names = [strdup(Self.generalName), strdup("")]
+        var models: [OpaquePointer?] = [generalModel, extras]
+        var names = [strdup(Self.generalName), strdup(Self.extrasName)]
         defer { names.forEach { free($0) } }
         guard let set = ngram_model_set_init(ps_get_config(decoder), &models, &names, [1, 0], 2) else {
             throw RecognitionError.model("PocketSphinx could not interpolate the language models")
         }
+        ngram_model_free(extras)  // the set holds it
         guard ps_set_lm(decoder, name, set) == 0 else { throw RecognitionError.model("PocketSphinx refused the language model \(general)") }
         interpolated = set
         interpolatedSearch = name
         self.generalModel = generalModel
     }
 
-    /// Reads a grammar's model for ``interpolate(with:weight:)`` under `name` (replacing one of that name).
+    /// Reads a grammar's model for ``interpolate(with:weight:)`` under `name` (replacing one of
+    /// that name); its words the general model lacks join the set's vocabulary.
     func addGrammarModel(_ name: String, _ phrases: PhraseLanguageModel) throws(RecognitionError) {
         let model = try readModel(phrases)
+        let outside = phrases.words.subtracting(extraWords).filter { !generalModelKnows($0) }
+        if !outside.isEmpty { try extendVocabulary(with: Set(outside)) }
         Self.lock.lock()
         defer { Self.lock.unlock() }
-        if let general = generalModel {
-            wordsOutsideGeneral[name] = phrases.words.filter { ngram_wid(general, $0) == ngram_unknown_wid(general) }
-        }
         let old = grammarModels[name]
         grammarModels[name] = model
         if let old {
-            if name == grammarModelInUse { try putInSet(model, named: name) }
-            if old != vocabularySource { ngram_model_free(old) }
+            if name == grammarModelInUse { putInSet(model, named: name) }
+            ngram_model_free(old)
         }
+    }
+
+    private func generalModelKnows(_ word: String) -> Bool {
+        Self.lock.lock()
+        defer { Self.lock.unlock() }
+        guard let general = generalModel else { return true }
+        return ngram_wid(general, word) != ngram_unknown_wid(general)
+    }
+
+    /// Makes `words` part of the set's vocabulary: PocketSphinx hears only words of the set's
+    /// vocabulary, fixed when the set is built. The set's extras model (no weight of its own: a
+    /// grammar's model gives the words their probability) is replaced by one that knows them
+    /// too, and the search is rebuilt over the new vocabulary (about 0.1 s, once per grammar that
+    /// brings new words).
+    private func extendVocabulary(with words: Set<String>) throws(RecognitionError) {
+        let all = extraWords.union(words)
+        let extras = try readModel(PhraseLanguageModel(followers: ["<s>": all.union(["</s>"])]))
+        Self.lock.lock()
+        defer { Self.lock.unlock() }
+        guard let set = interpolated, let search = interpolatedSearch else { return }
+        if let grammar = grammarModelInUse, let removed = ngram_model_set_remove(set, grammar, 1) { ngram_model_free(removed) }
+        let replaced = ngram_model_set_remove(set, Self.extrasName, 1)
+        ngram_model_set_add(set, extras, Self.extrasName, 0.5, 0)  // builds the vocabulary anew; the set holds `extras`
+        // Building the vocabulary resets the set's reference count to 1 (sphinxbase's
+        // ngram_model_init), which counted the search's reference too: take ours back.
+        ngram_model_retain(set)
+        grammarModelInUse = nil
+        weightInUse = nil
+        let rebuilt = ps_set_lm(decoder, search, set) == 0
+        // Freed once the set no longer points at its words.
+        if let replaced { ngram_model_free(replaced) }
+        guard rebuilt else { throw RecognitionError.model("PocketSphinx could not rebuild the free decode's search") }
+        extraWords = all
     }
 
     /// Puts the grammar model `name` into the interpolated search's set with `weight` (if not
@@ -110,31 +138,23 @@ final class PocketSphinxDecoder {
         guard let set = interpolated else { throw RecognitionError.model("no interpolated search") }
         if name != grammarModelInUse {
             guard let model = grammarModels[name] else { throw RecognitionError.grammar("no language model for the grammar '\(name)'") }
-            try putInSet(model, named: name)
+            putInSet(model, named: name)
         }
         guard weightInUse != weight else { return }
-        var names: [UnsafePointer<CChar>?] = [UnsafePointer(strdup(Self.generalName)), UnsafePointer(strdup(name))]
+        var names: [UnsafePointer<CChar>?] = [Self.generalName, Self.extrasName, name].map { (each: String) in UnsafePointer(strdup(each)) }
         defer { names.forEach { free(UnsafeMutablePointer(mutating: $0)) } }
-        let weights = [Float(1 - weight), Float(weight)]
+        let weights = [Float(1 - weight), 0, Float(weight)]
         _ = weights.withUnsafeBufferPointer { ngram_model_set_interp(set, &names, $0.baseAddress) }
         weightInUse = weight
     }
 
-    /// Puts a grammar's model into the set in place of the one there (under the lock). When it
-    /// has words the set's vocabulary lacks, the set's vocabulary and the search are rebuilt
-    /// (a few milliseconds over the 5,000-word model).
-    private func putInSet(_ model: OpaquePointer, named name: String) throws(RecognitionError) {
-        guard let set = interpolated, let search = interpolatedSearch else { return }
-        if let removed = ngram_model_set_remove(set, grammarModelInUse, 1) { ngram_model_free(removed) }
-        let extras = wordsOutsideGeneral[name] ?? []
-        let grows = !extras.isSubset(of: vocabularyExtras)
-        ngram_model_set_add(set, ngram_model_retain(model), name, 0.5, grows ? 0 : 1)
+    /// Puts a grammar's model into the set in place of the one there (under the lock).
+    private func putInSet(_ model: OpaquePointer, named name: String) {
+        guard let set = interpolated else { return }
+        if let grammar = grammarModelInUse, let removed = ngram_model_set_remove(set, grammar, 1) { ngram_model_free(removed) }
+        ngram_model_set_add(set, ngram_model_retain(model), name, 0.5, 1)
         grammarModelInUse = name
         weightInUse = nil  // adding renormalized the weights
-        guard grows else { return }
-        guard ps_set_lm(decoder, search, set) == 0 else { throw RecognitionError.model("PocketSphinx could not rebuild the free decode's search") }
-        vocabularyExtras = extras
-        vocabularySource = model
     }
 
     /// Reads an ARPA model (through a temporary file: PocketSphinx reads models from files).

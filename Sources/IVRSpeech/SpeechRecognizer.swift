@@ -350,8 +350,8 @@ public final class SpeechRecognizer {
     /// none of the benchmark's voices), decoded with the noisy line's grammar
     /// (``noisyLineCallerWordWeight``) and checked by the free decode leaning towards the grammar
     /// (``grammarWeightInCheck``): the lowest tried at which they are taken for an intent under
-    /// 5 % of the time at each SNR (3.8 % at 10 dB, 4.7 % at 15; at 0.86, 5.3 % at 15 dB).
-    /// BENCHMARKS.md has the sweep.
+    /// 5 % of the time at each SNR (3.8 % at 10 dB, 4.7 % at 15; at 0.86, 5.3 % at 15 dB; with
+    /// the 5,000-word free decode decoded first, 4.4 % and 4.0 %). BENCHMARKS.md has the sweep.
     static let noisyLineAgreement = 0.90
 
     /// A word's confidence from the free decode's agreement with it (0–1).
