@@ -110,9 +110,9 @@ public final class SpeechRecognizer {
     /// Decodes freely with the general language model, to check what `decoder` heard: one
     /// pass with narrower search (it only has to agree or not, not to be a transcript).
     private let verifier: PocketSphinxDecoder
-    /// One pass, every second frame, fewer HMMs and Gaussians: half the CPU of a full decode,
-    /// and measured as accurate for agreeing (BENCHMARKS.md).
-    static let verifierOptions = ["-fwdflat", "no", "-bestpath", "no", "-ds", "2", "-maxhmmpf", "3000", "-topn", "2"]
+    /// One pass, every second frame, fewer HMMs, Gaussians and word exits per frame: half the CPU
+    /// of a full decode, and measured as accurate for agreeing (BENCHMARKS.md).
+    static let verifierOptions = ["-fwdflat", "no", "-bestpath", "no", "-ds", "2", "-maxhmmpf", "3000", "-topn", "2", "-maxwpf", "5"]
     /// Applied to the grammar decoder for clean 8 kHz utterances (nil: no transform known).
     private let narrowbandTransform: MeanTransform?
     private let identityTransform: MeanTransform?
@@ -267,7 +267,8 @@ public final class SpeechRecognizer {
     ///
     /// The free decode comes first: when it heard a phrase whole, and that phrase is most of what
     /// it heard (``IntentGrammar/fullCoverage``), that is the intent, with confidence 1; the
-    /// grammar decode would only confirm it (a third less CPU, the same accuracy: BENCHMARKS.md).
+    /// grammar decode would only confirm it (a tenth to a fifth less CPU at the same accuracy,
+    /// BENCHMARKS.md).
     /// Otherwise the grammar decode's words are checked against the same free decode.
     public func understand(_ samples: [Int16], sampleRate: Int, intents name: String, grammar: IntentGrammar)
         throws(RecognitionError) -> (heard: Recognition, match: IntentMatch?, confidence: Double) {
@@ -323,8 +324,8 @@ public final class SpeechRecognizer {
                            phoneCounts: phones.map(\.count))
     }
 
-    /// What the free decode heard: its words with their phones (looked up once per word, for
-    /// the hypothesis and for what the free decode heard).
+    /// What the free decode heard: its words, each with its phones (looked up once, for the
+    /// agreement).
     private typealias FreeWords = [(word: PocketSphinxDecoder.TimedWord, phones: [String])]
 
     /// The free decode of an utterance, leaning towards the grammar whose check is `check`.
@@ -351,7 +352,7 @@ public final class SpeechRecognizer {
     /// (``noisyLineCallerWordWeight``) and checked by the free decode leaning towards the grammar
     /// (``grammarWeightInCheck``): the lowest tried at which they are taken for an intent under
     /// 5 % of the time at each SNR (3.8 % at 10 dB, 4.7 % at 15; at 0.86, 5.3 % at 15 dB; with
-    /// the 5,000-word free decode decoded first, 4.4 % and 4.0 %). BENCHMARKS.md has the sweep.
+    /// the 5,000-word free decode decoded first, 4.2 % and 4.0 %). BENCHMARKS.md has the sweep.
     static let noisyLineAgreement = 0.90
 
     /// A word's confidence from the free decode's agreement with it (0–1).

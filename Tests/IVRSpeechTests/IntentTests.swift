@@ -255,20 +255,11 @@ struct RecognitionTests {
     func buildTransform() throws {
         let tools = ["/usr/lib/sphinxtrain/bw", "/usr/lib/sphinxtrain/mllr_solve", "/usr/bin/pocketsphinx_batch", "/usr/bin/espeak-ng", "/usr/bin/sox"]
         guard tools.allSatisfy(FileManager.default.isExecutableFile(atPath:)) else { return }
-        let script = URL(fileURLWithPath: exampleIntents).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("models/build-narrowband-mllr").path
-        let output = FileManager.default.temporaryDirectory.appendingPathComponent("ivr-test-\(UUID().uuidString).mllr").path
-        defer { try? FileManager.default.removeItem(atPath: output) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script, "--utterances", "24", "--output", output]
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
-        var model = RecognitionModel.debian
-        model.narrowbandTransform = output
-        _ = try SpeechRecognizer(model: model)
+        try withModel(builtBy: "build-narrowband-mllr", arguments: ["--utterances", "24"], named: "mllr") { output in
+            var model = RecognitionModel.debian
+            model.narrowbandTransform = output
+            _ = try SpeechRecognizer(model: model)
+        }
     }
 
     @Test("models/build-small-lm builds a general model the recognizer checks with (when python3-sphinxbase is installed)")
@@ -276,25 +267,33 @@ struct RecognitionTests {
         guard FileManager.default.fileExists(atPath: "/usr/lib/python3/dist-packages/sphinxbase"),
               FileManager.default.isExecutableFile(atPath: "/usr/bin/sphinx_lm_convert"),
               let speech = try fliteSpeech("I want to pay my bill", voice: "awb", rate: 16000) else { return }
-        let script = URL(fileURLWithPath: exampleIntents).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("models/build-small-lm").path
-        let output = FileManager.default.temporaryDirectory.appendingPathComponent("ivr-test-\(UUID().uuidString).lm.bin").path
+        try withModel(builtBy: "build-small-lm", arguments: ["--words", "300"], named: "lm.bin") { output in
+            var model = RecognitionModel.debian
+            model.languageModel = output
+            let recognizer = try SpeechRecognizer(model: model)
+            let grammar = try IntentGrammar.load(path: exampleIntents, knows: recognizer.knows)
+            try recognizer.addIntents("intents", grammar: grammar)
+            let result = try recognizer.understand(speech, sampleRate: 16000, intents: "intents", grammar: grammar)
+            #expect(result.match?.intent == "pay_bill" && result.confidence >= IntentThresholds.defaultThreshold)
+        }
+    }
+
+    /// Runs the `models/` script `script` (with Debian's Python) writing to a temporary file
+    /// ending in `suffix`, expects it to succeed, and gives `body` the file (removed afterwards).
+    private func withModel(builtBy script: String, arguments: [String], named suffix: String, _ body: (String) throws -> Void) throws {
+        let path = URL(fileURLWithPath: exampleIntents).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("models/\(script)").path
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("ivr-test-\(UUID().uuidString).\(suffix)").path
         defer { try? FileManager.default.removeItem(atPath: output) }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        process.arguments = [script, "--words", "300", "--output", output]
+        process.arguments = [path] + arguments + ["--output", output]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
         process.waitUntilExit()
         #expect(process.terminationStatus == 0)
-        var model = RecognitionModel.debian
-        model.languageModel = output
-        let recognizer = try SpeechRecognizer(model: model)
-        let grammar = try IntentGrammar.load(path: exampleIntents, knows: recognizer.knows)
-        try recognizer.addIntents("intents", grammar: grammar)
-        let result = try recognizer.understand(speech, sampleRate: 16000, intents: "intents", grammar: grammar)
-        #expect(result.match?.intent == "pay_bill" && result.confidence >= IntentThresholds.defaultThreshold)
+        try body(output)
     }
 
     @Test("a missing model is one clear error; a grammar with an unknown word is refused")
