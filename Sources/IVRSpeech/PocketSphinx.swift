@@ -86,7 +86,7 @@ final class PocketSphinxDecoder {
     func addGrammarModel(_ name: String, _ phrases: PhraseLanguageModel) throws(RecognitionError) {
         let model = try readModel(phrases)
         let outside = phrases.words.subtracting(extraWords).filter { !generalModelKnows($0) }
-        if !outside.isEmpty { try extendVocabulary(with: Set(outside)) }
+        if !outside.isEmpty { try extendVocabulary(with: outside) }
         Self.lock.lock()
         defer { Self.lock.unlock() }
         let old = grammarModels[name]
