@@ -2,7 +2,7 @@ import Foundation
 
 /// A bigram language model of what a grammar lets a caller say, in ARPA text. The free decode
 /// that checks a grammar's hypothesis uses the general model interpolated with it, so that it
-/// hears the grammar's words a little more readily (see `SpeechRecognizer.grammarWeightInCheck`).
+/// hears the grammar's words where they were said (see `SpeechRecognizer.grammarWeightInCheck`).
 ///
 /// Built from the grammar's structure, not from sample sentences: every pair of words that can
 /// follow each other counts once (`<s>` before a first word, `</s>` after a last one), so slot

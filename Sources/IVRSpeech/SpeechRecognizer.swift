@@ -107,8 +107,9 @@ public final class SpeechRecognizer {
     public let model: RecognitionModel
     /// Decodes with the grammars and keyword lists.
     private let decoder: PocketSphinxDecoder
-    /// Decodes freely with the general language model, to check what `decoder` heard: one
-    /// pass with narrower search (it only has to agree or not, not to be a transcript).
+    /// Decodes freely with the general language model leaning towards the current grammar: for
+    /// intents it decides first (``understand(_:sampleRate:intents:grammar:)``), and it checks
+    /// what `decoder` heard; one pass with a narrower search.
     private let verifier: PocketSphinxDecoder
     /// One pass, every second frame, fewer HMMs, Gaussians and word exits per frame: half the CPU
     /// of a full decode, and measured as accurate for agreeing (BENCHMARKS.md).
