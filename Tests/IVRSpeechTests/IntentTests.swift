@@ -146,6 +146,40 @@ struct RecognitionTests {
         #expect(SpeechRecognizer.confidence(agreement: 0.9, noisyLine: true) == 1)
     }
 
+    @Test("a sentence without any of the grammar's own words is outside it; short answers and phrases of caller's words are not judged so")
+    func heardNoneOfTheGrammar() {
+        func heard(_ text: String) -> SpeechRecognizer.FreeWords {
+            text.split(separator: " ").enumerated().map { index, word in
+                (PocketSphinxDecoder.TimedWord(word: String(word), start: Int32(index * 30), end: Int32(index * 30 + 29)), [])
+            }
+        }
+        let own: Set<String> = ["pay", "bill", "agent"]
+        #expect(SpeechRecognizer.heardNone(of: own, in: heard("the weather is nice today")))
+        #expect(!SpeechRecognizer.heardNone(of: own, in: heard("i would like to pay it")))
+        #expect(!SpeechRecognizer.heardNone(of: own, in: heard("i didn't")))
+        // A phrase made of the caller's words alone leaves nothing to be missing.
+        let followers: [String: Set<String>] = ["<s>": ["thank", "pay"], "thank": ["you"], "you": ["</s>"], "pay": ["</s>"]]
+        #expect(SpeechRecognizer.saidWithout(["thank", "you"], followers: followers))
+        #expect(!SpeechRecognizer.saidWithout(["thank"], followers: followers))
+    }
+
+    @Test("an off-grammar sentence with none of the grammar's words is rejected without a grammar decode")
+    func offGrammarWithoutGrammarDecode() throws {
+        let recognizer = try SpeechRecognizer()
+        let grammar = try IntentGrammar.load(path: exampleIntents, knows: recognizer.knows)
+        try recognizer.addIntents("intents", grammar: grammar)
+        let grammarWords = Set(grammar.jsgf.split(whereSeparator: { !$0.isLetter && $0 != "'" }).map(String.init))
+        var skipped: [String] = []
+        for sentence in ["the weather is nice today", "I lost my wallet yesterday", "where is the nearest train station"] {
+            guard let speech = try fliteSpeech(sentence, voice: "slt", rate: 16000) else { return }
+            let result = try recognizer.understand(speech, sampleRate: 16000, intents: "intents", grammar: grammar)
+            #expect(result.match == nil || result.confidence < IntentThresholds.defaultThreshold, "\(sentence): \(result.heard.text)")
+            // Words the grammar cannot produce: what was heard is the free decode's.
+            if result.heard.words.contains(where: { !grammarWords.contains($0) }) { skipped.append(sentence) }
+        }
+        #expect(skipped.count >= 2, "decoded with the grammar: all but \(skipped)")
+    }
+
     @Test("on a noisy line the caller's words weigh less, so noisy phrases are heard as phrases more often")
     func noisyLineGrammar() throws {
         let recognizer = try SpeechRecognizer()
