@@ -156,7 +156,7 @@ struct RecognitionTests {
         let own: Set<String> = ["pay", "bill", "agent"]
         #expect(SpeechRecognizer.heardNone(of: own, in: heard("the weather is nice today")))
         #expect(!SpeechRecognizer.heardNone(of: own, in: heard("i would like to pay it")))
-        #expect(!SpeechRecognizer.heardNone(of: own, in: heard("i didn't")))
+        #expect(!SpeechRecognizer.heardNone(of: own, in: heard("oh that really please")))
         // A phrase made of the caller's words alone leaves nothing to be missing.
         let followers: [String: Set<String>] = ["<s>": ["thank", "pay"], "thank": ["you"], "you": ["</s>"], "pay": ["</s>"]]
         #expect(SpeechRecognizer.saidWithout(["thank", "you"], followers: followers))
@@ -170,14 +170,16 @@ struct RecognitionTests {
         try recognizer.addIntents("intents", grammar: grammar)
         let grammarWords = Set(grammar.jsgf.split(whereSeparator: { !$0.isLetter && $0 != "'" }).map(String.init))
         var skipped: [String] = []
-        for sentence in ["the weather is nice today", "I lost my wallet yesterday", "where is the nearest train station"] {
+        let sentences = ["the weather is nice today", "where is the nearest train station", "the car would not start this morning",
+                         "I would like a pizza with extra cheese"]
+        for sentence in sentences {
             guard let speech = try fliteSpeech(sentence, voice: "slt", rate: 16000) else { return }
             let result = try recognizer.understand(speech, sampleRate: 16000, intents: "intents", grammar: grammar)
             #expect(result.match == nil || result.confidence < IntentThresholds.defaultThreshold, "\(sentence): \(result.heard.text)")
             // Words the grammar cannot produce: what was heard is the free decode's.
             if result.heard.words.contains(where: { !grammarWords.contains($0) }) { skipped.append(sentence) }
         }
-        #expect(skipped.count >= 2, "decoded with the grammar: all but \(skipped)")
+        #expect(skipped.count >= sentences.count - 1, "decoded with the grammar: all but \(skipped)")
     }
 
     @Test("on a noisy line the caller's words weigh less, so noisy phrases are heard as phrases more often")
