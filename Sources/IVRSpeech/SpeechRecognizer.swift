@@ -114,14 +114,14 @@ public final class SpeechRecognizer {
     /// The same for noisy lines (utterances that went through the noise reducer), at every frame.
     private let noisyLineVerifier: PocketSphinxDecoder
     private var verifiers: [PocketSphinxDecoder] { [verifier, noisyLineVerifier] }
-    /// One pass, every second frame, fewer HMMs, Gaussians and word exits per frame: half the CPU
-    /// of a full decode, and measured as accurate for agreeing (BENCHMARKS.md).
-    static let verifierOptions = ["-fwdflat", "no", "-bestpath", "no", "-ds", "2", "-maxhmmpf", "3000", "-topn", "2", "-maxwpf", "5"]
-    /// The noisy line's verifier takes every frame: in noise, every second frame lost much of what
-    /// the free decode hears (flite at 10 dB: F1 0.48 / 0.44 → 0.55 / 0.55 with it, false intents in
-    /// sentences 8 → 5 %, CPU 6 % more as it hears more phrases whole; on clean lines it only cost
-    /// CPU; BENCHMARKS.md).
+    /// The noisy line's verifier: one pass, fewer HMMs, Gaussians and word exits per frame, at
+    /// every frame. In noise, every second frame lost much of what the free decode hears (flite
+    /// at 10 dB: F1 0.48 / 0.44 → 0.55 / 0.55 with every frame, false intents in sentences 8 →
+    /// 5 %, CPU 6 % more as it hears more phrases whole; BENCHMARKS.md).
     static let noisyLineVerifierOptions = ["-fwdflat", "no", "-bestpath", "no", "-maxhmmpf", "3000", "-topn", "2", "-maxwpf", "5"]
+    /// The clean line's verifier: the same at every second frame, half the CPU of a full decode
+    /// and measured as accurate for agreeing (on clean lines every frame only cost CPU).
+    static let verifierOptions = noisyLineVerifierOptions + ["-ds", "2"]
     /// Applied to the grammar decoder for clean 8 kHz utterances (nil: no transform known).
     private let narrowbandTransform: MeanTransform?
     private let identityTransform: MeanTransform?
