@@ -372,11 +372,12 @@ public final class SpeechRecognizer {
     /// than the whole: at the default threshold (0.47) a noisy utterance needs 0.52, and a word
     /// it agrees with fully counts 0.91 (a phrase the free decode heard whole still decides with
     /// confidence 1). Chosen on eSpeak NG's everyday sentences (8 voices, the 22 outside
-    /// sentences of calibration, 8 kHz with white noise at 10 and 15 dB, 3 noise seeds; none of
-    /// the benchmark's voices), decoded as the recognizer does: the lowest tried at which they
-    /// are taken for an intent under 5 % of the time at each SNR (3.6 % at 10 dB, 4.4 % at 15;
-    /// at 1.05, 5.1 % and 5.5 %: many sentences sit at an agreement of one half). BENCHMARKS.md
-    /// has the sweep.
+    /// sentences of calibration, 8 kHz with white noise at 10 and 15 dB, 3 noise seeds, two
+    /// renderings: eSpeak NG varies from one synthesis to the next; none of the benchmark's
+    /// voices), decoded as the recognizer does: the lowest reading at which they are taken for
+    /// an intent under 5 % of the time at each SNR. Many sit at an agreement of one half, which
+    /// a reading above 1.064 puts under the threshold: 1.02–1.06 take 5.0 % at 15 dB, 1.07–1.10
+    /// the same 3.5 % and 4.6 %. BENCHMARKS.md has the sweep.
     static let noisyLineAgreement = 1.10
 
     /// A word's confidence from the free decode's agreement with it (0–1).

@@ -10,7 +10,8 @@
 //   4. CPU per second of speech, grammar switch time, memory.
 //   IntentBenchmark EXAMPLES_FOLDER [ONLY]   (ONLY: run just the intent rows of that condition,
 //   e.g. "8 kHz telephone", and skip the other parts, or "real" for part 2 alone, or
-//   "noisy-line" for eSpeak NG's everyday sentences on a noisy line (not in the full run);
+//   "noisy-line" for eSpeak NG voices saying everyday sentences and the example phrases on a
+//   noisy line (not in the full run);
 //   VERBOSE=1 in the environment prints each utterance's voice, text, expected intent, words
 //   heard, intent, confidence and word confidences on standard error)
 import Foundation
@@ -108,39 +109,47 @@ let memoryModel = residentMegabytes() - memoryBefore
 try recognizer.addGrammar("naive", jsgf: grammar.jsgf(withCallerWords: false))
 try recognizer.use("naive")
 
-// "noisy-line": everyday sentences said by eSpeak NG voices (none of the benchmark's speakers) on
-// a noisy telephone line, the evidence for `SpeechRecognizer.noisyLineAgreement`.
+// "noisy-line": eSpeak NG voices (none of the benchmark's speakers) on a noisy telephone line,
+// saying everyday sentences and the grammar's example phrases (as `ivr grammar calibrate`):
+// the held-out evidence for `SpeechRecognizer.noisyLineAgreement`.
 if only == "noisy-line" {
     let espeak = ["en-us+m1", "en-us+f2", "en-gb+m4", "en-gb-x-rp+f4", "en-029+m5", "en-us+klatt2", "en-gb-scotland+m2", "en-us+f5"].map { TestVoice($0) }
     // As `ivr grammar calibrate`: sentences that say one of the phrases ("sorry wrong number") are not outside.
     let outside = grammar.outside(IntentCalibration.distractors)
-    let seeds = 3
-    print("### eSpeak NG everyday sentences on a noisy line (8 voices × \(outside.count) sentences × \(seeds) noise seeds, 8 kHz telephone band, white noise)\n")
-    print("| SNR | taken for an intent at the default threshold (\(IntentThresholds.defaultThreshold)) |")
-    print("|---|---|")
-    var seed: UInt64 = 500
-    var takenBySNR: [Double: Int] = [:]
+    let examples = grammar.examplePhrases(perIntent: 6)
+    let seeds = 3, snrs = [10.0, 15.0]
+    print("### eSpeak NG on a noisy line (8 voices × \(seeds) noise seeds, 8 kHz telephone band, white noise; default threshold \(IntentThresholds.defaultThreshold))\n")
+    print("| SNR | everyday sentences taken for an intent (\(outside.count) per voice) | example phrases right (\(examples.count) per voice) | wrong | F1 |")
+    print("|---|---|---|---|---|")
+    var taken: [Double: Int] = [:], right: [Double: Int] = [:], wrong: [Double: Int] = [:]
+    // The sentences' seeds start at 500, the phrases' at 100,000: adding phrases left the sentences' noise as it was.
+    var sentenceSeed: UInt64 = 500, phraseSeed: UInt64 = 100_000
     for voice in espeak {
-        for text in outside {
+        for (text, expected) in outside.map({ ($0, nil as String?) }) + examples.map({ ($0.phrase, Optional($0.intent)) }) {
             let wideband = try voice.speak(text, sampleRate: 16000)
-            for snr in [10.0, 15.0] {
+            for snr in snrs {
                 for _ in 0..<seeds {
+                    let seed = expected == nil ? sentenceSeed : phraseSeed
+                    if expected == nil { sentenceSeed += 1 } else { phraseSeed += 1 }
                     let audio = try telephone(wideband, snr: snr, seed: seed)
-                    seed += 1
                     recognizer.startCall()
                     let result = try recognizer.understand(audio, sampleRate: 8000, intents: "intents", grammar: grammar)
-                    let taken = result.match != nil && result.confidence >= IntentThresholds.defaultThreshold
-                    if taken { takenBySNR[snr, default: 0] += 1 }
+                    let accepted = result.match != nil && result.confidence >= IntentThresholds.defaultThreshold
+                    if accepted, let expected {
+                        if result.match?.intent == expected { right[snr, default: 0] += 1 } else { wrong[snr, default: 0] += 1 }
+                    } else if accepted { taken[snr, default: 0] += 1 }
                     if ProcessInfo.processInfo.environment["VERBOSE"] != nil {
-                        FileHandle.standardError.write("\(voice.name) | \(snr) dB | \(text) | \(result.heard.text) | \(result.match?.intent ?? "-") | \(String(format: "%.3f", result.confidence))\n".data(using: .utf8)!)
+                        FileHandle.standardError.write("\(voice.name) | \(snr) dB | \(text) | \(expected ?? "-") | \(result.heard.text) | \(result.match?.intent ?? "-") | \(String(format: "%.4f", result.confidence))\n".data(using: .utf8)!)
                     }
                 }
             }
         }
     }
-    let count = espeak.count * outside.count * seeds
-    for snr in [10.0, 15.0] {
-        print("| \(Int(snr)) dB | \(takenBySNR[snr, default: 0])/\(count) (\(String(format: "%.1f", 100 * Double(takenBySNR[snr, default: 0]) / Double(count))) %) |")
+    let sentences = espeak.count * outside.count * seeds, phrases = espeak.count * examples.count * seeds
+    for snr in snrs {
+        let (t, r, w) = (taken[snr, default: 0], right[snr, default: 0], wrong[snr, default: 0])
+        print(String(format: "| %d dB | %d/%d (%.1f %%) | %d/%d | %d | %.2f |", Int(snr), t, sentences, 100 * Double(t) / Double(sentences), r, phrases, w,
+                     f1(correct: r, wrong: w, missed: phrases - r - w, falseAlarms: t)))
     }
     exit(0)
 }
