@@ -33,8 +33,16 @@ public struct TestVoice: Sendable, Equatable, CustomStringConvertible {
         return try AudioFileSource(path: path, sampleRate: sampleRate).readAll()
     }
 
+    /// Seconds of silence before and after each utterance of ``speakEach``, as an endpointed
+    /// utterance has the line around it (the endpointer keeps 0.3 s before speech and ends an
+    /// utterance only after 0.7 s of silence). eSpeak NG's renderings start and end on speech;
+    /// without the line around them the recognizer estimates clean speech at 11–19 dB SNR and
+    /// takes it for a noisy line.
+    public static let endpointedSilence = 0.3
+
     /// Every item's text said by every voice at every rate (8 kHz through
-    /// ``telephoneBand(_:sampleRate:)``), voice by voice, each turned into a result by `judge`
+    /// ``telephoneBand(_:sampleRate:)``), with the silence an endpointer delivers around an
+    /// utterance (``endpointedSilence``), voice by voice, each turned into a result by `judge`
     /// (audio, item, voice, rate); `progress` hears (done, total).
     public static func speakEach<Item, Result>(_ items: [Item], saying text: (Item) -> String, voices: [TestVoice], sampleRates: [Int],
                                                progress: (Int, Int) -> Void = { _, _ in },
@@ -46,6 +54,8 @@ public struct TestVoice: Sendable, Equatable, CustomStringConvertible {
                 for item in items {
                     var audio = try voice.speak(text(item), sampleRate: rate)
                     if rate == 8000 { audio = telephoneBand(audio, sampleRate: rate) }
+                    let silence = [Int16](repeating: 0, count: Int(endpointedSilence * Double(rate)))
+                    audio = silence + audio + silence
                     results.append(try judge(audio, item, voice, rate))
                     progress(results.count, total)
                 }
