@@ -38,7 +38,7 @@ public struct TestVoice: Sendable, Equatable, CustomStringConvertible {
     /// utterance only after 0.7 s of silence). eSpeak NG's renderings start and end on speech;
     /// without the line around them the recognizer estimates clean speech at 11–19 dB SNR and
     /// takes it for a noisy line.
-    public static let endpointedSilence = 0.3
+    static let endpointedSilence = 0.3
 
     /// Every item's text said by every voice at every rate (8 kHz through
     /// ``telephoneBand(_:sampleRate:)``), with the silence an endpointer delivers around an
@@ -51,10 +51,10 @@ public struct TestVoice: Sendable, Equatable, CustomStringConvertible {
         var results: [Result] = []
         for voice in voices {
             for rate in sampleRates {
+                let silence = [Int16](repeating: 0, count: Int(endpointedSilence * Double(rate)))
                 for item in items {
                     var audio = try voice.speak(text(item), sampleRate: rate)
                     if rate == 8000 { audio = telephoneBand(audio, sampleRate: rate) }
-                    let silence = [Int16](repeating: 0, count: Int(endpointedSilence * Double(rate)))
                     audio = silence + audio + silence
                     results.append(try judge(audio, item, voice, rate))
                     progress(results.count, total)
