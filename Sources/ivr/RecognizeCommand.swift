@@ -36,7 +36,7 @@ struct RecognizeCommand: ParsableCommand {
 
     @Option(help: """
         Confidence below which an intent is a no-match (0–1): the share of the grammar's words a free decode also hears, \
-        on a noisy line against 1.1 instead of 1 (default: the intent's threshold from 'ivr grammar calibrate', else \(IntentThresholds.defaultThreshold)).
+        on a noisy line with one phone more counted, not heard (default: the intent's threshold from 'ivr grammar calibrate', else \(IntentThresholds.defaultThreshold)).
         """)
     var minConfidence: Double?
 

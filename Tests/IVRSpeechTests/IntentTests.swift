@@ -137,13 +137,18 @@ struct RecognitionTests {
         }
     }
 
-    @Test("on a noisy line the free decode's agreement counts for less; on a clean one as it is")
+    @Test("on a noisy line one phone more is counted, not heard: short phrases need more of theirs; on a clean line none")
     func noisyLineConfidence() {
         let threshold = IntentThresholds.defaultThreshold
-        #expect(SpeechRecognizer.confidence(agreement: 0.5, noisyLine: false) == 0.5)
-        #expect(SpeechRecognizer.confidence(agreement: 0.5, noisyLine: true) < threshold)
-        #expect(SpeechRecognizer.confidence(agreement: 0.52, noisyLine: true) >= threshold)
-        #expect(SpeechRecognizer.confidence(agreement: 1, noisyLine: true) > 0.9)
+        func confidence(_ agreement: Double, phones: Int, noisy: Bool) -> Double {
+            Recognition(words: ["word"], wordConfidences: [agreement], phoneCounts: [phones],
+                        unheardPhones: noisy ? SpeechRecognizer.noisyLineUnheardPhones : 0).confidence
+        }
+        #expect(confidence(0.5, phones: 4, noisy: false) == 0.5)
+        #expect(confidence(0.5, phones: 4, noisy: true) < threshold)
+        #expect(confidence(1, phones: 4, noisy: true) > 0.75)
+        #expect(confidence(0.55, phones: 20, noisy: true) >= threshold)
+        #expect(confidence(0.45, phones: 20, noisy: true) < threshold)
     }
 
     @Test("a sentence without any of the grammar's own words is outside it; short answers and phrases of caller's words are not judged so")

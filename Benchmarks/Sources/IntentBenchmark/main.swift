@@ -111,7 +111,7 @@ try recognizer.use("naive")
 
 // "noisy-line": eSpeak NG voices (none of the benchmark's speakers) on a noisy telephone line,
 // saying everyday sentences and the grammar's example phrases (as `ivr grammar calibrate`):
-// the held-out evidence for `SpeechRecognizer.noisyLineAgreement`.
+// the held-out evidence for `SpeechRecognizer.noisyLineUnheardPhones`.
 if only == "noisy-line" {
     let espeak = ["en-us+m1", "en-us+f2", "en-gb+m4", "en-gb-x-rp+f4", "en-029+m5", "en-us+klatt2", "en-gb-scotland+m2", "en-us+f5"].map { TestVoice($0) }
     // As `ivr grammar calibrate`: sentences that say one of the phrases ("sorry wrong number") are not outside.
