@@ -25,7 +25,9 @@ public struct NoiseReducer: Sendable {
     }
 
     /// The utterance's signal-to-noise ratio in dB, estimated from its 10 ms frames: mean power
-    /// over the mean of its quietest frames (``noiseShare``); 99 when it holds no noise at all.
+    /// over the mean of its quietest frames (``noiseShare``), or over at most ``steadySpread``
+    /// times the lowest tenth of those when they are not a steady noise; 99 when it holds no
+    /// noise at all.
     public func estimatedSNR(_ samples: [Int16]) -> Double {
         let length = sampleRate / 100
         guard samples.count >= 10 * length else { return 99 }
@@ -33,10 +35,18 @@ public struct NoiseReducer: Sendable {
             samples[start..<start + length].reduce(0.0) { $0 + Double($1) * Double($1) } / Double(length)
         }.sorted()
         let quiet = powers.prefix(max(1, Int(Double(powers.count) * noiseShare)))
-        let noise = quiet.reduce(0, +) / Double(quiet.count), total = powers.reduce(0, +) / Double(powers.count)
+        let noise = min(quiet.reduce(0, +) / Double(quiet.count), Self.steadySpread * quiet[quiet.count / 10])
+        let total = powers.reduce(0, +) / Double(powers.count)
         guard noise > 1e-9 else { return 99 }
         return 10 * log10(total / noise)
     }
+
+    /// How far (in power) the quietest frames' mean may lie above their lowest tenth and still be
+    /// a line's steady noise (6 dB). White noise at 10–20 dB SNR keeps its quietest fifth within
+    /// 3 dB; speech cut tight, or clean speech between stretches of digital silence, spreads it
+    /// over 10 dB or more: its softest sounds are not noise, and taken for it they made clean
+    /// synthetic speech look like an 11–19 dB line.
+    static let steadySpread = 4.0
 
     /// The utterance with its steady noise reduced (same length).
     public func reduce(_ samples: [Int16]) -> [Int16] {

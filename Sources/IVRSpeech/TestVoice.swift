@@ -35,9 +35,8 @@ public struct TestVoice: Sendable, Equatable, CustomStringConvertible {
 
     /// Seconds of silence before and after each utterance of ``speakEach``, as an endpointed
     /// utterance has the line around it (the endpointer keeps 0.3 s before speech and ends an
-    /// utterance only after 0.7 s of silence). eSpeak NG's renderings start and end on speech;
-    /// without the line around them the recognizer estimates clean speech at 11–19 dB SNR and
-    /// takes it for a noisy line.
+    /// utterance only after 0.7 s of silence). eSpeak NG's renderings start and end on speech,
+    /// a caller's utterance does not.
     static let endpointedSilence = 0.3
 
     /// Every item's text said by every voice at every rate (8 kHz through

@@ -38,6 +38,19 @@ struct NoiseReducerTests {
         #expect(10 * log10(leadBefore / leadAfter) >= 8, "noise alone \(leadBefore) → \(leadAfter)")
     }
 
+    @Test("the SNR of a line with steady noise is estimated; clean speech with digital silence or cut tight is not taken for noise", arguments: [8000, 16000])
+    func estimatedSNR(rate: Int) {
+        let reducer = NoiseReducer(sampleRate: rate)
+        let clean = voice(seconds: 2, rate: rate, level: 3000)
+        var generator = NoiseGenerator(seed: 11)
+        let noisy = zip(clean, generator.white(count: clean.count, rms: (power(clean) / 10).squareRoot())).map { Int16(clamping: Int(($0 + $1).rounded())) }
+        #expect(abs(reducer.estimatedSNR(noisy) - 10.4) < 1.5, "\(reducer.estimatedSNR(noisy)) dB")
+        let tight = clean.map { Int16(clamping: Int($0.rounded())) }
+        #expect(reducer.estimatedSNR(tight) > 30, "\(reducer.estimatedSNR(tight)) dB")
+        let silences = [Int16](repeating: 0, count: rate / 10) + tight + [Int16](repeating: 0, count: rate / 20)
+        #expect(reducer.estimatedSNR(silences) > 30, "\(reducer.estimatedSNR(silences)) dB")
+    }
+
     @Test("clean speech passes nearly unchanged")
     func clean() {
         let rate = 8000
