@@ -43,9 +43,10 @@ public struct NoiseReducer: Sendable {
 
     /// How far (in power) the quietest frames' mean may lie above their lowest tenth and still be
     /// a line's steady noise (6 dB). With white noise at 5–25 dB SNR it lies within 3.6 dB
-    /// (eSpeak NG, flite and real recordings, 8 and 16 kHz); clean speech cut tight, or beside
-    /// digital silence, puts it 16 dB above at the median: its softest sounds are not noise, and
-    /// taken for it they made clean synthetic speech look like an 11–19 dB line.
+    /// (eSpeak NG, flite and real recordings, 8 and 16 kHz), with pink or brown noise within
+    /// 3.8 dB (babble of a few talkers can lie further: BENCHMARKS.md); clean speech cut tight,
+    /// or beside digital silence, puts it 16 dB above at the median: its softest sounds are not
+    /// noise, and taken for it they made clean synthetic speech look like an 11–19 dB line.
     static let steadySpread = 4.0
 
     /// The utterance with its steady noise reduced (same length).
