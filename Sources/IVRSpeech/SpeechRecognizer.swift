@@ -118,8 +118,10 @@ public final class SpeechRecognizer {
     /// The same for noisy lines (utterances that went through the noise reducer), at every frame.
     private let noisyLineVerifier: PocketSphinxDecoder
     private var verifiers: [PocketSphinxDecoder] { [verifier, noisyLineVerifier] }
-    /// Both verifiers decode in one pass: they only have to agree or not, not to be a transcript.
-    private static let onePass = ["-fwdflat", "no", "-bestpath", "no"]
+    /// Both verifiers decode in one pass: they only have to agree or not, not to be a transcript;
+    /// and without the phone-loop lookahead, which scores a phone loop at every frame to prune
+    /// word entries: the same answers on the benchmark at 6–8 % less CPU (BENCHMARKS.md).
+    private static let onePass = ["-fwdflat", "no", "-bestpath", "no", "-pl_window", "0"]
     /// The clean line's verifier: every second frame, fewer HMMs, Gaussians and word exits per
     /// frame than a full decode: half its CPU, and measured as accurate for agreeing.
     static let verifierOptions = onePass + ["-ds", "2", "-maxhmmpf", "3000", "-topn", "2", "-maxwpf", "5"]

@@ -7,7 +7,8 @@
 //   2. the real recordings of pocketsphinx-testdata with their grammars, 16 kHz, 8 kHz band,
 //      and 8 kHz band with white noise at 10 dB SNR;
 //   3. spoken digit strings at 8 kHz (flite voices and the real TIDIGITS recording);
-//   4. CPU per second of speech, grammar switch time, memory.
+//   4. CPU per second of speech (ours, and the naive decode's in the same run: this machine's
+//      speed moves between runs, their ratio much less), grammar switch time, memory.
 //   IntentBenchmark EXAMPLES_FOLDER [ONLY]   (ONLY: run just the intent rows of that condition,
 //   e.g. "8 kHz telephone", and skip the other parts, or "real" for part 2 alone, or
 //   "noisy-line" for eSpeak NG voices saying everyday sentences and the example phrases on a
@@ -88,13 +89,13 @@ func residentMegabytes() -> Double {
     return (Double(line.split(separator: " ").dropFirst().first ?? "0") ?? 0) / 1024
 }
 
-var cpuSeconds = 0.0, speechSeconds = 0.0
-@MainActor func timed<Result>(_ audio: [Int16], rate: Int, _ body: () throws -> Result) rethrows -> Result {
-    speechSeconds += Double(audio.count) / Double(rate)
+/// Process CPU seconds of ours and of the naive decode, per condition.
+var cpuSeconds = 0.0, naiveCPUSeconds = 0.0
+/// What `body` returns; the process CPU seconds it took are added to `total`.
+func timed<Result>(adding total: inout Double, _ body: () throws -> Result) rethrows -> Result {
     let start = clock()
-    let result = try body()
-    cpuSeconds += Double(clock() - start) / Double(CLOCKS_PER_SEC)
-    return result
+    defer { total += Double(clock() - start) / Double(CLOCKS_PER_SEC) }
+    return try body()
 }
 
 let memoryBefore = residentMegabytes()
@@ -156,15 +157,16 @@ if only == "noisy-line" {
 // 1. Intents.
 if only != "real" {
     print("### Intents (flite voices; threshold \(IntentThresholds.defaultThreshold) for every intent)\n")
-    print("| set | condition | ours: intent F1 | ours: false intents off-grammar | naive: intent F1 | naive: false intents off-grammar | CPU s per s of speech (ours) |")
+    print("| set | condition | ours: intent F1 | ours: false intents off-grammar | naive: intent F1 | naive: false intents off-grammar | CPU s per s of speech: ours / naive (ratio) |")
     print("|---|---|---|---|---|---|---|")
 }
 for (setName, set) in [("phrases alone", phrases), ("phrases inside sentences", inSentences)] {
     for (condition, rate, snr) in [("16 kHz", 16000, nil as Double?), ("8 kHz telephone", 8000, nil), ("8 kHz telephone, 10 dB SNR", 8000, 10.0)]
-        where only.map { $0 == condition } ?? true {
+        where only.map({ $0 == condition }) ?? true {
         var ours = (correct: 0, wrong: 0, rejected: 0, falseAlarms: 0)
         var naive = (correct: 0, wrong: 0, falseAlarms: 0)
-        (cpuSeconds, speechSeconds) = (0, 0)
+        var speechSeconds = 0.0
+        (cpuSeconds, naiveCPUSeconds) = (0, 0)
         var seed: UInt64 = 1
         for voice in voices {
             for (text, expected) in set.map({ ($0.text, Optional($0.intent)) }) + offGrammar.map({ ($0, nil as String?) }) {
@@ -173,14 +175,15 @@ for (setName, set) in [("phrases alone", phrases), ("phrases inside sentences", 
                 seed += 1
                 // Every utterance is a call's first (startCall): none inherits another's line noise.
                 recognizer.startCall()
-                let result = try timed(audio, rate: rate) {
+                speechSeconds += Double(audio.count) / Double(rate)
+                let result = try timed(adding: &cpuSeconds) {
                     try recognizer.understand(audio, sampleRate: rate, intents: "intents", grammar: grammar)
                 }
                 let match = result.match
                 let accepted = match.map { result.confidence >= thresholds.threshold(for: $0.intent) } ?? false
                 // Naive: one decode with the phrases' grammar, its best path taken as is.
                 recognizer.startCall()
-                let naiveMatch = grammar.match(try recognizer.recognize(audio, sampleRate: rate).words)
+                let naiveMatch = grammar.match(try timed(adding: &naiveCPUSeconds) { try recognizer.recognize(audio, sampleRate: rate) }.words)
                 if ProcessInfo.processInfo.environment["VERBOSE"] != nil {
                     FileHandle.standardError.write("\(voice) | \(text) | \(expected ?? "-") | \(result.heard.text) | \(match?.intent ?? "-") | \(String(format: "%.2f", result.confidence)) | \(result.heard.wordConfidences.map { String(format: "%.2f", $0) }.joined(separator: " "))\n".data(using: .utf8)!)
                 }
@@ -194,11 +197,12 @@ for (setName, set) in [("phrases alone", phrases), ("phrases inside sentences", 
             }
         }
         let offCount = Double(voices.count * offGrammar.count)
-        print(String(format: "| %@ | %@ | %.2f | %.0f %% | %.2f | %.0f %% | %.3f |", setName, condition,
+        print(String(format: "| %@ | %@ | %.2f | %.0f %% | %.2f | %.0f %% | %.3f / %.3f (%.2f) |", setName, condition,
                      f1(correct: ours.correct, wrong: ours.wrong, missed: ours.rejected, falseAlarms: ours.falseAlarms),
                      100 * Double(ours.falseAlarms) / offCount,
                      f1(correct: naive.correct, wrong: naive.wrong, missed: 0, falseAlarms: naive.falseAlarms),
-                     100 * Double(naive.falseAlarms) / offCount, cpuSeconds / speechSeconds))
+                     100 * Double(naive.falseAlarms) / offCount, cpuSeconds / speechSeconds, naiveCPUSeconds / speechSeconds,
+                     cpuSeconds / naiveCPUSeconds))
     }
 }
 
