@@ -120,7 +120,8 @@ public final class SpeechRecognizer {
     private var verifiers: [PocketSphinxDecoder] { [verifier, noisyLineVerifier] }
     /// Both verifiers decode in one pass: they only have to agree or not, not to be a transcript;
     /// and without the phone-loop lookahead, which scores a phone loop at every frame to prune
-    /// word entries: the same answers on the benchmark at 6–8 % less CPU (BENCHMARKS.md).
+    /// word entries: the same answers on the benchmark at about 5 % less CPU on narrowband and
+    /// noisy lines, 0–2 % on wideband ones (BENCHMARKS.md).
     private static let onePass = ["-fwdflat", "no", "-bestpath", "no", "-pl_window", "0"]
     /// The clean line's verifier: every second frame, fewer HMMs, Gaussians and word exits per
     /// frame than a full decode: half its CPU, and measured as accurate for agreeing.
