@@ -39,8 +39,7 @@ public struct NoiseGenerator: Sendable {
 
     /// `samples` with white noise added `snr` dB below their mean power (a noisy line).
     public mutating func addingWhite(to samples: [Int16], snr: Double) -> [Int16] {
-        let power = samples.reduce(0.0) { $0 + Double($1) * Double($1) } / Double(max(samples.count, 1))
-        let noise = white(count: samples.count, rms: (power / pow(10, snr / 10)).squareRoot())
+        let noise = white(count: samples.count, rms: (samples.meanPower / pow(10, snr / 10)).squareRoot())
         return zip(samples, noise).map { Int16(clamping: Int((Double($0) + $1).rounded())) }
     }
 }

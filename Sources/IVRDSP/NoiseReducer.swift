@@ -31,9 +31,7 @@ public struct NoiseReducer: Sendable {
     public func estimatedSNR(_ samples: [Int16]) -> Double {
         let length = sampleRate / 100
         guard samples.count >= 10 * length else { return 99 }
-        let powers = stride(from: 0, to: samples.count - length + 1, by: length).map { start in
-            samples[start..<start + length].reduce(0.0) { $0 + Double($1) * Double($1) } / Double(length)
-        }.sorted()
+        let powers = stride(from: 0, to: samples.count - length + 1, by: length).map { samples[$0..<$0 + length].meanPower }.sorted()
         let quiet = powers.prefix(max(1, Int(Double(powers.count) * noiseShare)))
         let noise = min(quiet.reduce(0, +) / Double(quiet.count), Self.steadySpread * quiet[quiet.count / 10])
         let total = powers.reduce(0, +) / Double(powers.count)
