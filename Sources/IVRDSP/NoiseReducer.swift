@@ -47,26 +47,30 @@ public struct NoiseReducer: Sendable {
     /// noise, and taken for it they made clean synthetic speech look like an 11–19 dB line.
     static let steadySpread = 4.0
 
-    /// The utterance with its steady noise reduced (same length).
+    /// The utterance with its steady noise reduced (same length), to its first and last sample.
     public func reduce(_ samples: [Int16]) -> [Int16] {
         let hop = size / 2
         guard samples.count >= 4 * size else { return samples }
-        let frameCount = (samples.count - size) / hop + 1
+        // Zeros before and after, so that every sample lies under two overlapping frames.
+        let input = [Double](repeating: 0, count: hop) + samples.map(Double.init) + [Double](repeating: 0, count: size)
+        let frameCount = (input.count - size) / hop + 1
         var spectra: [[(re: Double, im: Double)]] = []
         spectra.reserveCapacity(frameCount)
         for frame in 0..<frameCount {
             let start = frame * hop
-            spectra.append(FFT.forward((0..<size).map { Double(samples[start + $0]) * window[$0] }))
+            spectra.append(FFT.forward((0..<size).map { input[start + $0] * window[$0] }))
         }
         let bins = size / 2 + 1
         let powers = spectra.map { spectrum in (0..<bins).map { spectrum[$0].re * spectrum[$0].re + spectrum[$0].im * spectrum[$0].im } }
         let energies = powers.map { $0.reduce(0, +) }
-        let quietest = energies.indices.sorted { energies[$0] < energies[$1] }.prefix(max(1, Int(Double(frameCount) * noiseShare)))
+        // The noise comes from frames wholly inside the utterance (not the zeros).
+        let inside = Array(1...((samples.count - size) / hop + 1))
+        let quietest = inside.sorted { energies[$0] < energies[$1] }.prefix(max(1, Int(Double(inside.count) * noiseShare)))
         var noise = [Double](repeating: 0, count: bins)
         for index in quietest { for bin in 0..<bins { noise[bin] += powers[index][bin] } }
         noise = noise.map { max($0 / Double(quietest.count), 1e-3) }
 
-        var output = [Double](repeating: 0, count: samples.count)
+        var output = [Double](repeating: 0, count: input.count)
         var previousClean = [Double](repeating: 0, count: bins)
         for (frame, spectrum) in spectra.enumerated() {
             var filtered = spectrum
@@ -82,10 +86,7 @@ public struct NoiseReducer: Sendable {
             let start = frame * hop
             for index in 0..<size { output[start + index] += time[index] * window[index] }
         }
-        // Before the first full overlap and after the last frame, the input stands.
-        for index in 0..<hop { output[index] = Double(samples[index]) }
-        for index in ((frameCount - 1) * hop + size)..<samples.count { output[index] = Double(samples[index]) }
-        return output.map { Int16(clamping: Int($0.rounded())) }
+        return output[hop..<hop + samples.count].map { Int16(clamping: Int($0.rounded())) }
     }
 }
 

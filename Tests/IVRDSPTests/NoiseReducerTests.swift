@@ -38,6 +38,21 @@ struct NoiseReducerTests {
         #expect(10 * log10(leadBefore / leadAfter) >= 8, "noise alone \(leadBefore) → \(leadAfter)")
     }
 
+    @Test("noise is turned down to the first and the last sample", arguments: [8000, 16000])
+    func edges(rate: Int) {
+        let clean = voice(seconds: 1, rate: rate, level: 3000)
+        var generator = NoiseGenerator(seed: 7)
+        let rms = (power(clean) / 10).squareRoot()
+        let noisy = (generator.white(count: rate / 2, rms: rms) + zip(clean, generator.white(count: clean.count, rms: rms)).map(+)
+            + generator.white(count: rate / 2, rms: rms)).map { Int16(clamping: Int($0.rounded())) }
+        let output = NoiseReducer(sampleRate: rate).reduce(noisy)
+        let edge = rate / 100
+        for (name, before, after) in [("first", noisy.prefix(edge), output.prefix(edge)), ("last", noisy.suffix(edge), output.suffix(edge))] {
+            let reduction = 10 * log10(power(before.map(Double.init)) / power(after.map(Double.init)))
+            #expect(reduction >= 6, "\(name) 10 ms: \(reduction) dB")
+        }
+    }
+
     @Test("the SNR of a line with steady noise is estimated; clean speech with digital silence or cut tight is not taken for noise", arguments: [8000, 16000])
     func estimatedSNR(rate: Int) {
         let reducer = NoiseReducer(sampleRate: rate)
