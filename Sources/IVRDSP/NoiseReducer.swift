@@ -64,7 +64,7 @@ public struct NoiseReducer: Sendable {
         let powers = spectra.map { spectrum in (0..<bins).map { spectrum[$0].re * spectrum[$0].re + spectrum[$0].im * spectrum[$0].im } }
         let energies = powers.map { $0.reduce(0, +) }
         // The noise comes from frames wholly inside the utterance (not the zeros).
-        let inside = Array(1...((samples.count - size) / hop + 1))
+        let inside = 1...((samples.count - size) / hop + 1)
         let quietest = inside.sorted { energies[$0] < energies[$1] }.prefix(max(1, Int(Double(inside.count) * noiseShare)))
         var noise = [Double](repeating: 0, count: bins)
         for index in quietest { for bin in 0..<bins { noise[bin] += powers[index][bin] } }

@@ -327,7 +327,8 @@ public final class SpeechRecognizer {
     }
 
     /// The utterance as the decoders take it, at 16 kHz: noisy utterances lose their steady noise
-    /// first; clean ones are decoded as they are, with the narrowband transform at 8 kHz.
+    /// first; clean ones get a quiet line where cut tight (``paddedWhereTight(_:sampleRate:)``)
+    /// and the narrowband transform at 8 kHz.
     private func prepared(_ samples: [Int16], sampleRate: Int) throws(RecognitionError) -> PreparedUtterance {
         let reducer = NoiseReducer(sampleRate: sampleRate)
         let noisy = reducer.estimatedSNR(samples) < Self.noiseReductionBelowSNR
