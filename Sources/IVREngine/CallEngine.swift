@@ -93,6 +93,8 @@ public final class CallEngine {
     private let prompts: PromptLibrary
     private let recognizer: SpeechRecognizer?
     private var grammars: [String: IntentGrammar] = [:]
+    /// The flow's intent files, read at the first utterance that needs them.
+    private var intentFiles: [IntentGrammar]?
     /// Whether a prompt is playing now (for scripted callers that wait for the IVR).
     public private(set) var isPlayingPrompt = false
     private let hangUpLock = NSLock()
@@ -348,7 +350,9 @@ public final class CallEngine {
         if let known = grammars[name] {
             grammar = known
         } else {
-            grammar = try IntentGrammar(intents: request.intents.map { ($0.name, $0.phrases) })
+            let files = try intentFiles ?? flow.intentFiles.map { try IntentGrammar.load(path: $0.path, knows: recognizer.knows) }
+            intentFiles = files
+            grammar = try IntentGrammar.combining(files, selection: request.intents.map { ($0.name, $0.phrases) })
             try recognizer.addIntents(name, grammar: grammar)
             grammars[name] = grammar
         }

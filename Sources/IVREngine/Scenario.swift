@@ -12,6 +12,8 @@ public struct Scenario {
         case waitPrompt
         case press(String)
         case say(String)
+        /// A recording the caller plays (a real caller's voice): any format, converted to the call's rate.
+        case play(String)
         case silence(Double)
         case hangUp
     }
@@ -76,11 +78,19 @@ public struct ScenarioFile {
                 if step.string == "wait_prompt" { steps.append(.waitPrompt); continue }
                 if step.string == "hang_up" { steps.append(.hangUp); continue }
                 guard case .mapping(let action) = step, let (key, value) = action.first.map({ ($0.key.string ?? "", $0.value) }) else {
-                    throw fail(step, "scenario '\(name)': a step is wait_prompt, hang_up, press: KEYS, say: TEXT or silence: SECONDS")
+                    throw fail(step, "scenario '\(name)': a step is wait_prompt, hang_up, press: KEYS, say: TEXT, play: FILE or silence: SECONDS")
                 }
                 switch key {
                 case "press": steps.append(.press(value.string ?? value.int.map(String.init) ?? ""))
                 case "say": steps.append(.say(value.string ?? ""))
+                case "play":
+                    guard let file = value.string, !file.isEmpty else { throw fail(step, "scenario '\(name)': play takes a recording's path") }
+                    let recording = file.hasPrefix("/") ? file : (folder as NSString).appendingPathComponent(file)
+                    // Read now, so that a missing or unreadable file is reported with its line.
+                    do { _ = try AudioFileSource(path: recording, sampleRate: 8000) } catch {
+                        throw fail(step, "scenario '\(name)': \(error)")
+                    }
+                    steps.append(.play(recording))
                 case "silence":
                     let text = (value.string ?? "").replacingOccurrences(of: "s", with: "")
                     guard let seconds = value.float ?? Double(text) else { throw fail(step, "silence takes seconds, like 6s") }
@@ -112,7 +122,8 @@ public struct InputError: Error, CustomStringConvertible {
 
 /// The caller of a scenario: makes its audio as the call goes, waiting for the IVR's prompts
 /// when told to. Keys come from the tone generator, speech from eSpeak NG (or flite) in the
-/// caller's voice, limited to the telephone band, with noise at the scenario's SNR.
+/// caller's voice, limited to the telephone band, or from a recording, with noise at the
+/// scenario's SNR.
 final class ScriptedCaller: AudioSource {
     let sampleRate: Int
     let frameLength: Int
@@ -164,6 +175,8 @@ final class ScriptedCaller: AudioSource {
                 let gain = rms > 0 ? 3277 / rms : 1
                 speech = speech.map { Int16(clamping: Int((Double($0) * gain).rounded())) }
                 pending += speech + [Int16](repeating: 0, count: sampleRate / 5)
+            case .play(let path):
+                pending += try AudioFileSource(path: path, sampleRate: sampleRate).readAll() + [Int16](repeating: 0, count: sampleRate / 5)
             case .silence(let seconds):
                 pending += [Int16](repeating: 0, count: Int(seconds * Double(sampleRate)))
             case .hangUp:

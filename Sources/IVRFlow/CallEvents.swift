@@ -38,7 +38,13 @@ public struct PromptPlayback: Sendable, Equatable {
 /// Phrases a caller may say for one intent.
 public struct SpokenIntent: Sendable, Equatable {
     public var name: String
+    /// Its phrases (intent templates); none for an intent of the flow's intent files.
     public var phrases: [String]
+
+    /// What a caller says to enter digits by voice ("four seven one one"): the digits in the
+    /// slot ``entrySlot``.
+    public static let entry = SpokenIntent(name: "entry", phrases: ["{entry:digits}"])
+    public static let entrySlot = "entry"
 }
 
 /// What the engine should listen for after the prompts.
@@ -47,7 +53,7 @@ public struct ListenRequest: Sendable, Equatable {
     public var keys: Set<Character>
     /// Intents the recognizer should know; empty when the call is keypad-only here.
     public var intents: [SpokenIntent]
-    /// Digits are being collected: the recognizer is not needed.
+    /// Digits are being collected (by key, or by voice with ``SpokenIntent/entry``).
     public var collectingDigits: Bool
 }
 

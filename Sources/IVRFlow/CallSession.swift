@@ -141,20 +141,21 @@ public final class CallSession {
             }
             return commands + digit(key)
         case .speechStarted:
-            guard state == .menu, acceptsSpeech else { return [] }
+            guard listensForSpeech else { return [] }
             deadline = nil
             guard let interruptible = pendingPrompts.first, interruptible else { return [] }
             pendingPrompts.removeAll()
             record("barge_in", ["by": "speech"])
             return [.stopPrompt]
         case .intent(let name, let slots, let confidence, let words):
-            guard state == .menu, acceptsSpeech else { return [] }
+            guard listensForSpeech else { return [] }
             pendingPrompts.removeAll()
+            guard state == .menu else { return spokenEntry(slots[SpokenIntent.entrySlot], confidence: confidence) }
             return intent(name, slots: slots, confidence: confidence, words: words)
         case .noMatch(let words):
-            guard state == .menu, acceptsSpeech else { return [] }
+            guard listensForSpeech else { return [] }
             pendingPrompts.removeAll()
-            return failedTry("no_match", ["words": words])
+            return failedTry("no_match", state == .menu ? ["words": words] : [:])
         case .recordingFinished(let seconds):
             guard state == .recording else { return [] }
             served = .voicemail(box: currentVoicemailBox)
@@ -171,6 +172,16 @@ public final class CallSession {
             speechWorks = false
             record("recognizer_failed", ["reason": reason, "now": "keypad only"])
             return state == .menu ? [listenForMenu()] : []
+        }
+    }
+
+    /// Whether speech means something now: in a menu, and while digits of a `collect` node or
+    /// an account number are entered (by voice as well as by key).
+    private var listensForSpeech: Bool {
+        guard acceptsSpeech else { return false }
+        switch state {
+        case .menu, .collecting, .verifyingAccount: return true
+        default: return false
         }
     }
 
@@ -199,6 +210,11 @@ public final class CallSession {
             state = .collecting(DigitEntry(lengths: collect.minDigits...collect.maxDigits, terminator: collect.terminator))
             return [play(collect.prompt), listenForDigits()]
         case .verify(let verify):
+            if let account = data[verify.accountField], verify.accountDigits.contains(account.count), account.allSatisfy(\.isNumber) {
+                record("account", ["from": verify.accountField, "account": DigitCheck.masked(account)])
+                state = .verifyingPIN(account: account, DigitEntry(lengths: verify.pinDigits, terminator: "#"))
+                return [play(verify.pinPrompt), listenForDigits()]
+            }
             state = .verifyingAccount(DigitEntry(lengths: verify.accountDigits, terminator: "#"))
             return [play(verify.accountPrompt), listenForDigits()]
         case .transfer(let transfer):
@@ -271,7 +287,8 @@ public final class CallSession {
         if acceptsSpeech {
             var byName: [String: [String]] = [:]
             var order: [String] = []
-            for option in menu.options where !option.phrases.isEmpty {
+            // An option with phrases brings them; one without, an intent of the flow's files.
+            for option in menu.options where !option.phrases.isEmpty || option.usesIntentFiles {
                 if byName[option.intent] == nil { order.append(option.intent) }
                 byName[option.intent, default: []] += option.phrases
             }
@@ -289,8 +306,10 @@ public final class CallSession {
         .listen(ListenRequest(keys: ["1", "2"], intents: [], collectingDigits: false))
     }
 
+    /// Waits for digits: keys, and in a `collect` node or for an account number, the digits
+    /// spoken too.
     private func listenForDigits() -> CallCommand {
-        .listen(ListenRequest(keys: Set("0123456789*#"), intents: [], collectingDigits: true))
+        .listen(ListenRequest(keys: Set("0123456789*#"), intents: listensForSpeech ? [.entry] : [], collectingDigits: true))
     }
 
     private func menuDigit(_ key: Character, _ menu: Menu) -> [CallCommand] {
@@ -325,15 +344,19 @@ public final class CallSession {
 
     private func intent(_ name: String, slots: [String: String], confidence: Double, words: String) -> [CallCommand] {
         guard case .menu(let menu)? = flow.nodes[node] else { return [] }
-        let detail = ["intent": name, "confidence": String(format: "%.2f", confidence), "words": words]
+        // A slot that holds an account number or another secret is masked, and so are the words.
+        let secrets = Set(slots.keys).intersection(flow.secretFields)
+        var detail = ["intent": name, "confidence": String(format: "%.2f", confidence), "words": secrets.isEmpty ? words : "(masked)"]
+        for (slot, value) in slots { detail["slot." + slot] = secrets.contains(slot) ? DigitCheck.masked(value) : value }
         guard confidence >= flow.settings.minimumConfidence else {
             return failedTry("no_match", detail.merging(["reason": "low confidence"]) { $1 })
         }
         record("intent", detail)
         for (slot, value) in slots { data[slot] = value }
+        secretFields.formUnion(secrets)
         if name == "repeat" { return [play(menu.prompt), listenForMenu()] }
         if name == "operator", let operatorNode = flow.settings.operatorNode { return enter(operatorNode) }
-        guard let option = menu.options.first(where: { $0.intent == name }) else {
+        guard let option = menu.options.first(where: { $0.isChosen(by: name, slots: slots) }) else {
             return failedTry("no_match", detail)
         }
         return choose(option, via: "speech")
@@ -550,6 +573,25 @@ public final class CallSession {
         if collect.secret { secretFields.insert(collect.field) }
         record("collected", ["field": collect.field, "value": collect.secret ? DigitCheck.masked(value) : value])
         return enter(collect.next)
+    }
+
+    /// Digits said where they are entered: the whole entry at once, judged as if typed.
+    private func spokenEntry(_ digits: String?, confidence: Double) -> [CallCommand] {
+        guard let digits, !digits.isEmpty, confidence >= flow.settings.minimumConfidence else {
+            return failedTry("no_match", ["reason": digits == nil ? "no digits" : "low confidence",
+                                          "confidence": String(format: "%.2f", confidence)])
+        }
+        record("entry", ["by": "speech", "digits": String(digits.count), "confidence": String(format: "%.2f", confidence)])
+        switch state {
+        case .collecting(let entry):
+            guard entry.lengths.contains(digits.count) else { return collectStep(.tooShort) }
+            return collectStep(.complete(digits))
+        case .verifyingAccount(let entry):
+            guard entry.lengths.contains(digits.count) else { return verifyStep(.tooShort) }
+            return verifyStep(.complete(digits))
+        default:
+            return []
+        }
     }
 
     private func verifyStep(_ step: DigitEntry.Step) -> [CallCommand] {

@@ -19,8 +19,31 @@ public struct Flow: Sendable {
     public var nodes: [String: FlowNode]
     /// Folder of recorded prompts (`prompts/` beside the flow file unless set).
     public var promptFolder: String
+    /// Intent files the flow's menus may choose by (`intents: [intents.yaml]`), resolved from
+    /// the flow's folder, with their lines in the flow file.
+    public var intentFiles: [IntentFileReference] = []
 
     public func language(_ code: String) -> FlowLanguage? { languages.first { $0.code == code } }
+
+    /// Fields whose values are masked in logs and records: account numbers of `verify` nodes,
+    /// `collect` fields marked secret, and PINs.
+    public var secretFields: Set<String> {
+        var fields: Set<String> = ["pin", "account"]
+        for node in nodes.values {
+            switch node {
+            case .verify(let verify): fields.insert(verify.accountField)
+            case .collect(let collect) where collect.secret: fields.insert(collect.field)
+            default: break
+            }
+        }
+        return fields
+    }
+}
+
+/// An intent file a flow names.
+public struct IntentFileReference: Sendable, Equatable {
+    public var path: String
+    public var line: Int
 }
 
 /// A language a call can be held in.
@@ -49,7 +72,7 @@ public struct FlowSettings: Sendable, Equatable {
     public var maxTries = 3
     /// Recognition confidence below which an intent counts as no match (by default the
     /// recognizer's own, `IntentThresholds.defaultThreshold`).
-    public var minimumConfidence = 0.47
+    public var minimumConfidence = 0.5
     /// Node that key 0 leads to from any menu (none when nil).
     public var operatorNode: String?
     /// Key that repeats a menu.
@@ -81,18 +104,31 @@ public struct Prompt: Sendable, Equatable {
     }
 }
 
-/// One choice of a menu: a key, spoken phrases, or both.
+/// One choice of a menu: a key, spoken phrases, an intent of the flow's intent files, or
+/// several of these.
 public struct MenuOption: Sendable, Equatable {
     public var key: Character?
-    /// Phrases in the template language of the intent files (`pay [my] bill`).
+    /// Phrases in the template language of the intent files (`pay [my] bill`); none when the
+    /// option is chosen by an intent of the flow's intent files.
     public var phrases: [String]
     /// Node it leads to (or `hangup`).
     public var target: String
     /// Language the call switches to when the option is chosen.
     public var language: String?
-    /// Name of the intent the recognizer reports for its phrases.
+    /// Name of the intent that chooses it: its phrases', or one of the intent files'.
     public var intent: String
+    /// Slot values the intent must carry to choose it (`when: { department: sales }`).
+    public var conditions: [String: String] = [:]
     public var line: Int
+
+    /// Whether the flow's intent files say how it is spoken: no phrases of its own, and no
+    /// key or a `when` (an option with a key alone is keypad-only).
+    public var usesIntentFiles: Bool { phrases.isEmpty && (key == nil || !conditions.isEmpty) }
+
+    /// Whether `intent` said with `slots` chooses this option.
+    public func isChosen(by intent: String, slots: [String: String]) -> Bool {
+        intent == self.intent && conditions.allSatisfy { slots[$0.key] == $0.value }
+    }
 }
 
 /// A node of the flow, the unit a call moves between.
@@ -266,6 +302,9 @@ public struct Verify: Sendable, Equatable {
     public var failurePrompt: Prompt
     public var accountDigits: ClosedRange<Int>
     public var pinDigits: ClosedRange<Int>
+    /// A collected field (from a spoken slot or a `collect` node) that, when the call already
+    /// holds it, is the account number: only the PIN is asked.
+    public var accountField: String
     public var maxAttempts: Int
     public var next: String
     public var lockout: String

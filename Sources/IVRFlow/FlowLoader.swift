@@ -65,7 +65,7 @@ struct FlowParser {
 
     var folder: String { (path as NSString).deletingLastPathComponent }
 
-    static let topKeys: Set<String> = ["name", "start", "languages", "settings", "hours", "queues", "callers", "tables", "prompts", "nodes"]
+    static let topKeys: Set<String> = ["name", "start", "languages", "settings", "hours", "queues", "callers", "tables", "prompts", "intents", "nodes"]
 
     mutating func parse(_ root: Node) -> Flow? {
         let top = reader.mapping(root, allowed: Self.topKeys, where: "the flow")
@@ -89,6 +89,15 @@ struct FlowParser {
         if let node = top["queues"] { flow.queues = parseQueues(node) }
         if let node = top["callers"] { flow.callerRules = parseCallerRules(node) }
         if let node = top["tables"] { flow.tables = parseTables(node) }
+        if let node = top["intents"] {
+            let items = node.array().isEmpty ? [node] : node.array()
+            for item in items {
+                guard let file = reader.string(item, "intents") else { continue }
+                let path = resolve(file)
+                if !FileManager.default.fileExists(atPath: path) { reader.problem(item, "intent file '\(file)' does not exist") }
+                flow.intentFiles.append(IntentFileReference(path: path, line: item.mark?.line ?? 0))
+            }
+        }
         if let node = top["nodes"] {
             for entry in reader.namedEntries(node, where: "nodes") {
                 if let parsed = parseNode(entry.name, entry.node, line: entry.line, defaultLanguage: defaultLanguage) {
@@ -266,7 +275,7 @@ struct FlowParser {
         "message": ["prompt", "next", "outcome"],
         "collect": ["prompt", "field", "digits", "terminator", "luhn", "pattern", "table", "secret", "confirm",
                     "invalid_prompt", "confirm_prompt", "max_tries", "next", "failure"],
-        "verify": ["table", "account_prompt", "pin_prompt", "failure_prompt", "account_digits", "pin_digits",
+        "verify": ["table", "account_prompt", "pin_prompt", "failure_prompt", "account_digits", "pin_digits", "account_field",
                    "max_attempts", "next", "lockout"],
         "transfer": ["queue", "prompt", "after_hours", "overflow"],
         "voicemail": ["box", "prompt", "thanks_prompt", "max_seconds", "silence_seconds"],
@@ -369,6 +378,7 @@ struct FlowParser {
                 failurePrompt: prompt("failure_prompt", default: "Sorry, the account number or PIN is not correct.")!,
                 accountDigits: digitRange(f["account_digits"], "account_digits") ?? 4...16,
                 pinDigits: digitRange(f["pin_digits"], "pin_digits") ?? 4...8,
+                accountField: reader.string(f["account_field"], "account_field") ?? "account",
                 maxAttempts: reader.integer(f["max_attempts"], "max_attempts", in: 1...10) ?? 3,
                 next: next("next", default: nil), lockout: next("lockout", default: nil)))
         case "transfer":
@@ -407,7 +417,7 @@ struct FlowParser {
     }
 
     mutating func parseOption(_ node: Node, menu: String, index: Int) -> MenuOption? {
-        let f = reader.mapping(node, allowed: ["key", "say", "go", "language", "intent"], where: "menu '\(menu)' option \(index + 1)")
+        let f = reader.mapping(node, allowed: ["key", "say", "go", "language", "intent", "when"], where: "menu '\(menu)' option \(index + 1)")
         let line = node.mark?.line ?? 0
         guard let target = reference(f["go"], "go") else {
             reader.problem(node, "menu '\(menu)' option \(index + 1) has no 'go' (the node it leads to)")
@@ -415,13 +425,25 @@ struct FlowParser {
         }
         let optionKey = f["key"] == nil ? nil : key(f["key"], "key")
         let phrases = reader.strings(f["say"], "say")
-        if optionKey == nil && phrases.isEmpty {
-            reader.problem(node, "menu '\(menu)' option \(index + 1) has neither a key nor a phrase to say")
+        let intent = reader.string(f["intent"], "intent")
+        if optionKey == nil && phrases.isEmpty && intent == nil {
+            reader.problem(node, "menu '\(menu)' option \(index + 1) has neither a key, a phrase to say nor an intent")
+        }
+        var conditions: [String: String] = [:]
+        if let when = f["when"] {
+            if case .mapping(let entries) = when {
+                for (slot, value) in entries {
+                    if let slot = slot.string, let value = reader.string(value, "when") { conditions[slot] = value }
+                }
+            } else {
+                reader.problem(when, "menu '\(menu)' option \(index + 1): 'when' must be a mapping of slot to value")
+            }
+            if intent == nil { reader.problem(when, "menu '\(menu)' option \(index + 1): 'when' needs an 'intent'") }
         }
         let language = reader.string(f["language"], "language")
         if let language { note(.language, language, f["language"], "menu '\(menu)'") }
         return MenuOption(key: optionKey, phrases: phrases, target: target, language: language,
-                          intent: reader.string(f["intent"], "intent") ?? target, line: line)
+                          intent: intent ?? target, conditions: conditions, line: line)
     }
 
     mutating func parsePrompt(_ node: Node, id: String) -> Prompt {

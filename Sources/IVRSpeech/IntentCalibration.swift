@@ -29,7 +29,7 @@ public struct IntentThresholds: Sendable, Codable, Equatable {
     /// the 5,000-word free decode decoded first, again 15 of 352, and 90 right). Since
     /// calibration's utterances have the line around them, 8 of 352 at this threshold (0.32
     /// would take 14, but a tenth of flite's; BENCHMARKS.md has the sweep).
-    public static let defaultThreshold = 0.47
+    public static let defaultThreshold = 0.5
 
     public init(targetFalseAlarmRate: Double, thresholds: [String: Double]) {
         self.targetFalseAlarmRate = targetFalseAlarmRate

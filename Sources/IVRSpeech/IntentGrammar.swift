@@ -70,6 +70,50 @@ public struct IntentGrammar {
         self.matchers = matchers
     }
 
+    /// The intents named in `selection`: each with its own phrases, or, when it has none, as
+    /// the first of `files` defines it (with the rules and slot lists of the files). Throws
+    /// when an intent without phrases is in no file.
+    public static func combining(_ files: [IntentGrammar], selection: [(name: String, phrases: [String])]) throws -> IntentGrammar {
+        var intents: [(name: String, templates: [IntentTemplate])] = []
+        for (name, phrases) in selection {
+            if !phrases.isEmpty {
+                intents.append((name, try phrases.map(IntentTemplate.parse)))
+            } else if let defined = files.lazy.compactMap({ $0.intents.first { $0.name == name } }).first {
+                intents.append(defined)
+            } else {
+                throw IntentErrors(problems: [IntentProblem(file: "intent files", line: 0, message: "no intent named '\(name)'")])
+            }
+        }
+        var rules: [String: IntentTemplate] = [:], slotLists: [String: [(phrase: String, value: String)]] = [:]
+        for file in files {
+            rules.merge(file.rules) { first, _ in first }
+            slotLists.merge(file.slotLists) { first, _ in first }
+        }
+        return try IntentGrammar(intents: intents, rules: rules, slotLists: slotLists)
+    }
+
+    /// The slots an intent can fill (nil: no such intent).
+    public func slotNames(of intent: String) -> Set<String>? {
+        guard let templates = intents.first(where: { $0.name == intent })?.templates else { return nil }
+        func slots(_ template: IntentTemplate, depth: Int) -> [String] {
+            template.slots.map(\.name) + (depth < 20 ? template.ruleNames.flatMap { rules[$0].map { slots($0, depth: depth + 1) } ?? [] } : [])
+        }
+        return Set(templates.flatMap { slots($0, depth: 0) })
+    }
+
+    /// The values a slot list gives (nil for a built-in type or an unknown list).
+    public func slotValues(ofList name: String) -> Set<String>? { slotLists[name].map { Set($0.map(\.value)) } }
+
+    /// The type (slot list or built-in) of a slot an intent fills.
+    public func slotType(_ slot: String, of intent: String) -> String? {
+        guard let templates = intents.first(where: { $0.name == intent })?.templates else { return nil }
+        func find(_ template: IntentTemplate, depth: Int) -> String? {
+            template.slots.first { $0.name == slot }?.type
+                ?? (depth < 20 ? template.ruleNames.lazy.compactMap { self.rules[$0].flatMap { find($0, depth: depth + 1) } }.first : nil)
+        }
+        return templates.lazy.compactMap { find($0, depth: 0) }.first
+    }
+
     /// Loads and checks an intent file; every problem has its line. Words are checked against
     /// `knows` (the recognizer's dictionary) when given.
     public static func load(path: String, knows: ((String) -> Bool)? = nil) throws(IntentErrors) -> IntentGrammar {
@@ -205,6 +249,16 @@ public struct IntentGrammar {
         "with", "it", "is", "this", "that", "today", "now", "there", "have", "get", "calling", "of", "on", "in",
     ]
 
+    /// Every word the grammar's phrases can say: its templates', rules', slot lists' and the
+    /// built-in slot types' it uses.
+    var phraseWords: Set<String> {
+        let templates = intents.flatMap(\.templates) + Array(rules.values)
+        let slotTypes = Set(templates.flatMap { $0.slots.map(\.type) })
+        return Set(templates.flatMap(\.words)
+            + slotLists.values.flatMap { $0.flatMap { $0.phrase.split(separator: " ").map(String.init) } }
+            + slotTypes.flatMap(SlotType.words(of:)))
+    }
+
     /// The grammar as JSGF, as the recognizer uses it: with the caller's own words allowed
     /// around the phrases.
     public var jsgf: String { jsgf(withCallerWords: true) }
@@ -220,7 +274,9 @@ public struct IntentGrammar {
             lines.append("public <intents> = [<filler>+] <phrase> ([<filler>+] <phrase>)* [<filler>+];")
             lines.append("<phrase> = \(phrases);")
             let weight = callerWordWeight == 1 ? "" : "/\(callerWordWeight)/ "
-            lines.append("<filler> = " + Self.fillerWords.map { weight + $0 }.joined(separator: " | ") + ";")
+            // A word a phrase says ("a" in a menu of letters) is the phrase's, not the caller's.
+            let fillers = Self.fillerWords.filter { !phraseWords.contains($0) }
+            lines.append("<filler> = " + fillers.map { weight + $0 }.joined(separator: " | ") + ";")
         } else {
             lines.append("public <intents> = \(phrases);")
         }
@@ -317,22 +373,39 @@ public struct IntentGrammar {
         }
     }
 
-    /// Word sequences a template accepts (a bounded sample).
-    private func samples(_ template: IntentTemplate, depth: Int) -> [[String]] {
+    /// The phrases the grammar accepts that hold no built-in slot (digits, numbers …), every
+    /// alternative spelled out, up to `perIntent` of each intent, shortest first: what keyword
+    /// spotting can look for inside longer speech.
+    public func spottablePhrases(perIntent: Int) -> [String] {
+        var seen: Set<String> = []
+        return intents.flatMap { _, templates in
+            templates.filter { !usesBuiltInSlot($0, depth: 0) }.flatMap { samples($0, depth: 0, listValues: .max) }
+                .filter { !$0.isEmpty }.sorted { $0.count < $1.count }.map { $0.joined(separator: " ") }
+                .filter { seen.insert($0).inserted }.prefix(perIntent)
+        }
+    }
+
+    private func usesBuiltInSlot(_ template: IntentTemplate, depth: Int) -> Bool {
+        template.slots.contains { SlotType.builtIn.contains($0.type) }
+            || (depth < 20 && template.ruleNames.contains { rules[$0].map { usesBuiltInSlot($0, depth: depth + 1) } ?? false })
+    }
+
+    /// Word sequences a template accepts (a bounded sample; `listValues` of each slot list).
+    private func samples(_ template: IntentTemplate, depth: Int, listValues: Int = 3) -> [[String]] {
         switch template {
         case .word(let word): return [[word]]
         case .sequence(let items):
             return items.reduce([[]]) { partial, item in
-                let tails = samples(item, depth: depth)
+                let tails = samples(item, depth: depth, listValues: listValues)
                 return Array(partial.flatMap { head in tails.map { head + $0 } }.prefix(400))
             }
-        case .alternatives(let items): return items.flatMap { samples($0, depth: depth) }
-        case .optional(let item): return [[]] + samples(item, depth: depth)
+        case .alternatives(let items): return items.flatMap { samples($0, depth: depth, listValues: listValues) }
+        case .optional(let item): return [[]] + samples(item, depth: depth, listValues: listValues)
         case .rule(let name):
             guard depth < 20, let rule = rules[name] else { return [[]] }
-            return samples(rule, depth: depth + 1)
+            return samples(rule, depth: depth + 1, listValues: listValues)
         case .slot(_, let type):
-            if let list = slotLists[type] { return list.prefix(3).map { $0.phrase.split(separator: " ").map(String.init) } }
+            if let list = slotLists[type] { return list.prefix(listValues).map { $0.phrase.split(separator: " ").map(String.init) } }
             switch type {
             case "digits": return [["four", "seven", "one", "one"], ["two", "zero", "nine", "five", "three"]]
             case "number": return [["forty", "two"], ["three", "hundred", "and", "five"]]
@@ -340,21 +413,6 @@ public struct IntentGrammar {
             default: return [["first"]]
             }
         }
-    }
-
-    /// Share of an utterance's phones an intent's words must cover for full confidence: below
-    /// it, confidence falls in proportion (a short phrase found amid many other words, "no" in
-    /// "I do not know where the station is", is more likely a forced guess than a request).
-    public static let fullCoverage = 0.4
-
-    /// The intent an utterance says, with a confidence: that of the words that say it, lowered
-    /// when they are a small part of what was said; nil when no intent is found. Of equally long
-    /// phrases heard in one utterance, the one the free decode confirms best is taken.
-    public func understand(_ heard: Recognition) -> (match: IntentMatch, confidence: Double)? {
-        longestMatches(heard.words).map { match in
-            let coverage = heard.phoneShare(ofWords: match.range)
-            return (match, heard.confidence(ofWords: match.range) * min(1, coverage / Self.fullCoverage))
-        }.max { $0.confidence < $1.confidence }
     }
 
     /// The intent (and slots) that `words` say, or nil when none does: all the words, else the

@@ -43,177 +43,6 @@ final class PocketSphinxDecoder {
         }
     }
 
-    /// The language model set of ``addInterpolatedSearch(_:general:)``: the general model, a
-    /// model that only gives the set its words beyond the general model's (``extendVocabulary(with:)``),
-    /// and one grammar's model, swapped by ``interpolate(with:weight:)``.
-    private var interpolated: OpaquePointer?
-    private var interpolatedSearch: String?
-    private var generalModel: OpaquePointer?
-    /// Grammar models read by ``addGrammarModel(_:_:)``, by name; and the one in the set now.
-    private var grammarModels: [String: OpaquePointer] = [:]
-    private var grammarModelInUse: String?
-    private var weightInUse: Double?
-    /// The grammars' words that the general model lacks, all in the set's vocabulary.
-    private var extraWords: Set<String> = []
-    private static let generalName = "general", extrasName = "extras"
-
-    /// Adds the search `name`: the general language model `general` (read once) interpolated
-    /// with a grammar's model, none at first (``interpolate(with:weight:)`` picks it). One
-    /// search serves every grammar: PocketSphinx builds a search's lexicon tree over the set's
-    /// vocabulary and maps every dictionary word to it, about 0.1 s each time.
-    func addInterpolatedSearch(_ name: String, general: String) throws(RecognitionError) {
-        let extras = try readModel(PhraseLanguageModel(followers: ["<s>": ["</s>"]]))
-        Self.lock.lock()
-        defer { Self.lock.unlock() }
-        guard let generalModel = ngram_model_read(ps_get_config(decoder), general, NGRAM_AUTO, ps_get_logmath(decoder)) else {
-            throw RecognitionError.model("PocketSphinx could not load the language model \(general)")
-        }
-        var models: [OpaquePointer?] = [generalModel, extras]
-        var names = [strdup(Self.generalName), strdup(Self.extrasName)]
-        defer { names.forEach { free($0) } }
-        guard let set = ngram_model_set_init(ps_get_config(decoder), &models, &names, [1, 0], 2) else {
-            throw RecognitionError.model("PocketSphinx could not interpolate the language models")
-        }
-        ngram_model_free(extras)  // the set holds it
-        guard ps_set_lm(decoder, name, set) == 0 else { throw RecognitionError.model("PocketSphinx refused the language model \(general)") }
-        interpolated = set
-        interpolatedSearch = name
-        self.generalModel = generalModel
-    }
-
-    /// Reads a grammar's model for ``interpolate(with:weight:)`` under `name` (replacing one of
-    /// that name); its words the general model lacks join the set's vocabulary.
-    func addGrammarModel(_ name: String, _ phrases: PhraseLanguageModel) throws(RecognitionError) {
-        let model = try readModel(phrases)
-        let outside = phrases.words.subtracting(extraWords).filter { !generalModelKnows($0) }
-        if !outside.isEmpty { try extendVocabulary(with: outside) }
-        Self.lock.lock()
-        defer { Self.lock.unlock() }
-        let old = grammarModels[name]
-        grammarModels[name] = model
-        if let old {
-            if name == grammarModelInUse { putInSet(model, named: name) }
-            ngram_model_free(old)
-        }
-    }
-
-    private func generalModelKnows(_ word: String) -> Bool {
-        Self.lock.lock()
-        defer { Self.lock.unlock() }
-        guard let general = generalModel else { return true }
-        return ngram_wid(general, word) != ngram_unknown_wid(general)
-    }
-
-    /// Makes `words` part of the set's vocabulary: PocketSphinx hears only words of the set's
-    /// vocabulary, fixed when the set is built. The set's extras model (no weight of its own: a
-    /// grammar's model gives the words their probability) is replaced by one that knows them
-    /// too, and the search is rebuilt over the new vocabulary (about 0.1 s, once per grammar that
-    /// brings new words).
-    private func extendVocabulary(with words: Set<String>) throws(RecognitionError) {
-        let all = extraWords.union(words)
-        let extras = try readModel(PhraseLanguageModel(followers: ["<s>": all.union(["</s>"])]))
-        Self.lock.lock()
-        defer { Self.lock.unlock() }
-        guard let set = interpolated, let search = interpolatedSearch else { return }
-        if let grammar = grammarModelInUse, let removed = ngram_model_set_remove(set, grammar, 1) { ngram_model_free(removed) }
-        let replaced = ngram_model_set_remove(set, Self.extrasName, 1)
-        ngram_model_set_add(set, extras, Self.extrasName, 0.5, 0)  // builds the vocabulary anew; the set holds `extras`
-        // Building the vocabulary resets the set's reference count to 1 (sphinxbase's
-        // ngram_model_init), which counted the search's reference too: take ours back.
-        ngram_model_retain(set)
-        grammarModelInUse = nil
-        weightInUse = nil
-        let rebuilt = ps_set_lm(decoder, search, set) == 0
-        // Freed once the set no longer points at its words.
-        if let replaced { ngram_model_free(replaced) }
-        guard rebuilt else { throw RecognitionError.model("PocketSphinx could not rebuild the free decode's search") }
-        extraWords = all
-    }
-
-    /// Puts the grammar model `name` into the interpolated search's set with `weight` (if not
-    /// there already): a few milliseconds, the set's word IDs unchanged.
-    func interpolate(with name: String, weight: Double) throws(RecognitionError) {
-        Self.lock.lock()
-        defer { Self.lock.unlock() }
-        guard let set = interpolated else { throw RecognitionError.model("no interpolated search") }
-        if name != grammarModelInUse {
-            guard let model = grammarModels[name] else { throw RecognitionError.grammar("no language model for the grammar '\(name)'") }
-            putInSet(model, named: name)
-        }
-        guard weightInUse != weight else { return }
-        var names: [UnsafePointer<CChar>?] = [Self.generalName, Self.extrasName, name].map { (each: String) in UnsafePointer(strdup(each)) }
-        defer { names.forEach { free(UnsafeMutablePointer(mutating: $0)) } }
-        let weights = [Float(1 - weight), 0, Float(weight)]
-        _ = weights.withUnsafeBufferPointer { ngram_model_set_interp(set, &names, $0.baseAddress) }
-        weightInUse = weight
-    }
-
-    /// Puts a grammar's model into the set in place of the one there (under the lock).
-    private func putInSet(_ model: OpaquePointer, named name: String) {
-        guard let set = interpolated else { return }
-        if let grammar = grammarModelInUse, let removed = ngram_model_set_remove(set, grammar, 1) { ngram_model_free(removed) }
-        ngram_model_set_add(set, ngram_model_retain(model), name, 0.5, 1)
-        grammarModelInUse = name
-        weightInUse = nil  // adding renormalized the weights
-    }
-
-    /// Reads an ARPA model (through a temporary file: PocketSphinx reads models from files).
-    private func readModel(_ phrases: PhraseLanguageModel) throws(RecognitionError) -> OpaquePointer {
-        try withTemporaryFile(phrases.arpa, named: "lm.arpa") { path throws(RecognitionError) in
-            Self.lock.lock()
-            defer { Self.lock.unlock() }
-            guard let model = ngram_model_read(ps_get_config(decoder), path, NGRAM_ARPA, ps_get_logmath(decoder)) else {
-                throw RecognitionError.model("PocketSphinx refused a grammar's language model")
-            }
-            return model
-        }
-    }
-
-    /// Which words can follow which in a JSGF grammar (its public rule), from the finite-state
-    /// grammar PocketSphinx builds of it: `<s>` before the first words, `</s>` after the last.
-    func wordFollowers(ofJSGF jsgf: String) throws(RecognitionError) -> [String: Set<String>] {
-        Self.lock.lock()
-        defer { Self.lock.unlock() }
-        guard let grammar = jsgf_parse_string(jsgf, nil) else { throw RecognitionError.grammar("the grammar is not valid JSGF") }
-        defer { jsgf_grammar_free(grammar) }
-        guard let rule = jsgf_get_public_rule(grammar), let fsg = jsgf_build_fsg(grammar, rule, ps_get_logmath(decoder), 1) else {
-            throw RecognitionError.grammar("the grammar has no public rule")
-        }
-        defer { fsg_model_free(fsg) }
-        let states = Int(fsg.pointee.n_state)
-        var wordArcs: [[(word: String, to: Int)]] = Array(repeating: [], count: states)
-        var nullArcs: [[Int]] = Array(repeating: [], count: states)
-        for state in 0..<states {
-            var arc = fsg_model_arcs(fsg, Int32(state))
-            while let current = arc {
-                if let link = fsg_arciter_get(current)?.pointee {
-                    if link.wid >= 0, let word = fsg.pointee.vocab[Int(link.wid)] {
-                        wordArcs[state].append((String(cString: word), Int(link.to_state)))
-                    } else {
-                        nullArcs[state].append(Int(link.to_state))
-                    }
-                }
-                arc = fsg_arciter_next(current)
-            }
-        }
-        let final = Int(fsg.pointee.final_state)
-        // What can come next from a state: the words leaving it or any state its null arcs reach.
-        func next(from state: Int) -> Set<String> {
-            var seen: Set<Int> = [state], pending = [state], words: Set<String> = []
-            while let current = pending.popLast() {
-                if current == final { words.insert("</s>") }
-                words.formUnion(wordArcs[current].map(\.word))
-                for target in nullArcs[current] where seen.insert(target).inserted { pending.append(target) }
-            }
-            return words
-        }
-        var followers: [String: Set<String>] = ["<s>": next(from: Int(fsg.pointee.start_state))]
-        for arcs in wordArcs {
-            for (word, target) in arcs { followers[word, default: []].formUnion(next(from: target)) }
-        }
-        return followers
-    }
-
     func addKeywords(_ name: String, file: String) throws(RecognitionError) {
         try addSearch(.grammar("PocketSphinx refused the keyword list '\(name)' (a word missing from the dictionary?)")) {
             ps_set_kws(decoder, name, file)
@@ -264,29 +93,57 @@ final class PocketSphinxDecoder {
         ps_start_stream(decoder)
     }
 
+    /// A segment of a decoded utterance as PocketSphinx gives it: a word as the dictionary
+    /// spells it (`read(2)` for a second pronunciation; a keyphrase whole), silence (`<sil>`,
+    /// `<s>`, `</s>`) or a filler (`[NOISE]`, `++UM++`), with its frames (100 per second).
+    struct Segment: Equatable {
+        var word: String
+        var start: Int32
+        var end: Int32
+        var isFiller: Bool { PocketSphinxDecoder.isFiller(word) }
+    }
+
     /// Decodes one whole utterance of 16 kHz samples with the search `name` (the cepstral mean
-    /// is taken from the utterance): the words in time order (a keyphrase's words share its frames).
-    func decode(_ samples: [Int16], search name: String) throws(RecognitionError) -> [TimedWord] {
+    /// is taken from the utterance): every segment in time order (keyword spotting lists its
+    /// detections newest first; they are sorted).
+    func decodeSegments(_ samples: [Int16], search name: String) throws(RecognitionError) -> [Segment] {
         Self.lock.lock()
         defer { Self.lock.unlock() }
         guard ps_set_search(decoder, name) == 0 else { throw RecognitionError.grammar("no search named '\(name)'") }
         guard ps_start_utt(decoder) == 0 else { throw RecognitionError.decoder("the decoder could not start an utterance") }
         let processed = samples.withUnsafeBufferPointer { ps_process_raw(decoder, $0.baseAddress, $0.count, 0, 1) }
         guard ps_end_utt(decoder) == 0, processed >= 0 else { throw RecognitionError.decoder("the decoder failed on the utterance") }
-        // Segments in time order (keyword spotting lists its detections newest first).
-        var found: [TimedWord] = []
+        var found: [Segment] = []
         var segment = ps_seg_iter(decoder)
         while let current = segment {
             let word = ps_seg_word(current).map { String(cString: $0).trimmingCharacters(in: .whitespaces) } ?? ""
-            if !word.isEmpty, !Self.isFiller(word) {
+            if !word.isEmpty {
                 var start: Int32 = 0, end: Int32 = 0
                 ps_seg_frames(current, &start, &end)
-                found.append(TimedWord(word: Self.baseWord(word), start: start, end: end))
+                found.append(Segment(word: word, start: start, end: end))
             }
             segment = ps_seg_next(current)
         }
-        return found.enumerated().sorted { ($0.element.start, $0.offset) < ($1.element.start, $1.offset) }
-            .flatMap { item in item.element.word.split(separator: " ").map { TimedWord(word: String($0), start: item.element.start, end: item.element.end) } }
+        return found.enumerated().sorted { ($0.element.start, $0.offset) < ($1.element.start, $1.offset) }.map(\.element)
+    }
+
+    /// The words of an utterance in time order (fillers and silence left out, alternative
+    /// pronunciations as the word; a keyphrase's words share its frames).
+    func decode(_ samples: [Int16], search name: String) throws(RecognitionError) -> [TimedWord] {
+        try decodeSegments(samples, search: name).filter { !$0.isFiller }.flatMap { segment in
+            Self.baseWord(segment.word).split(separator: " ").map { TimedWord(word: String($0), start: segment.start, end: segment.end) }
+        }
+    }
+
+    /// A front end and feature computation with this decoder's settings (the model's
+    /// `feat.params`), for scoring its frames outside the decoder.
+    func featureExtractor() throws(RecognitionError) -> FeatureExtractor {
+        Self.lock.lock()
+        defer { Self.lock.unlock() }
+        guard let extractor = FeatureExtractor(config: config) else {
+            throw RecognitionError.model("the model's feature settings were refused")
+        }
+        return extractor
     }
 
     /// Adds a word with its phones (CMU phone set, e.g. `K AO L B AE K`).
@@ -323,6 +180,86 @@ final class PocketSphinxDecoder {
     /// `read(2)` → `read`: alternative pronunciations are the same word.
     static func baseWord(_ word: String) -> String {
         word.firstIndex(of: "(").map { String(word[..<$0]) } ?? word
+    }
+}
+
+/// Features as a decoder computes them (sphinxbase's front end and `feat`: MFCCs, the
+/// utterance's cepstral mean taken off, deltas and double deltas), frame for frame as the
+/// decoder's own when it keeps silence (`-remove_silence no`).
+final class FeatureExtractor {
+    private let frontEnd: OpaquePointer
+    private let computation: UnsafeMutablePointer<feat_t>
+    private let cepstra: Int
+
+    fileprivate init?(config: OpaquePointer) {
+        guard let frontEnd = fe_init_auto_r(config) else { return nil }
+        let cepstra = Int(cmd_ln_int_r(config, "-ceplen"))
+        guard let type = cmd_ln_str_r(config, "-feat"), let cmn = cmd_ln_str_r(config, "-cmn"), let agc = cmd_ln_str_r(config, "-agc"),
+              let computation = feat_init(type, cmn_type_from_str(cmn), Int32(cmd_ln_int_r(config, "-varnorm")), agc_type_from_str(agc), 0, Int32(cepstra))
+        else {
+            fe_free(frontEnd)
+            return nil
+        }
+        self.frontEnd = frontEnd
+        self.computation = computation
+        self.cepstra = cepstra
+    }
+
+    deinit {
+        PocketSphinxDecoder.lock.withLock {
+            fe_free(frontEnd)
+            _ = feat_free(computation)
+        }
+    }
+
+    /// Starts a new stream, as ``PocketSphinxDecoder/startStream()`` does for the decoder: the
+    /// front end's noise tracking starts afresh.
+    func startStream() {
+        PocketSphinxDecoder.lock.withLock { fe_start_stream(frontEnd) }
+    }
+
+    /// The feature frames of one whole utterance of 16 kHz samples, each `dimension` values.
+    func frames(_ samples: [Int16]) -> [[Float]] {
+        PocketSphinxDecoder.lock.lock()
+        defer { PocketSphinxDecoder.lock.unlock() }
+        var count: Int32 = 0
+        var remaining = samples.count
+        samples.withUnsafeBufferPointer { buffer in
+            var pointer: UnsafePointer<Int16>? = buffer.baseAddress
+            _ = fe_process_frames(frontEnd, &pointer, &remaining, nil, &count, nil)
+        }
+        let capacity = Int(count) + 2
+        var storage = [Float](repeating: 0, count: capacity * cepstra)
+        var made: Int32 = 0
+        storage.withUnsafeMutableBufferPointer { cepstrum in
+            var rows: [UnsafeMutablePointer<Float>?] = (0..<capacity).map { cepstrum.baseAddress! + $0 * cepstra }
+            _ = fe_start_utt(frontEnd)
+            samples.withUnsafeBufferPointer { buffer in
+                var pointer: UnsafePointer<Int16>? = buffer.baseAddress
+                var left = buffer.count
+                var room = Int32(capacity)
+                rows.withUnsafeMutableBufferPointer { rowPointers in
+                    _ = fe_process_frames(frontEnd, &pointer, &left, rowPointers.baseAddress, &room, nil)
+                    made = room
+                    var last: Int32 = 0
+                    if made < capacity { _ = fe_end_utt(frontEnd, rowPointers[Int(made)], &last) } else { _ = fe_end_utt(frontEnd, nil, &last) }
+                    made += last
+                }
+            }
+        }
+        guard made > 0 else { return [] }
+        var input: [UnsafeMutablePointer<Float>?] = []
+        var output: [[Float]] = []
+        storage.withUnsafeMutableBufferPointer { cepstrum in
+            input = (0..<Int(made)).map { cepstrum.baseAddress! + $0 * cepstra }
+            guard let features = feat_array_alloc(computation, made + computation.pointee.window_size) else { return }
+            defer { feat_array_free(features) }
+            var consumed = made
+            let produced = input.withUnsafeMutableBufferPointer { feat_s2mfc2feat_live(computation, $0.baseAddress, &consumed, 1, 1, features) }
+            let dimension = Int(computation.pointee.out_dim)
+            output = (0..<Int(produced)).map { frame in Array(UnsafeBufferPointer(start: features[frame]![0]!, count: dimension)) }
+        }
+        return output
     }
 }
 

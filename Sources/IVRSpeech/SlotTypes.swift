@@ -28,6 +28,17 @@ enum SlotType {
     <slot_ordinal> = \(ordinals.keys.sorted().joined(separator: " | "));
     """
 
+    /// The words a built-in type can say.
+    static func words(of type: String) -> [String] {
+        switch type {
+        case "digits": Array(digitWords.keys)
+        case "number": Array(digitWords.keys) + Array(teens.keys) + Array(tens.keys) + ["hundred", "thousand", "and"]
+        case "yesno": yes + no
+        case "ordinal": Array(ordinals.keys)
+        default: []
+        }
+    }
+
     /// A regular expression over space-terminated words for a built-in type.
     static func pattern(_ type: String) -> String {
         switch type {

@@ -6,27 +6,21 @@ import IVRAudio
 public struct RecognitionModel: Sendable, Equatable {
     public var acousticModel: String
     public var dictionary: String
-    /// A general language model: what free speech decodes to, against which a grammar's
-    /// hypothesis is checked (out-of-grammar speech decodes to other words).
-    public var languageModel: String
     /// An MLLR mean transform for 8 kHz telephone speech (`models/build-narrowband-mllr`),
     /// applied to clean narrowband utterances; nil decodes them with the model as it is.
     public var narrowbandTransform: String?
 
-    public init(acousticModel: String, dictionary: String, languageModel: String, narrowbandTransform: String? = nil) {
+    public init(acousticModel: String, dictionary: String, narrowbandTransform: String? = nil) {
         self.acousticModel = acousticModel
         self.dictionary = dictionary
-        self.languageModel = languageModel
         self.narrowbandTransform = narrowbandTransform
     }
 
-    /// Debian's `pocketsphinx-en-us`, with the project's narrowband transform and 5,000-word
-    /// general model when found (`models/build-narrowband-mllr`, `models/build-small-lm`; without
-    /// the latter, Debian's 72,000-word model: the same checks at about 20 % more CPU).
+    /// Debian's `pocketsphinx-en-us`, with the project's narrowband transform when found
+    /// (`models/build-narrowband-mllr`).
     public static let debian = RecognitionModel(
         acousticModel: "/usr/share/pocketsphinx/model/en-us/en-us",
         dictionary: "/usr/share/pocketsphinx/model/en-us/cmudict-en-us.dict",
-        languageModel: projectFile("models/en-us-5k.lm.bin") ?? "/usr/share/pocketsphinx/model/en-us/en-us.lm.bin",
         narrowbandTransform: projectFile("models/en-us-narrowband.mllr"))
 
     /// `relativePath` in the current folder, or in a folder above the running program (the
@@ -44,46 +38,93 @@ public struct RecognitionModel: Sendable, Equatable {
 
     /// One clear line when the model cannot be used.
     func check() throws(RecognitionError) {
-        for file in ["mdef", "means", "variances", "feat.params"] {
+        for file in ["mdef", "means", "variances", "sendump", "transition_matrices", "feat.params"] {
             let path = (acousticModel as NSString).appendingPathComponent(file)
             guard FileManager.default.fileExists(atPath: path) else {
                 throw RecognitionError.model("\(acousticModel): not an acoustic model (no \(file); install pocketsphinx-en-us)")
             }
         }
-        for file in [dictionary, languageModel] + [narrowbandTransform].compactMap({ $0 }) where !FileManager.default.fileExists(atPath: file) {
+        for file in [dictionary] + [narrowbandTransform].compactMap({ $0 }) where !FileManager.default.fileExists(atPath: file) {
             throw RecognitionError.model("\(file): no such file (install pocketsphinx-en-us)")
         }
     }
+}
+
+/// How well some words explain their frames: the sum over those frames of the aligned
+/// senone's log-likelihood minus the best senone's (``AcousticVerifier``), how many frames,
+/// and the ratio per frame at which that counts as even odds.
+public struct AcousticEvidence: Sendable, Equatable {
+    public var ratio: Double
+    public var frames: Int
+    /// The ratio per frame at which ``confidence`` is one half.
+    public var center: Double
+
+    public init(ratio: Double = 0, frames: Int = 0, center: Double = AcousticEvidence.wholeUtteranceCenter) {
+        self.ratio = ratio
+        self.frames = frames
+        self.center = center
+    }
+
+    /// Nats per frame; very low when there are no frames.
+    public var perFrame: Double { frames > 0 ? ratio / Double(frames) : -20 }
+
+    static func + (a: AcousticEvidence, b: AcousticEvidence) -> AcousticEvidence {
+        AcousticEvidence(ratio: a.ratio + b.ratio, frames: a.frames + b.frames, center: a.frames > 0 ? a.center : b.center)
+    }
+
+    /// Even odds for a hypothesis that must explain a whole utterance: right menu answers of
+    /// real telephone speech mostly lie above, sentences forced into a menu's words below
+    /// (chosen on the development list, BENCHMARKS.md).
+    public static let wholeUtteranceCenter = -5.2
+
+    /// Even odds for a phrase spotted inside longer speech, with `phones` phones: the best
+    /// stretch of a sentence for a phrase looks better than a whole utterance forced into it,
+    /// and the fewer the phones the likelier a chance match, so short phrases need more
+    /// (−4.5 from six phones up, 0.2 more per phone fewer; chosen on the development list's
+    /// sentences with twelve keywords, BENCHMARKS.md).
+    public static func spottedCenter(phones: Int) -> Double { -4.5 + 0.2 * Double(max(0, 6 - phones)) }
+
+    /// How many nats per frame take confidence from one half to about 0.73.
+    static let spread = 0.5
+
+    /// 0–1: a logistic of the ratio per frame around ``center``.
+    public var confidence: Double { 1 / (1 + exp(-(perFrame - center) / Self.spread)) }
 }
 
 /// What was heard in one utterance.
 public struct Recognition: Sendable, Equatable {
     /// The words of the best hypothesis (fillers removed), or the keyphrases found, in order.
     public var words: [String]
-    /// For grammars: how far a free decode (general language model) agrees with the
-    /// hypothesis, 0–1 (see ``wordConfidences``), over all its words weighted by their phones;
-    /// out-of-grammar speech scores low. For keyword lists, 1 (their thresholds already decided).
-    public var confidence: Double
-    /// Per word: 1 when the free decode heard the same word at the same time, else the share of
-    /// its phones found, in order, in what the free decode heard then (against the longer of
-    /// the two).
-    public var wordConfidences: [Double]
-    /// Phones per word, the weights of ``confidence(ofWords:)``.
+    /// Per word, how well it explains its frames (``AcousticEvidence``).
+    public var evidence: [AcousticEvidence]
+    /// The whole utterance's evidence: the words, and the silence and noise between them.
+    public var utterance: AcousticEvidence
+    /// Phones per word, for ``phoneShare(ofWords:)``.
     var phoneCounts: [Int]
-    /// Phones that ``confidence(ofWords:)`` counts beside every span's own, none of them heard:
-    /// 0 on a clean line, `SpeechRecognizer.noisyLineUnheardPhones` on a noisy one.
-    var unheardPhones: Double
+    /// Keyword spotting: the keyphrases found in order, each with its own evidence.
+    public internal(set) var phrases: [SpottedPhrase] = []
+
+    /// A keyphrase found by keyword spotting.
+    public struct SpottedPhrase: Sendable, Equatable {
+        public var phrase: String
+        public var evidence: AcousticEvidence
+    }
 
     public var text: String { words.joined(separator: " ") }
 
-    init(words: [String], wordConfidences: [Double], phoneCounts: [Int], unheardPhones: Double = 0) {
+    public init(words: [String], evidence: [AcousticEvidence], utterance: AcousticEvidence, phoneCounts: [Int]) {
         self.words = words
-        self.wordConfidences = wordConfidences
+        self.evidence = evidence
+        self.utterance = utterance
         self.phoneCounts = phoneCounts
-        self.unheardPhones = unheardPhones
-        confidence = 0
-        confidence = self.confidence(ofWords: words.indices)
     }
+
+    /// 0–1: how far the hypothesis explains the whole utterance as well as the model's best
+    /// senones do (no words: 0).
+    public var confidence: Double { words.isEmpty ? 0 : utterance.confidence }
+
+    /// Per word, 0–1.
+    public var wordConfidences: [Double] { evidence.map(\.confidence) }
 
     /// The share of the utterance's phones that some of its words hold.
     public func phoneShare(ofWords range: Range<Int>) -> Double {
@@ -91,46 +132,33 @@ public struct Recognition: Sendable, Equatable {
         return total == 0 ? 0 : Double(range.reduce(0) { $0 + max(phoneCounts[$1], 1) }) / Double(total)
     }
 
-    /// The confidence of some of the words (the part of an utterance an intent matched): their
-    /// word confidences weighted by their phones, over their phones and ``unheardPhones``.
+    /// The confidence of some of the words (the part of an utterance an intent matched), from
+    /// their frames' evidence together.
     public func confidence(ofWords range: Range<Int>) -> Double {
         guard !range.isEmpty else { return 0 }
-        let weights = range.map { Double(max(phoneCounts[$0], 1)) }
-        return zip(range, weights).reduce(0) { $0 + wordConfidences[$1.0] * $1.1 } / (weights.reduce(0, +) + unheardPhones)
+        return range.reduce(AcousticEvidence()) { $0 + evidence[$1] }.confidence
     }
 }
 
 /// Speech to words with PocketSphinx: one model per recognizer, named searches (JSGF grammars
-/// and keyword lists) switched without reloading it.
+/// and keyword lists) switched without reloading it, and each hypothesis checked acoustically
+/// (``AcousticVerifier``): its confidence says how well its words explain the audio against
+/// the best the model could do with any sounds, so that speech outside a grammar is rejected
+/// rather than guessed.
 ///
-/// Utterances are decoded whole (from the endpointer's start to its end), so the cepstral mean
+/// Utterances are decoded whole (their edges trimmed to the speech), so the cepstral mean
 /// comes from the utterance itself; 8 kHz audio is resampled to the model's 16 kHz. A process
 /// makes one recognizer and shares it between its calls (the commands do); a recognizer is for
 /// one thread at a time.
 public final class SpeechRecognizer {
     public let model: RecognitionModel
-    /// Decodes with the grammars and keyword lists.
+    /// Decodes with the grammars and keyword lists. It keeps silence frames
+    /// (`-remove_silence no`) so that its frames are the verifier's.
     private let decoder: PocketSphinxDecoder
-    /// Decodes freely with the general language model leaning towards the current grammar: for
-    /// intents it decides first (``understand(_:sampleRate:intents:grammar:)``), and it checks
-    /// what `decoder` heard; one pass with a narrower search. For clean lines.
-    private let verifier: PocketSphinxDecoder
-    /// The same for noisy lines (utterances that went through the noise reducer), at every frame.
-    private let noisyLineVerifier: PocketSphinxDecoder
-    private var verifiers: [PocketSphinxDecoder] { [verifier, noisyLineVerifier] }
-    /// Both verifiers decode in one pass: they only have to agree or not, not to be a transcript;
-    /// and without the phone-loop lookahead, which scores a phone loop at every frame to prune
-    /// word entries: the same answers on the benchmark at about 5 % less CPU on narrowband and
-    /// noisy lines, 0–2 % on wideband ones (BENCHMARKS.md).
-    private static let onePass = ["-fwdflat", "no", "-bestpath", "no", "-pl_window", "0"]
-    /// The clean line's verifier: every second frame, fewer HMMs, Gaussians and word exits per
-    /// frame than a full decode: half its CPU, and measured as accurate for agreeing.
-    static let verifierOptions = onePass + ["-ds", "2", "-maxhmmpf", "3000", "-topn", "2", "-maxwpf", "5"]
-    /// The noisy line's verifier: every frame, and a search as wide as a full decode's Gaussians
-    /// (four per mixture) with more HMMs and word exits than the clean line's. In noise every
-    /// second frame and the narrow search lost much of what was said (flite at 10 dB: F1 0.48 /
-    /// 0.44 → 0.55 / 0.55 with every frame, → 0.60 / 0.61 with the wider search; BENCHMARKS.md).
-    static let noisyLineVerifierOptions = onePass + ["-maxhmmpf", "10000", "-topn", "4", "-maxwpf", "10"]
+    private let features: FeatureExtractor
+    /// The acoustic check with the model's own means, and with the narrowband transform.
+    private let verifier: AcousticVerifier
+    private let narrowbandVerifier: AcousticVerifier?
     /// Applied to the grammar decoder for clean 8 kHz utterances (nil: no transform known).
     private let narrowbandTransform: MeanTransform?
     private let identityTransform: MeanTransform?
@@ -139,18 +167,28 @@ public final class SpeechRecognizer {
     private var current: String?
     /// Names of the grammars and keyword lists added.
     private var searches: Set<String> = []
+    private var keywordSearches: Set<String> = []
 
     /// Loads the model; `projectDictionary` (lines `word  PH ON ES`, `#` comments) adds words
     /// the model's dictionary lacks, such as product names.
     public init(model: RecognitionModel = .debian, projectDictionary: String? = nil) throws(RecognitionError) {
         try model.check()
         self.model = model
-        decoder = try .kept(hmm: model.acousticModel, dictionary: model.dictionary)
-        verifier = try .kept(hmm: model.acousticModel, dictionary: model.dictionary, options: Self.verifierOptions)
-        noisyLineVerifier = try .kept(hmm: model.acousticModel, dictionary: model.dictionary, options: Self.noisyLineVerifierOptions)
-        for each in [verifier, noisyLineVerifier] { try each.addInterpolatedSearch(Self.checkSearch, general: model.languageModel) }
-        narrowbandTransform = try model.narrowbandTransform.map { path throws(RecognitionError) in try MeanTransform(path: path) }
-        identityTransform = narrowbandTransform == nil ? nil : try MeanTransform.identity()
+        decoder = try .kept(hmm: model.acousticModel, dictionary: model.dictionary, options: ["-remove_silence", "no"])
+        features = try decoder.featureExtractor()
+        let acoustic = try AcousticModel(directory: model.acousticModel)
+        verifier = try AcousticVerifier(model: acoustic)
+        if let path = model.narrowbandTransform {
+            var adapted = acoustic
+            try adapted.adapt(toTransformAt: path)
+            narrowbandVerifier = try AcousticVerifier(model: adapted)
+            narrowbandTransform = try MeanTransform(path: path)
+            identityTransform = try MeanTransform.identity()
+        } else {
+            narrowbandVerifier = nil
+            narrowbandTransform = nil
+            identityTransform = nil
+        }
         appliedTransform = identityTransform
         if let projectDictionary { try addWords(from: projectDictionary) }
     }
@@ -164,7 +202,7 @@ public final class SpeechRecognizer {
             guard let word = fields.first, !word.hasPrefix("#") else { continue }
             guard fields.count > 1 else { throw RecognitionError.model("\(path):\(index + 1): '\(word)' has no phones") }
             do {
-                for each in [decoder] + verifiers { try each.addWord(word.lowercased(), phones: fields.dropFirst().joined(separator: " ")) }
+                try decoder.addWord(word.lowercased(), phones: fields.dropFirst().joined(separator: " "))
             } catch {
                 throw RecognitionError.model("\(path):\(index + 1): \(error)")
             }
@@ -172,52 +210,18 @@ public final class SpeechRecognizer {
     }
 
     /// Utterances whose estimated SNR (dB) is below this go through the ``NoiseReducer`` and are
-    /// decoded as a noisy line. Chosen on eSpeak NG's voices (none of the benchmark's) with the
-    /// line around each utterance and white noise at 20, 25 and 30 dB: at 20 dB the noisy line's
-    /// path found 136 of 432 phrases where the clean path found 97, with no more everyday
-    /// sentences taken; 25 and 30 decided alike there, but at 30 flite's and the real recordings'
-    /// clean utterances started to take the noisy path and lose words (BENCHMARKS.md).
+    /// decoded with the model's own means (the narrowband transform was estimated on clean
+    /// speech).
     public static let noiseReductionBelowSNR = 25.0
-    private var keywordSearches: Set<String> = []
-    /// For each grammar, the name of the language model its hypotheses are checked with.
-    private var checks: [String: String] = [:]
-    /// Per intents added: the words of their phrases that are not the caller's words
-    /// (``heardNone(of:in:)``); none when a phrase may be said with the caller's words alone.
-    private var ownWords: [String: Set<String>] = [:]
-    /// The verifier's one search: the general language model and the current grammar's.
-    private static let checkSearch = "_check"
 
     /// Whether the dictionary knows a word (lower case).
     public func knows(_ word: String) -> Bool { decoder.knows(word) }
 
     /// Adds (or replaces) a JSGF grammar under `name`.
     public func addGrammar(_ name: String, jsgf: String) throws(RecognitionError) {
-        try addGrammar(name, jsgf: jsgf, check: addCheck(name, followers: verifier.wordFollowers(ofJSGF: jsgf)))
-    }
-
-    private func addGrammar(_ name: String, jsgf: String, check: String) throws(RecognitionError) {
         try decoder.addGrammar(name, jsgf: jsgf)
         searches.insert(name)
         keywordSearches.remove(name)
-        checks[name] = check
-    }
-
-    /// How much the free decode that checks a grammar's hypothesis leans towards the grammar:
-    /// the weight of the grammar's own bigram model (``PhraseLanguageModel``) against the
-    /// general model's. Without it the free decode often missed a phrase's less common words
-    /// ("settle my invoice" heard as "add on my and"), so right answers were rejected; with it,
-    /// what was said decides more often. A round value set before measuring, not tuned: the
-    /// default threshold was then chosen again on other voices (`IntentThresholds`). Both models'
-    /// probabilities carry the language weight (`-lw` 6.5) when PocketSphinx mixes them, so where
-    /// the grammar's model predicts a word it outweighs the general model by far whatever this
-    /// weight (0.1 and 0.3 decoded alike, BENCHMARKS.md); elsewhere the general model decides.
-    static let grammarWeightInCheck = 0.1
-
-    /// Adds the language model with which the free decode checks a grammar's hypotheses: what
-    /// a JSGF grammar lets a caller say, as the words that may follow each word. Returns its name.
-    private func addCheck(_ name: String, followers: [String: Set<String>]) throws(RecognitionError) -> String {
-        for each in verifiers { try each.addGrammarModel(name, PhraseLanguageModel(followers: followers)) }
-        return name
     }
 
     /// Adds (or replaces) a keyword list under `name`: phrases with optional thresholds
@@ -246,13 +250,16 @@ public final class SpeechRecognizer {
     /// it (the same utterance would decode differently after a noisy call). Commands call this
     /// at the start of every call, and before every utterance that stands alone.
     public func startCall() {
-        for each in [decoder] + verifiers { each.startStream() }
+        decoder.startStream()
+        features.startStream()
     }
 
-    /// Decodes one utterance at 8 or 16 kHz with the current search.
-    public func recognize(_ samples: [Int16], sampleRate: Int) throws(RecognitionError) -> Recognition {
+    /// Decodes one utterance at 8 or 16 kHz with the current search; `checked: false` skips the
+    /// acoustic check (the decoder's best path as it is, confidence 0: what a plain use of the
+    /// decoder gives, for comparison).
+    public func recognize(_ samples: [Int16], sampleRate: Int, checked: Bool = true) throws(RecognitionError) -> Recognition {
         guard let search = current else { throw RecognitionError.grammar("no grammar or keyword list chosen") }
-        return try decode(prepared: prepared(samples, sampleRate: sampleRate), with: search)
+        return try decode(prepared(samples, sampleRate: sampleRate), with: search, checked: checked)
     }
 
     /// Decodes one utterance with each of `searches` in turn (the audio is prepared once), each
@@ -263,222 +270,198 @@ public final class SpeechRecognizer {
         var results: [Recognition] = []
         for search in searches {
             startCall()
-            results.append(try decode(prepared: utterance, with: search))
+            results.append(try decode(utterance, with: search))
         }
         return results
     }
 
-    /// Adds (or replaces) an intent grammar under `name`, with the caller's own words allowed
-    /// around its phrases, for ``understand(_:sampleRate:intents:grammar:)``; with it, the same
-    /// grammar for noisy lines (``noisyLineCallerWordWeight``).
-    /// Both are checked against what the phrases alone say (the caller's words are common
-    /// enough in the general model).
+    /// Adds (or replaces) an intent grammar under `name` for
+    /// ``understand(_:sampleRate:intents:grammar:)``: its phrases as a grammar, and the phrases
+    /// it can say without a built-in slot as keyphrases to spot inside longer speech.
     public func addIntents(_ name: String, grammar: IntentGrammar) throws(RecognitionError) {
-        let followers = try verifier.wordFollowers(ofJSGF: grammar.jsgf(withCallerWords: false))
-        let check = try addCheck(name, followers: followers)
-        let callerWords = Set(IntentGrammar.fillerWords)
-        ownWords[name] = Self.saidWithout(callerWords, followers: followers) ? nil
-            : Set(followers.values.flatMap { $0 }).subtracting(callerWords).subtracting(["</s>"])
-        try addGrammar(name, jsgf: grammar.jsgf(withCallerWords: true), check: check)
-        try addGrammar(Self.noisyLineSearch(name), jsgf: grammar.jsgf(withCallerWords: true, callerWordWeight: Self.noisyLineCallerWordWeight),
-                       check: check)
+        try addGrammar(name, jsgf: grammar.jsgf(withCallerWords: false))
+        let spottable = grammar.spottablePhrases(perIntent: Self.spottedPhrasesPerIntent)
+        if spottable.isEmpty {
+            searches.remove(Self.spottingSearch(name))
+        } else {
+            try addKeywords(Self.spottingSearch(name), phrases: spottable.map { ($0, Self.spottingThreshold) })
+        }
     }
 
-    /// On a noisy line the caller's words around a phrase take in what the noise leaves of the
-    /// phrase ("pay my bill" heard as "a it the"), so for noise-reduced utterances each of them
-    /// weighs this much against a phrase's words. Measured in BENCHMARKS.md (seventh session).
-    static let noisyLineCallerWordWeight = 0.01
+    /// Keyphrases spotted at most per intent (the shortest of its phrases).
+    static let spottedPhrasesPerIntent = 100
+    /// PocketSphinx's detection threshold for spotting a phrase inside speech: loose, the
+    /// acoustic check decides (BENCHMARKS.md).
+    static let spottingThreshold = 1e-25
 
-    /// The name of the noisy-line grammar of the intents added as `intents`.
-    static func noisyLineSearch(_ intents: String) -> String { intents + "_noisy_line" }
+    static func spottingSearch(_ intents: String) -> String { intents + "_spotting" }
+
+    /// Phones a phrase needs to be taken from inside longer speech: a shorter one ("no", "a",
+    /// "sales") is found by chance in most sentences, so it must be said alone. With 5, the
+    /// development list's sentences were taken for one of four menus' words 18 % of the time
+    /// (6 %: 6 phones) and its keyword intents found at F1 0.83 (0.77) (BENCHMARKS.md).
+    static let spottedPhonesMinimum = 5
 
     /// The intent of an utterance, with the intents added as `name` (the current search is
     /// left as it is): what was heard, the intent found in it if any, and its confidence.
     ///
-    /// The free decode comes first: when it heard a phrase whole, and that phrase is most of what
-    /// it heard (``IntentGrammar/fullCoverage``), that is the intent, with confidence 1; the
-    /// grammar decode would only confirm it (a tenth to a fifth less CPU at the same accuracy,
-    /// BENCHMARKS.md).
-    /// A sentence in which the free decode heard none of the grammar's own words has no intent
-    /// (``heardNone(of:in:)``). Otherwise the grammar decode's words are checked against the
-    /// same free decode.
+    /// The utterance is first decoded with the grammar of the phrases, which must explain all
+    /// of it ("sales please"); when the acoustic check does not accept that (below the default
+    /// threshold), the phrases are spotted inside it ("hi, could I talk to sales, please") and
+    /// the best-confirmed phrase found is the intent, if it does better.
     public func understand(_ samples: [Int16], sampleRate: Int, intents name: String, grammar: IntentGrammar)
         throws(RecognitionError) -> (heard: Recognition, match: IntentMatch?, confidence: Double) {
-        guard let check = checks[name] else { throw RecognitionError.grammar("no search named '\(name)'") }
         let utterance = try prepared(samples, sampleRate: sampleRate)
-        let free = try freeDecode(utterance, check: check)
-        let freely = Recognition(words: free.map(\.word.word), wordConfidences: free.map { _ in 1 }, phoneCounts: free.map(\.phones.count))
-        if let understood = grammar.understand(freely), understood.confidence >= 1 {
-            return (freely, understood.match, understood.confidence)
+        let whole = try decode(utterance, with: name)
+        let match = grammar.match(whole.words)
+        let confidence = match == nil ? 0 : whole.confidence
+        guard confidence < IntentThresholds.defaultThreshold, searches.contains(Self.spottingSearch(name)) else {
+            return (whole, match, confidence)
         }
-        if let own = ownWords[name], Self.heardNone(of: own, in: free) { return (freely, nil, 0) }
-        let noisyLine = Self.noisyLineSearch(name)
-        let heard = try decode(prepared: utterance, with: utterance.noisy && searches.contains(noisyLine) ? noisyLine : name, free: free)
-        let understood = grammar.understand(heard)
-        return (heard, understood?.match, understood?.confidence ?? 0)
+        let spotted = try decode(utterance, with: Self.spottingSearch(name))
+        var best: (match: IntentMatch, confidence: Double)?
+        var start = 0
+        for (phrase, evidence) in spotted.phrases.map({ ($0.phrase, $0.evidence) }) {
+            let words = phrase.split(separator: " ").map(String.init)
+            let phones = words.reduce(0) { $0 + decoder.phones($1).count }
+            if phones >= Self.spottedPhonesMinimum, let found = grammar.match(words), evidence.confidence > best?.confidence ?? confidence {
+                best = (IntentMatch(intent: found.intent, slots: found.slots, range: start..<start + words.count), evidence.confidence)
+            }
+            start += words.count
+        }
+        guard let best else { return (whole, match, confidence) }
+        return (spotted, best.match, best.confidence)
     }
 
     /// An utterance as the decoders take it.
     private struct PreparedUtterance {
         /// At the model's 16 kHz.
         var samples: [Int16]
-        /// Whether it went through the noise reducer.
-        var noisy: Bool
+        /// The acoustic check for it (the narrowband transform's for clean 8 kHz audio).
+        var verifier: AcousticVerifier
     }
 
     /// The utterance as the decoders take it, at 16 kHz: noisy utterances lose their steady noise
-    /// first; clean ones get a quiet line where cut tight (``paddedWhereTight(_:sampleRate:)``)
-    /// and the narrowband transform at 8 kHz.
+    /// first; all are trimmed to their speech (``trimmedToSpeech(_:sampleRate:)``); clean 8 kHz
+    /// ones get the narrowband transform.
     private func prepared(_ samples: [Int16], sampleRate: Int) throws(RecognitionError) -> PreparedUtterance {
         let reducer = NoiseReducer(sampleRate: sampleRate)
         let noisy = reducer.estimatedSNR(samples) < Self.noiseReductionBelowSNR
-        let cleaned = noisy ? reducer.reduce(samples) : Self.paddedWhereTight(samples, sampleRate: sampleRate)
-        adapt(to: sampleRate < 16000 && !noisy ? narrowbandTransform : identityTransform)
-        do { return PreparedUtterance(samples: try Self.toModelRate(cleaned, from: sampleRate), noisy: noisy) } catch {
+        let cleaned = Self.trimmedToSpeech(noisy ? reducer.reduce(samples) : samples, sampleRate: sampleRate)
+        let narrowband = sampleRate < 16000 && !noisy
+        adapt(to: narrowband ? narrowbandTransform : identityTransform)
+        do {
+            return PreparedUtterance(samples: try Self.toModelRate(cleaned, from: sampleRate),
+                                     verifier: narrowband ? (narrowbandVerifier ?? verifier) : verifier)
+        } catch {
             throw RecognitionError.decoder("cannot resample the utterance: \(error)")
         }
     }
 
-    /// Seconds of quiet line put before a clean utterance whose speech starts at once, and after
-    /// one whose speech runs to its end (a clip cut tight): the free decode hears such clips
-    /// worse than the same speech with a pause around it, as the endpointer's utterances have.
-    static let tightEdgePadding = 0.3
-    /// The quiet line's level: white noise at −60 dBFS RMS, a quiet telephone line's. Digital
-    /// silence (zeros) instead lost a short word ("sales" heard as "no"; BENCHMARKS.md, twelfth
-    /// and thirteenth sessions).
-    static let tightEdgePaddingDBFS = -60.0
+    /// Speech kept before the first and after the last 10 ms frame that holds speech.
+    static let speechMargin = 0.05
+    /// A frame holds speech when its power is within this many dB of the utterance's loudest
+    /// frame and clearly above its quietest.
+    static let speechBelowPeak = 35.0
 
-    /// `samples` with ``tightEdgePadding`` of quiet line before and after where the speech
-    /// touches the edge: the first or last 10 ms hold more than a hundredth of the mean power
-    /// (not 20 dB under it). The noise comes from a fixed seed: the same clip decodes alike.
-    static func paddedWhereTight(_ samples: [Int16], sampleRate: Int) -> [Int16] {
-        let edge = sampleRate / 100
-        guard samples.count > 4 * edge else { return samples }
-        let loud = samples.meanPower / 100
-        let tightStart = samples.prefix(edge).meanPower > loud, tightEnd = samples.suffix(edge).meanPower > loud
-        guard tightStart || tightEnd else { return samples }
+    /// `samples` from ``speechMargin`` before the first frame of speech to as much after the
+    /// last: the endpointer hands over an utterance with a pause around it, and on real
+    /// telephone speech the words are heard better without it (the cepstral mean is the
+    /// speech's; BENCHMARKS.md). A frame is speech when its power is within ``speechBelowPeak``
+    /// dB of the loudest and 6 dB above the quietest tenth of frames.
+    static func trimmedToSpeech(_ samples: [Int16], sampleRate: Int) -> [Int16] {
+        let length = sampleRate / 100
+        guard samples.count > 4 * length else { return samples }
+        let powers = stride(from: 0, to: samples.count - length + 1, by: length).map { samples[$0..<$0 + length].meanPower }
+        let sorted = powers.sorted()
+        let quiet = sorted[sorted.count / 10]
+        let threshold = max(sorted.last! * pow(10, -speechBelowPeak / 10), quiet * 4)
+        guard let first = powers.firstIndex(where: { $0 > threshold }), let last = powers.lastIndex(where: { $0 > threshold }) else { return samples }
+        let margin = Int(speechMargin * Double(sampleRate))
+        let start = max(0, first * length - margin), end = min(samples.count, (last + 1) * length + margin)
+        return Array(samples[start..<end])
+    }
+
+    /// Seconds of quiet line after an utterance in which keyphrases are spotted: PocketSphinx
+    /// reports a keyphrase only once some audio has followed it, and the utterance is trimmed
+    /// to its speech.
+    static let spottingPause = 0.2
+
+    /// `samples` (16 kHz) and ``spottingPause`` of white noise at −60 dBFS (a quiet line; the
+    /// same noise every time, so that an utterance decodes alike).
+    static func withTrailingPause(_ samples: [Int16]) -> [Int16] {
         var generator = NoiseGenerator(seed: 99)
-        let rms = pow(10, tightEdgePaddingDBFS / 20) * 32768
-        func quietLine() -> [Int16] {
-            generator.white(count: Int(tightEdgePadding * Double(sampleRate)), rms: rms).map { Int16(clamping: Int($0.rounded())) }
-        }
-        return (tightStart ? quietLine() : []) + samples + (tightEnd ? quietLine() : [])
+        let rms = pow(10, -60.0 / 20) * 32768
+        return samples + generator.white(count: Int(spottingPause * 16000), rms: rms).map { Int16(clamping: Int($0.rounded())) }
     }
 
-    /// Decodes with `search` (selected for the time of it) and checks the words against the free
-    /// decode (`free` when it was decoded already).
-    private func decode(prepared utterance: PreparedUtterance, with search: String, free known: FreeWords? = nil) throws(RecognitionError) -> Recognition {
+    /// Decodes with `search` and checks what was heard acoustically (unless not `checked`).
+    private func decode(_ utterance: PreparedUtterance, with search: String, checked: Bool = true) throws(RecognitionError) -> Recognition {
         guard searches.contains(search) else { throw RecognitionError.grammar("no search named '\(search)'") }
-        let heard = try decoder.decode(utterance.samples, search: search)
-        let words = heard.map(\.word)
-        guard !words.isEmpty, !keywordSearches.contains(search) else {
-            return Recognition(words: words, wordConfidences: words.map { _ in 1 }, phoneCounts: words.map { _ in 1 })
+        let spotting = keywordSearches.contains(search)
+        let samples = spotting ? Self.withTrailingPause(utterance.samples) : utterance.samples
+        let segments = try decoder.decodeSegments(samples, search: search)
+        let spoken = segments.filter { !$0.isFiller }
+        guard !spoken.isEmpty else { return Recognition(words: [], evidence: [], utterance: AcousticEvidence(), phoneCounts: []) }
+        guard checked else {
+            let words = spoken.flatMap { PocketSphinxDecoder.baseWord($0.word).split(separator: " ").map(String.init) }
+            return Recognition(words: words, evidence: words.map { _ in AcousticEvidence() }, utterance: AcousticEvidence(), phoneCounts: words.map { _ in 1 })
         }
-        let phones = words.map(decoder.phones)
-        guard let check = checks[search] else {
-            return Recognition(words: words, wordConfidences: words.map { _ in 0 }, phoneCounts: phones.map(\.count))
+        let verifier = utterance.verifier
+        let scores = verifier.scores(of: features.frames(samples))
+        if spotting {
+            // Each keyphrase found alone over its own frames (its neighbours are not known).
+            var words: [String] = [], evidence: [AcousticEvidence] = [], phoneCounts: [Int] = []
+            var total = AcousticEvidence()
+            for segment in spoken {
+                let phrase = segment.word.split(separator: " ").map(String.init)
+                let units = phrase.map { AcousticVerifier.Unit(phones: decoder.phones($0)) }
+                let found = verifier.evidence(of: units, over: Int(segment.start)..<Int(segment.end) + 1, in: scores)
+                let phones = units.reduce(0) { $0 + ($1.phones?.count ?? 0) }
+                let phraseEvidence = found.reduce(AcousticEvidence(center: AcousticEvidence.spottedCenter(phones: phones))) {
+                    $0 + AcousticEvidence(ratio: $1.ratio, frames: $1.frames)
+                }
+                total = total + phraseEvidence
+                for word in phrase {
+                    words.append(word)
+                    evidence.append(phraseEvidence)
+                    phoneCounts.append(decoder.phones(word).count)
+                }
+            }
+            var recognition = Recognition(words: words, evidence: evidence, utterance: total, phoneCounts: phoneCounts)
+            recognition.phrases = spoken.enumerated().map { index, segment in
+                Recognition.SpottedPhrase(phrase: segment.word, evidence: evidence[spoken[..<index].reduce(0) { $0 + $1.word.split(separator: " ").count }])
+            }
+            return recognition
         }
-        let free = if let known { known } else { try freeDecode(utterance, check: check) }
-        return Recognition(words: words,
-                           wordConfidences: zip(heard, phones).map { agreement(of: $0, phones: $1, with: free) },
-                           phoneCounts: phones.map(\.count), unheardPhones: utterance.noisy ? Self.noisyLineUnheardPhones : 0)
+        // The whole utterance aligned: its words, and silence and noise as silence.
+        let units = segments.map { AcousticVerifier.Unit(phones: $0.isFiller ? nil : decoder.phones($0.word)) }
+        let start = Int(segments.first!.start), end = Int(segments.last!.end) + 1
+        let found = verifier.evidence(of: units, over: start..<end, in: scores)
+        var words: [String] = [], evidence: [AcousticEvidence] = [], phoneCounts: [Int] = []
+        for (segment, each) in zip(segments, found) where !segment.isFiller {
+            let word = PocketSphinxDecoder.baseWord(segment.word)
+            words.append(word)
+            evidence.append(AcousticEvidence(ratio: each.ratio, frames: each.frames))
+            phoneCounts.append(decoder.phones(segment.word).count)
+        }
+        let utteranceEvidence = found.reduce(AcousticEvidence()) { $0 + AcousticEvidence(ratio: $1.ratio, frames: $1.frames) }
+        return Recognition(words: words, evidence: evidence, utterance: utteranceEvidence, phoneCounts: phoneCounts)
     }
 
-    /// What the free decode heard: its words, each with its phones (looked up once, for the
-    /// agreement).
-    typealias FreeWords = [(word: PocketSphinxDecoder.TimedWord, phones: [String])]
+    /// The feature frames the acoustic check scores, of 16 kHz samples (for tests).
+    func featureFrames(_ samples: [Int16]) -> [[Float]] { features.frames(samples) }
 
-    /// The free decode of an utterance, leaning towards the grammar whose check is `check`.
-    private func freeDecode(_ utterance: PreparedUtterance, check: String) throws(RecognitionError) -> FreeWords {
-        let free = utterance.noisy ? noisyLineVerifier : verifier
-        try free.interpolate(with: check, weight: Self.grammarWeightInCheck)
-        return try free.decode(utterance.samples, search: Self.checkSearch).map { ($0, decoder.phones($0.word)) }
+    /// The frame after the decoder's last segment of 16 kHz samples with `search` (for tests).
+    func decodedFrames(_ samples: [Int16], search: String) throws(RecognitionError) -> Int {
+        Int(try decoder.decodeSegments(samples, search: search).last?.end ?? -1) + 1
     }
 
-    /// Gives the grammar decoder `transform` unless it holds it already. The verifier keeps the
-    /// model's own means: measured, that checks narrowband hypotheses better than a verifier
-    /// adapted like the decoder it checks. The narrowband transform was estimated on clean
-    /// telephone speech; in noise it cost accuracy (BENCHMARKS.md).
+    /// Gives the grammar decoder `transform` unless it holds it already.
     private func adapt(to transform: MeanTransform?) {
         guard let transform, transform !== appliedTransform else { return }
         decoder.adapt(to: transform)
         appliedTransform = transform
-    }
-
-    /// On a noisy line the free decode, leaning towards the grammar and searching wider, hears
-    /// a few of the grammar's phones where none were said (two of the four of "help" in "could
-    /// you tell me a joke"), so a noisy utterance's confidence counts one phone more than its
-    /// words hold, not heard: a short phrase needs more of its phones agreed (all of a
-    /// four-phone word gives 0.8, half of it 0.4, under the default threshold 0.47) and a long
-    /// one about what it needs on a clean line. A phrase the free decode heard whole still
-    /// decides with confidence 1. Chosen on eSpeak NG (8 voices, the 22 outside sentences of
-    /// calibration and the 27 example phrases, 8 kHz with white noise at 10 and 15 dB, 3 noise
-    /// seeds; none of the benchmark's voices): against the agreement read against 1.1 (the rule
-    /// before), everyday sentences taken for an intent 3.4 % → 1.7 % at 10 dB and 4.9 % → 2.3 %
-    /// at 15 dB at the same phrase F1 (0.22 / 0.33). BENCHMARKS.md has the sweep.
-    static let noisyLineUnheardPhones = 1.0
-
-    /// How many words the free decode must have heard, none of them one of the grammar's own
-    /// words, for the grammar decode to be skipped: shorter utterances, as most phrases are,
-    /// still go to it ("agent" heard as "i didn't", a voice the model fits badly saying "talk
-    /// to billing please" heard as "oh that really please"), since its phone agreement can
-    /// accept them; with 3 instead of 5, eSpeak NG's voices lost 9 of 90 right answers.
-    static let wordsHeardToSkip = 5
-
-    /// Whether the free decode heard a sentence (``wordsHeardToSkip`` words or more) with none
-    /// of the grammar's `own` words in it: then the utterance is taken as outside the grammar
-    /// without a grammar decode, whose answer the agreement with this same free decode would
-    /// almost always reject (BENCHMARKS.md: no answer of the benchmark changed, a tenth less CPU).
-    static func heardNone(of own: Set<String>, in free: FreeWords) -> Bool {
-        free.count >= wordsHeardToSkip && free.allSatisfy { !own.contains($0.word.word) }
-    }
-
-    /// Whether, in the word-follower graph of a grammar's phrases, a phrase can go from start
-    /// to end through `words` alone (then hearing none of the other words says nothing).
-    static func saidWithout(_ words: Set<String>, followers: [String: Set<String>]) -> Bool {
-        var reached: Set<String> = [], frontier = ["<s>"]
-        while let word = frontier.popLast() {
-            for next in followers[word] ?? [] {
-                if next == "</s>" { return true }
-                if words.contains(next), reached.insert(next).inserted { frontier.append(next) }
-            }
-        }
-        return false
-    }
-
-    /// Frames either side of a word within which the free decode's words count as heard then.
-    static let agreementSlack: Int32 = 10
-
-    /// How far the free decode agrees with one word of the hypothesis, from what it heard
-    /// during that word: the same word, or its phones in order (which forgives "england" for
-    /// "english"), against the longer of the word and what was heard in its time.
-    private func agreement(of word: PocketSphinxDecoder.TimedWord, phones mine: [String],
-                           with free: FreeWords) -> Double {
-        let start = word.start - Self.agreementSlack, end = word.end + Self.agreementSlack
-        let during = free.filter { $0.word.end >= start && $0.word.start <= end }
-        if during.contains(where: { $0.word.word == word.word }) { return 1 }
-        var theirs: [String] = []
-        var theirsInSpan = 0.0
-        for (other, phones) in during {
-            theirs += phones
-            let overlap = Double(min(other.end, word.end) - max(other.start, word.start) + 1)
-            theirsInSpan += Double(phones.count) * max(0, overlap) / Double(max(other.end - other.start + 1, 1))
-        }
-        return Double(Self.commonWords(mine, theirs)) / max(Double(mine.count), theirsInSpan, 1)
-    }
-
-    /// Length of the longest common subsequence of two lists of words or phones.
-    static func commonWords(_ a: [String], _ b: [String]) -> Int {
-        guard !a.isEmpty, !b.isEmpty else { return 0 }
-        var previous = [Int](repeating: 0, count: b.count + 1)
-        for word in a {
-            var current = [0]
-            for (j, other) in b.enumerated() {
-                current.append(word == other ? previous[j] + 1 : max(previous[j + 1], current[j]))
-            }
-            previous = current
-        }
-        return previous[b.count]
     }
 
     static func toModelRate(_ samples: [Int16], from rate: Int) throws -> [Int16] {

@@ -2,7 +2,8 @@ import Foundation
 import IVRAudio
 
 /// A voice other than the IVR's, for test calls and calibration: an eSpeak NG voice
-/// (`en-us+m3`) or one of flite's (`flite:slt`, when flite is installed).
+/// (`en-us+m3`), one of flite's (`flite:slt`, when flite is installed) or one of Festival's
+/// (`festival:cmu_us_slt_arctic_hts`, when Festival and the voice are installed).
 public struct TestVoice: Sendable, Equatable, CustomStringConvertible {
     public let name: String
 
@@ -16,20 +17,40 @@ public struct TestVoice: Sendable, Equatable, CustomStringConvertible {
         return installed ? ["kal16", "slt", "rms", "awb"].map { TestVoice("flite:" + $0) } : []
     }
 
+    /// Festival's voices that are installed (Debian: `festvox-kdlpc16k`, diphones cut from a
+    /// real speaker; `festvox-us-slt-hts`, an HMM voice), none without Festival.
+    public static var festivalVoices: [TestVoice] {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/text2wave") else { return [] }
+        return [("english", "ked_diphone"), ("us", "cmu_us_slt_arctic_hts")]
+            .filter { FileManager.default.fileExists(atPath: "/usr/share/festival/voices/\($0.0)/\($0.1)") }
+            .map { TestVoice("festival:" + $0.1) }
+    }
+
     /// `text` spoken at `sampleRate`; eSpeak NG voices at `wordsPerMinute`.
     public func speak(_ text: String, sampleRate: Int, wordsPerMinute: Int = 150) throws -> [Int16] {
-        guard name.hasPrefix("flite:") else {
-            return try SpeechSynthesizer(sampleRate: sampleRate).synthesize(text, settings: VoiceSettings(voice: name, rate: wordsPerMinute))
-        }
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("ivr-voice-\(UUID().uuidString).wav").path
         defer { try? FileManager.default.removeItem(atPath: path) }
+        let command: [String], input: String?
+        if name.hasPrefix("flite:") {
+            (command, input) = (["flite", "-voice", String(name.dropFirst(6)), "-t", text, "-o", path], nil)
+        } else if name.hasPrefix("festival:") {
+            (command, input) = (["text2wave", "-eval", "(voice_\(name.dropFirst(9)))", "-o", path], text)  // text on standard input
+        } else {
+            return try SpeechSynthesizer(sampleRate: sampleRate).synthesize(text, settings: VoiceSettings(voice: name, rate: wordsPerMinute))
+        }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["flite", "-voice", String(name.dropFirst(6)), "-t", text, "-o", path]
+        process.arguments = command
         process.standardError = FileHandle.nullDevice
+        let pipe = Pipe()
+        if input != nil { process.standardInput = pipe }
         try process.run()
+        if let input {
+            pipe.fileHandleForWriting.write(Data(input.utf8))
+            try pipe.fileHandleForWriting.close()
+        }
         process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw SpeechError.synthesizer("flite could not speak with voice \(name)") }
+        guard process.terminationStatus == 0 else { throw SpeechError.synthesizer("\(command[0]) could not speak with voice \(name)") }
         return try AudioFileSource(path: path, sampleRate: sampleRate).readAll()
     }
 

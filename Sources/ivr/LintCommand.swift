@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import IVRFlow
+import IVREngine
 
 struct LintCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -9,8 +10,8 @@ struct LintCommand: ParsableCommand {
         discussion: """
         Reports every problem with its file and line: unknown keys, wrong values, targets that \
         name no node, unreachable nodes, keys or phrases used twice in a menu, options with \
-        neither key nor phrase, missing recorded prompts and tables, invalid hours. Exit status \
-        1 if there is any. The format of flow files: docs/flow-format.md.
+        neither key nor phrase, missing recorded prompts and tables, invalid hours, intents \
+        and slots (`when`) that the flow's intent files do not define. Exit status 1 if there is any. The format of flow files: docs/flow-format.md.
 
         Examples:
           ivr lint examples/help-desk.yaml
@@ -24,7 +25,9 @@ struct LintCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        let (flow, problems) = FlowLoader.check(path: file)
+        let (flow, flowProblems) = FlowLoader.check(path: file)
+        // Intents the menus choose by, against the flow's intent files.
+        let problems = flowProblems + (flow.map { intentProblems(of: $0) } ?? [])
         for problem in problems {
             if json {
                 let object: [String: Any] = ["file": problem.file, "line": problem.line, "message": problem.message]

@@ -1,0 +1,133 @@
+import Foundation
+
+/// Utterance verification by likelihood ratio: how well the words a decoder heard explain their
+/// frames, against how well the best of all the model's senones explains each frame.
+///
+/// The decoder's own scores cannot say this: PocketSphinx normalizes each frame by the best
+/// senone its search kept alive, so speech outside a grammar, forced into the grammar's words,
+/// scores as well as speech inside it. Here every senone is scored (``SenoneScorer``), the
+/// hypothesis' words are aligned to their frames with their triphones (Viterbi over the
+/// model's transition matrices), and each frame's ratio is the aligned senone's log-likelihood
+/// minus the best senone's (≤ 0; 0 when the hypothesis' senone is the best one there). Its
+/// mean over a word's frames is that word's evidence: for the right word of clean speech
+/// typically −2 to −5 nats per frame, for speech forced into a grammar it was never in −5 to −9
+/// (Rahim, Lee and Juang, "Discriminative utterance verification for connected digits
+/// recognition", 1997, use the same ratio against an anti-model; BENCHMARKS.md has the
+/// figures on real telephone speech).
+///
+/// Cost: the senone scores (about 0.1 ms per 10 ms frame) and an alignment of a few hundred
+/// states, a small share of one grammar decode.
+final class AcousticVerifier {
+    let model: AcousticModel
+    private let scorer: SenoneScorer
+    private let silence: Int
+
+    init(model: AcousticModel) throws(RecognitionError) {
+        guard let silence = model.phone(named: "SIL") else { throw RecognitionError.model("the acoustic model has no SIL phone") }
+        self.model = model
+        self.silence = silence
+        scorer = SenoneScorer(model: model)
+    }
+
+    /// What the verifier needs of an utterance's frames: the Gaussians, the best senone per frame.
+    typealias Scores = SenoneScorer.Frames
+
+    func scores(of features: [[Float]]) -> Scores { scorer.frames(features) }
+
+    /// A frame's ratio for `senone`: its log-likelihood minus the best senone's there.
+    private func ratio(_ scores: Scores, _ frame: Int, _ senone: Int32) -> Float {
+        scorer.score(senone, in: scores, at: frame) - scores.best[frame]
+    }
+
+    /// One stretch of a hypothesis: a word's phones (base phone names), or silence (nil).
+    struct Unit {
+        var phones: [String]?
+        /// The phone to the left of the first and to the right of the last, when the
+        /// neighbouring words are not known (keyword spotting): silence by default.
+        init(phones: [String]?) { self.phones = phones }
+    }
+
+    /// Per unit, the sum of its frames' ratios and its number of frames, from aligning `units`
+    /// in order over `frames` of `scores` (each unit at least one frame per state; units that
+    /// do not fit get nothing).
+    func evidence(of units: [Unit], over frames: Range<Int>, in scores: Scores) -> [(ratio: Double, frames: Int)] {
+        var states: [(senone: Int32, phone: Int, state: Int, unit: Int)] = []
+        var resolved: [[Int]] = units.map { unit in (unit.phones ?? ["SIL"]).map { model.phone(named: $0) ?? silence } }
+        for index in resolved.indices where resolved[index].isEmpty { resolved[index] = [silence] }
+        for (index, phones) in resolved.enumerated() {
+            let isWord = units[index].phones != nil
+            for (position, phone) in phones.enumerated() {
+                let senones: (Int32, Int32, Int32)
+                if isWord && model.codebooks > phone && !isFillerPhone(phone) {
+                    let left = position > 0 ? phones[position - 1] : neighbour(resolved, units, index, before: true)
+                    let right = position + 1 < phones.count ? phones[position + 1] : neighbour(resolved, units, index, before: false)
+                    let where_: AcousticModel.WordPosition = phones.count == 1 ? .single : position == 0 ? .begin : position == phones.count - 1 ? .end : .inside
+                    senones = model.senones(of: phone, left: left, right: right, position: where_)
+                } else {
+                    senones = (model.ciSenones[3 * phone], model.ciSenones[3 * phone + 1], model.ciSenones[3 * phone + 2])
+                }
+                states.append((senones.0, phone, 0, index))
+                states.append((senones.1, phone, 1, index))
+                states.append((senones.2, phone, 2, index))
+            }
+        }
+        var result = [(ratio: Double, frames: Int)](repeating: (0, 0), count: units.count)
+        let clamped = max(0, frames.lowerBound)..<min(scores.count, frames.upperBound)
+        guard !states.isEmpty, clamped.count >= states.count else { return result }
+        let (path, ratios) = align(states.map { ($0.senone, $0.phone, $0.state) }, over: clamped, in: scores)
+        for (offset, stateIndex) in path.enumerated() {
+            result[states[stateIndex].unit].ratio += Double(ratios[offset])
+            result[states[stateIndex].unit].frames += 1
+        }
+        return result
+    }
+
+    private func isFillerPhone(_ phone: Int) -> Bool { model.phoneNames[phone].hasPrefix("+") || phone == silence }
+
+    /// The phone next to a unit: the last (first) phone of the word before (after), or silence.
+    private func neighbour(_ phones: [[Int]], _ units: [Unit], _ index: Int, before: Bool) -> Int {
+        let other = before ? index - 1 : index + 1
+        guard phones.indices.contains(other), units[other].phones != nil,
+              let phone = before ? phones[other].last : phones[other].first, !isFillerPhone(phone) else { return silence }
+        return phone
+    }
+
+    /// The best left-to-right path through `states` (each entered once, in order, from the first
+    /// frame to the last), by Viterbi: per frame, the index of its state and that frame's ratio.
+    private func align(_ states: [(senone: Int32, phone: Int, state: Int)], over frames: Range<Int>, in scores: Scores) -> (path: [Int], ratios: [Float]) {
+        let count = states.count
+        let stay = states.map { Double(model.transitions[$0.phone][4 * $0.state + $0.state]) }
+        let move = states.map { Double(model.transitions[$0.phone][4 * $0.state + $0.state + 1]) }
+        // Each distinct senone's ratio over the frames, computed once.
+        var ratioRows: [Int32: [Float]] = [:]
+        for senone in Set(states.map(\.senone)) { ratioRows[senone] = frames.map { ratio(scores, $0, senone) } }
+        let rows = states.map { ratioRows[$0.senone]! }
+        var score = [Double](repeating: -.infinity, count: count)
+        var next = score
+        var cameFrom = [Bool](repeating: false, count: frames.count * count)  // true: from the state before
+        score[0] = Double(rows[0][0])
+        for offset in 1..<max(frames.count, 1) {
+            // A state can only be reached once each state before it has had a frame.
+            let reachable = min(count, offset + 1)
+            for index in 0..<reachable {
+                let kept = score[index] + stay[index]
+                let entered = index > 0 ? score[index - 1] + move[index - 1] : -.infinity
+                if entered > kept {
+                    next[index] = entered
+                    cameFrom[offset * count + index] = true
+                } else {
+                    next[index] = kept
+                }
+                next[index] += Double(rows[index][offset])
+            }
+            swap(&score, &next)
+        }
+        var path = [Int](repeating: 0, count: frames.count)
+        var index = count - 1
+        for offset in stride(from: frames.count - 1, through: 0, by: -1) {
+            path[offset] = index
+            if offset > 0, cameFrom[offset * count + index] { index -= 1 }
+        }
+        return (path, path.enumerated().map { rows[$1][$0] })
+    }
+}

@@ -1,0 +1,73 @@
+import Foundation
+import IVRAudio
+import Testing
+@testable import IVRSpeech
+
+@Suite("The acoustic check of a hypothesis")
+struct AcousticVerifierTests {
+    static let modelFolder = RecognitionModel.debian.acousticModel
+
+    @Test("the model's files are read as PocketSphinx reads them")
+    func modelFiles() throws {
+        let model = try AcousticModel(directory: Self.modelFolder)
+        #expect(model.phoneNames.count == 42 && model.phoneNames.contains("SIL") && model.phoneNames.first == "+NSN+")
+        #expect((model.streams, model.densities, model.coefficients, model.codebooks) == (3, 128, 13, 42))
+        #expect(model.senones == 5126)
+        // The base phones' own senones come first, three each (pocketsphinx_mdef_convert -text).
+        let aa = try #require(model.phone(named: "AA")), ae = try #require(model.phone(named: "AE"))
+        #expect([model.ciSenones[3 * aa], model.ciSenones[3 * aa + 1], model.ciSenones[3 * aa + 2]] == [6, 7, 8])
+        // "AA AA AE s n/a 2 158 165 210": AA between AA and AE, a word of one phone.
+        let triphone = model.senones(of: aa, left: aa, right: ae, position: .single)
+        #expect([triphone.0, triphone.1, triphone.2] == [158, 165, 210])
+        // A transition matrix row sums to one.
+        let row = model.transitions[aa][0..<4].map { exp(Double($0)) }.reduce(0, +)
+        #expect(abs(row - 1) < 1e-4)
+        #expect(throws: RecognitionError.self) { _ = try AcousticModel(directory: "/nonexistent") }
+    }
+
+    @Test("the fast logarithm is within 1e-5 of the true one")
+    func fastLogarithm() {
+        for value: Float in [1e-20, 3.3e-7, 0.001, 0.5, 0.999, 1, 1.5, 7, 1e6] {
+            #expect(abs(SenoneScorer.fastLog(value) - log(value)) < 1e-5 * max(1, abs(log(value))), "\(value)")
+        }
+    }
+
+    @Test("the best senone of a frame is the best of all of them (the bound never cuts it)")
+    func bestSenone() throws {
+        guard let speech = try fliteSpeech("seven", voice: "slt", rate: 16000) else { return }
+        let model = try AcousticModel(directory: Self.modelFolder)
+        let scorer = SenoneScorer(model: model)
+        let recognizer = try SpeechRecognizer()
+        let features = try recognizer.featureFrames(speech)
+        let frames = scorer.frames(features)
+        for frame in stride(from: 0, to: frames.count, by: 7) {
+            let all = (0..<model.senones).map { scorer.score(Int32($0), in: frames, at: frame) }
+            #expect(abs(all.max()! - frames.best[frame]) < 1e-3, "frame \(frame)")
+        }
+    }
+
+    @Test("the verifier's frames are the decoder's frames")
+    func sameFrames() throws {
+        guard let speech = try fliteSpeech("three five one", voice: "awb", rate: 16000) else { return }
+        let recognizer = try SpeechRecognizer()
+        try recognizer.addGrammar("digits", jsgf: "#JSGF V1.0;\ngrammar d;\npublic <d> = (one | three | five)+;\n")
+        let decoded = try recognizer.decodedFrames(speech, search: "digits"), scored = recognizer.featureFrames(speech).count
+        #expect(decoded == scored, "\(decoded) decoded, \(scored) scored")
+    }
+
+    @Test("the words said explain their audio better than other words forced onto it")
+    func rightWordsScoreHigher() throws {
+        let recognizer = try SpeechRecognizer()
+        try recognizer.addGrammar("seven", jsgf: "#JSGF V1.0;\ngrammar s;\npublic <s> = seven;\n")
+        try recognizer.addGrammar("three", jsgf: "#JSGF V1.0;\ngrammar t;\npublic <t> = three;\n")
+        for (voice, rate) in [("slt", 16000), ("rms", 8000)] {
+            guard let speech = try fliteSpeech("seven", voice: voice, rate: rate) else { return }
+            let (right, wrong) = try (recognizer.recognize(speech, sampleRate: rate, withEach: ["seven"])[0],
+                                      recognizer.recognize(speech, sampleRate: rate, withEach: ["three"])[0])
+            #expect(right.text == "seven" && wrong.text == "three")
+            #expect(right.utterance.perFrame > wrong.utterance.perFrame + 1, "\(voice): \(right.utterance.perFrame) against \(wrong.utterance.perFrame)")
+            #expect(right.confidence >= IntentThresholds.defaultThreshold && wrong.confidence < IntentThresholds.defaultThreshold,
+                    "\(voice): \(right.confidence), \(wrong.confidence)")
+        }
+    }
+}
