@@ -285,14 +285,7 @@ public final class CallSession {
         if menu.extensions != nil { keys.formUnion("0123456789") }
         var intents: [SpokenIntent] = []
         if acceptsSpeech {
-            var byName: [String: [String]] = [:]
-            var order: [String] = []
-            // An option with phrases brings them; one without, an intent of the flow's files.
-            for option in menu.options where !option.phrases.isEmpty || option.usesIntentFiles {
-                if byName[option.intent] == nil { order.append(option.intent) }
-                byName[option.intent, default: []] += option.phrases
-            }
-            intents = order.map { SpokenIntent(name: $0, phrases: byName[$0]!) }
+            intents = menu.spokenIntents
             intents.append(SpokenIntent(name: "repeat", phrases: ["repeat", "say that again"]))
             if flow.settings.operatorNode != nil {
                 intents.append(SpokenIntent(name: "operator", phrases: ["operator", "agent", "representative"]))
@@ -348,7 +341,7 @@ public final class CallSession {
         let secrets = Set(slots.keys).intersection(flow.secretFields)
         var detail = ["intent": name, "confidence": String(format: "%.2f", confidence), "words": secrets.isEmpty ? words : "(masked)"]
         for (slot, value) in slots { detail["slot." + slot] = secrets.contains(slot) ? DigitCheck.masked(value) : value }
-        guard confidence >= flow.settings.minimumConfidence else {
+        guard confidence >= flow.threshold(for: name) else {
             return failedTry("no_match", detail.merging(["reason": "low confidence"]) { $1 })
         }
         record("intent", detail)
@@ -577,7 +570,7 @@ public final class CallSession {
 
     /// Digits said where they are entered: the whole entry at once, judged as if typed.
     private func spokenEntry(_ digits: String?, confidence: Double) -> [CallCommand] {
-        guard let digits, !digits.isEmpty, confidence >= flow.settings.minimumConfidence else {
+        guard let digits, !digits.isEmpty, confidence >= flow.threshold(for: SpokenIntent.entry.name) else {
             return failedTry("no_match", ["reason": digits == nil ? "no digits" : "low confidence",
                                           "confidence": String(format: "%.2f", confidence)])
         }

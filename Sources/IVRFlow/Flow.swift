@@ -22,6 +22,12 @@ public struct Flow: Sendable {
     /// Intent files the flow's menus may choose by (`intents: [intents.yaml]`), resolved from
     /// the flow's folder, with their lines in the flow file.
     public var intentFiles: [IntentFileReference] = []
+    /// Confidence thresholds per intent from `ivr grammar calibrate FLOW.yaml`
+    /// (`FLOW.thresholds.yaml` beside the flow); `settings.minimumConfidence` for the others.
+    public var intentThresholds: [String: Double] = [:]
+
+    /// The confidence an intent needs in this flow.
+    public func threshold(for intent: String) -> Double { intentThresholds[intent] ?? settings.minimumConfidence }
 
     public func language(_ code: String) -> FlowLanguage? { languages.first { $0.code == code } }
 
@@ -237,6 +243,20 @@ public struct Menu: Sendable, Equatable {
 }
 
 /// Extensions of fixed length dialled from a menu, transferred to `queue` with the number.
+extension Menu {
+    /// What a caller can say in this menu, one entry per intent (an option's phrases, or an
+    /// intent of the flow's intent files with none), in the options' order.
+    public var spokenIntents: [SpokenIntent] {
+        var byName: [String: [String]] = [:]
+        var order: [String] = []
+        for option in options where !option.phrases.isEmpty || option.usesIntentFiles {
+            if byName[option.intent] == nil { order.append(option.intent) }
+            byName[option.intent, default: []] += option.phrases
+        }
+        return order.map { SpokenIntent(name: $0, phrases: byName[$0]!) }
+    }
+}
+
 public struct ExtensionDialing: Sendable, Equatable {
     public var length: Int
     /// Transfer node that receives the call, with the extension in the call data.

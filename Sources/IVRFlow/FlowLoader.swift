@@ -5,6 +5,11 @@ import Yams
 /// keys, wrong values, dangling targets, unreachable nodes, duplicate keys, options with neither
 /// key nor phrase, missing prompt and table files, invalid hours. Every problem carries its line.
 public enum FlowLoader {
+    /// Where the calibrated thresholds of a flow go: beside it, `.thresholds.yaml` for `.yaml`.
+    public static func thresholdsPath(forFlow path: String) -> String {
+        (path as NSString).deletingPathExtension + ".thresholds.yaml"
+    }
+
     /// The flow, or every problem found in it.
     public static func load(path: String) throws(FlowErrors) -> Flow {
         let (flow, problems) = check(path: path)
@@ -98,6 +103,7 @@ struct FlowParser {
                 flow.intentFiles.append(IntentFileReference(path: path, line: item.mark?.line ?? 0))
             }
         }
+        flow.intentThresholds = readThresholds()
         if let node = top["nodes"] {
             for entry in reader.namedEntries(node, where: "nodes") {
                 if let parsed = parseNode(entry.name, entry.node, line: entry.line, defaultLanguage: defaultLanguage) {
@@ -108,6 +114,22 @@ struct FlowParser {
             reader.problem(root, "the flow has no 'nodes'")
         }
         return flow
+    }
+
+    /// The thresholds file beside the flow (`FLOW.thresholds.yaml`, written by `ivr grammar
+    /// calibrate FLOW.yaml`): its `thresholds` mapping of intent to confidence, none without it.
+    mutating func readThresholds() -> [String: Double] {
+        let thresholdsPath = FlowLoader.thresholdsPath(forFlow: path)
+        guard let text = try? String(contentsOfFile: thresholdsPath, encoding: .utf8) else { return [:] }
+        guard let root = try? Yams.compose(yaml: text), case .mapping(let entries)? = root["thresholds"] else {
+            reader.problem(in: thresholdsPath, "not a thresholds file; run 'ivr grammar calibrate' again")
+            return [:]
+        }
+        var result: [String: Double] = [:]
+        for (intent, value) in entries {
+            if let name = intent.string, let threshold = value.float ?? value.int.map(Double.init) { result[name] = threshold }
+        }
+        return result
     }
 
     private func resolve(_ relative: String) -> String {

@@ -12,6 +12,11 @@ struct YAMLReader {
         problems.append(FlowProblem(file: file, line: node?.mark?.line ?? 0, message: message))
     }
 
+    /// A problem in another file the flow depends on.
+    mutating func problem(in file: String, _ message: String) {
+        problems.append(FlowProblem(file: file, line: 0, message: message))
+    }
+
     /// The pairs of a mapping, each key checked against `allowed` (where: a name for messages).
     mutating func mapping(_ node: Node, allowed: Set<String>, where place: String) -> [String: Node] {
         guard case .mapping(let mapping) = node else {

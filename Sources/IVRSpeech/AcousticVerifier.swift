@@ -82,6 +82,46 @@ final class AcousticVerifier {
         return result
     }
 
+    /// The ratio per frame of the best sequence of any phones over `frames`: a loop of the
+    /// model's context-independent phones (3 states each, its transition matrices, a
+    /// ``phoneLoopPenalty`` per phone entered), against the best senone per frame. How well the
+    /// model fits this voice and line at best: a clean synthetic voice comes near 0, a real
+    /// caller on a telephone line lower, so a hypothesis is judged by how far it falls below it.
+    func phoneLoopRatio(over frames: Range<Int>, in scores: Scores) -> Double {
+        let clamped = max(0, frames.lowerBound)..<min(scores.count, frames.upperBound)
+        guard !clamped.isEmpty else { return 0 }
+        let phones = model.phoneNames.count
+        var stay = [Double](repeating: 0, count: 3 * phones), move = stay
+        for phone in 0..<phones {
+            for state in 0..<3 {
+                stay[3 * phone + state] = Double(model.transitions[phone][5 * state])
+                move[3 * phone + state] = Double(model.transitions[phone][5 * state + 1])
+            }
+        }
+        var score = [Double](repeating: -.infinity, count: 3 * phones), next = score
+        for (offset, frame) in clamped.enumerated() {
+            let ratios = (0..<(3 * phones)).map { Double(ratio(scores, frame, model.ciSenones[$0])) }
+            if offset == 0 {
+                for phone in 0..<phones { score[3 * phone] = Self.phoneLoopPenalty + ratios[3 * phone] }
+                continue
+            }
+            var exit = -Double.infinity
+            for phone in 0..<phones { exit = max(exit, score[3 * phone + 2] + move[3 * phone + 2]) }
+            exit += Self.phoneLoopPenalty
+            for state in 0..<(3 * phones) {
+                let kept = score[state] + stay[state]
+                let entered = state % 3 == 0 ? exit : score[state - 1] + move[state - 1]
+                next[state] = max(kept, entered) + ratios[state]
+            }
+            swap(&score, &next)
+        }
+        return score.max()! / Double(clamped.count)
+    }
+
+    /// Log penalty per phone entered in the phone loop (about PocketSphinx's phone insertion
+    /// penalty at its language weight).
+    static let phoneLoopPenalty = -3.0
+
     private func isFillerPhone(_ phone: Int) -> Bool { model.phoneNames[phone].hasPrefix("+") || phone == silence }
 
     /// The phone next to a unit: the last (first) phone of the word before (after), or silence.

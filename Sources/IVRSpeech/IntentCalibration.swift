@@ -55,14 +55,15 @@ public struct IntentThresholds: Sendable, Codable, Equatable {
         }
     }
 
-    /// Writes the thresholds beside `intentFile`, with a comment saying where they come from.
-    public func save(forIntentFile intentFile: String, comment: String) throws {
+    /// Writes the thresholds to `path` (beside the intent file or flow they belong to), with a
+    /// comment saying where they come from.
+    public func save(to path: String, comment: String) throws {
         var lines = comment.split(separator: "\n").map { "# \($0)" }
         lines.append("target_false_alarm_rate: \(Self.decimal(targetFalseAlarmRate))")
         lines.append("thresholds:")
         lines += thresholds.sorted { $0.key < $1.key }.map { "  \($0.key): \(Self.decimal($0.value))" }
         let text = lines.joined(separator: "\n") + "\n"
-        try text.write(toFile: Self.path(forIntentFile: intentFile), atomically: true, encoding: .utf8)
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
     }
 
     /// `0.34`, not YAML's `3.4e-1`.

@@ -43,6 +43,10 @@ public struct IntentMatch: Sendable, Equatable {
 public struct IntentGrammar {
     /// Intents in file order, each with its templates.
     let intents: [(name: String, templates: [IntentTemplate])]
+    /// Intents whose phrases are also looked for inside longer speech: those of intent files,
+    /// which say how callers ask in their own words. A menu's own phrases are answers, said
+    /// alone (``SpeechRecognizer/understand(_:sampleRate:intents:grammar:)``).
+    let spottedIntents: Set<String>
     let rules: [String: IntentTemplate]
     /// Custom slot lists: phrase (lower case) → value.
     let slotLists: [String: [(phrase: String, value: String)]]
@@ -56,8 +60,9 @@ public struct IntentGrammar {
     }
 
     init(intents: [(name: String, templates: [IntentTemplate])], rules: [String: IntentTemplate],
-         slotLists: [String: [(phrase: String, value: String)]]) throws {
+         slotLists: [String: [(phrase: String, value: String)]], spotted: Set<String> = []) throws {
         self.intents = intents
+        spottedIntents = spotted
         self.rules = rules
         self.slotLists = slotLists
         var matchers: [(String, NSRegularExpression, [(String, String, String)])] = []
@@ -75,11 +80,13 @@ public struct IntentGrammar {
     /// when an intent without phrases is in no file.
     public static func combining(_ files: [IntentGrammar], selection: [(name: String, phrases: [String])]) throws -> IntentGrammar {
         var intents: [(name: String, templates: [IntentTemplate])] = []
+        var spotted: Set<String> = []
         for (name, phrases) in selection {
             if !phrases.isEmpty {
                 intents.append((name, try phrases.map(IntentTemplate.parse)))
             } else if let defined = files.lazy.compactMap({ $0.intents.first { $0.name == name } }).first {
                 intents.append(defined)
+                spotted.insert(name)
             } else {
                 throw IntentErrors(problems: [IntentProblem(file: "intent files", line: 0, message: "no intent named '\(name)'")])
             }
@@ -89,7 +96,7 @@ public struct IntentGrammar {
             rules.merge(file.rules) { first, _ in first }
             slotLists.merge(file.slotLists) { first, _ in first }
         }
-        return try IntentGrammar(intents: intents, rules: rules, slotLists: slotLists)
+        return try IntentGrammar(intents: intents, rules: rules, slotLists: slotLists, spotted: spotted)
     }
 
     /// The slots an intent can fill (nil: no such intent).
@@ -225,7 +232,7 @@ public struct IntentGrammar {
         }
         guard problems.isEmpty else { throw IntentErrors(problems: problems.sorted { $0.line < $1.line }) }
         do {
-            return try IntentGrammar(intents: intents, rules: rules, slotLists: slotLists)
+            return try IntentGrammar(intents: intents, rules: rules, slotLists: slotLists, spotted: Set(intents.map(\.0)))
         } catch {
             throw IntentErrors(problems: [IntentProblem(file: path, line: 0, message: "cannot compile: \(error)")])
         }
@@ -373,12 +380,12 @@ public struct IntentGrammar {
         }
     }
 
-    /// The phrases the grammar accepts that hold no built-in slot (digits, numbers …), every
-    /// alternative spelled out, up to `perIntent` of each intent, shortest first: what keyword
-    /// spotting can look for inside longer speech.
+    /// The phrases of the spotted intents (``spottedIntents``) that hold no built-in slot
+    /// (digits, numbers …), every alternative spelled out, up to `perIntent` of each intent,
+    /// shortest first: what keyword spotting looks for inside longer speech.
     public func spottablePhrases(perIntent: Int) -> [String] {
         var seen: Set<String> = []
-        return intents.flatMap { _, templates in
+        return intents.filter { spottedIntents.contains($0.name) }.flatMap { _, templates in
             templates.filter { !usesBuiltInSlot($0, depth: 0) }.flatMap { samples($0, depth: 0, listValues: .max) }
                 .filter { !$0.isEmpty }.sorted { $0.count < $1.count }.map { $0.joined(separator: " ") }
                 .filter { seen.insert($0).inserted }.prefix(perIntent)

@@ -36,7 +36,10 @@ public enum KeywordCalibration {
         let items = phrases.flatMap { phrase in sayings(of: phrase).map { ($0, Optional(phrase)) } } + distractors.map { ($0, nil as String?) }
         return try TestVoice.speakEach(items, saying: \.0, voices: voices, sampleRates: sampleRates,
                                        progress: progress) { audio, item, voice, rate in
-            let detected = try recognizer.recognize(audio, sampleRate: rate, withEach: searches).map(\.words)
+            // A phrase counts as found when the acoustic check confirms it, as in `ivr recognize --keywords`.
+            let detected = try recognizer.recognize(audio, sampleRate: rate, withEach: searches).map {
+                $0.confirmedPhrases().flatMap { $0.split(separator: " ").map(String.init) }
+            }
             return KeywordTrial(text: item.0, expected: item.1, voice: voice.name, sampleRate: rate, detected: detected)
         }
     }

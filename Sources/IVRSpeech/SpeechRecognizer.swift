@@ -56,26 +56,34 @@ public struct RecognitionModel: Sendable, Equatable {
 public struct AcousticEvidence: Sendable, Equatable {
     public var ratio: Double
     public var frames: Int
+    /// The same sum for the best sequence of any phones over those frames
+    /// (``AcousticVerifier/phoneLoopRatio(over:in:)``): how well the model fits this voice.
+    public var phoneLoop: Double
     /// The ratio per frame at which ``confidence`` is one half.
     public var center: Double
 
-    public init(ratio: Double = 0, frames: Int = 0, center: Double = AcousticEvidence.wholeUtteranceCenter) {
+    public init(ratio: Double = 0, frames: Int = 0, phoneLoop: Double = 0, center: Double = AcousticEvidence.wholeUtteranceCenter) {
         self.ratio = ratio
         self.frames = frames
+        self.phoneLoop = phoneLoop
         self.center = center
     }
 
     /// Nats per frame; very low when there are no frames.
     public var perFrame: Double { frames > 0 ? ratio / Double(frames) : -20 }
 
+    /// Nats per frame below the phone loop.
+    public var belowPhoneLoop: Double { frames > 0 ? (ratio - phoneLoop) / Double(frames) : -20 }
+
     static func + (a: AcousticEvidence, b: AcousticEvidence) -> AcousticEvidence {
-        AcousticEvidence(ratio: a.ratio + b.ratio, frames: a.frames + b.frames, center: a.frames > 0 ? a.center : b.center)
+        AcousticEvidence(ratio: a.ratio + b.ratio, frames: a.frames + b.frames, phoneLoop: a.phoneLoop + b.phoneLoop,
+                         center: a.frames > 0 ? a.center : b.center)
     }
 
     /// Even odds for a hypothesis that must explain a whole utterance: right menu answers of
     /// real telephone speech mostly lie above, sentences forced into a menu's words below
     /// (chosen on the development list, BENCHMARKS.md).
-    public static let wholeUtteranceCenter = -5.2
+    public static let wholeUtteranceCenter = -6.0
 
     /// Even odds for a phrase spotted inside longer speech, with `phones` phones: the best
     /// stretch of a sentence for a phrase looks better than a whole utterance forced into it,
@@ -103,6 +111,11 @@ public struct Recognition: Sendable, Equatable {
     var phoneCounts: [Int]
     /// Keyword spotting: the keyphrases found in order, each with its own evidence.
     public internal(set) var phrases: [SpottedPhrase] = []
+
+    /// The keyphrases found whose acoustic check gives at least `threshold`, in order.
+    public func confirmedPhrases(atLeast threshold: Double = IntentThresholds.defaultThreshold) -> [String] {
+        phrases.filter { $0.evidence.confidence >= threshold }.map(\.phrase)
+    }
 
     /// A keyphrase found by keyword spotting.
     public struct SpottedPhrase: Sendable, Equatable {
@@ -416,10 +429,12 @@ public final class SpeechRecognizer {
             for segment in spoken {
                 let phrase = segment.word.split(separator: " ").map(String.init)
                 let units = phrase.map { AcousticVerifier.Unit(phones: decoder.phones($0)) }
-                let found = verifier.evidence(of: units, over: Int(segment.start)..<Int(segment.end) + 1, in: scores)
+                let range = Int(segment.start)..<Int(segment.end) + 1
+                let found = verifier.evidence(of: units, over: range, in: scores)
                 let phones = units.reduce(0) { $0 + ($1.phones?.count ?? 0) }
+                let loop = verifier.phoneLoopRatio(over: range, in: scores)
                 let phraseEvidence = found.reduce(AcousticEvidence(center: AcousticEvidence.spottedCenter(phones: phones))) {
-                    $0 + AcousticEvidence(ratio: $1.ratio, frames: $1.frames)
+                    $0 + AcousticEvidence(ratio: $1.ratio, frames: $1.frames, phoneLoop: loop * Double($1.frames))
                 }
                 total = total + phraseEvidence
                 for word in phrase {
@@ -438,14 +453,18 @@ public final class SpeechRecognizer {
         let units = segments.map { AcousticVerifier.Unit(phones: $0.isFiller ? nil : decoder.phones($0.word)) }
         let start = Int(segments.first!.start), end = Int(segments.last!.end) + 1
         let found = verifier.evidence(of: units, over: start..<end, in: scores)
+        // The phone loop over the whole utterance, its mean shared by the words.
+        let loop = verifier.phoneLoopRatio(over: start..<end, in: scores)
         var words: [String] = [], evidence: [AcousticEvidence] = [], phoneCounts: [Int] = []
         for (segment, each) in zip(segments, found) where !segment.isFiller {
             let word = PocketSphinxDecoder.baseWord(segment.word)
             words.append(word)
-            evidence.append(AcousticEvidence(ratio: each.ratio, frames: each.frames))
+            evidence.append(AcousticEvidence(ratio: each.ratio, frames: each.frames, phoneLoop: loop * Double(each.frames)))
             phoneCounts.append(decoder.phones(segment.word).count)
         }
-        let utteranceEvidence = found.reduce(AcousticEvidence()) { $0 + AcousticEvidence(ratio: $1.ratio, frames: $1.frames) }
+        let utteranceEvidence = found.reduce(AcousticEvidence()) {
+            $0 + AcousticEvidence(ratio: $1.ratio, frames: $1.frames, phoneLoop: loop * Double($1.frames))
+        }
         return Recognition(words: words, evidence: evidence, utterance: utteranceEvidence, phoneCounts: phoneCounts)
     }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import IVRFlow
 import IVRSpeech
 
 struct GrammarCalibrateCommand: ParsableCommand {
@@ -16,6 +17,11 @@ struct GrammarCalibrateCommand: ParsableCommand {
         intent's threshold, its right answers and false alarms, and F1 before and after. \
         Progress goes to standard error on a terminal.
 
+        FILE may be a flow: its menus' spoken intents (their own phrases, and the intents of the \
+        flow's intent files) are calibrated together, and the thresholds go beside the flow \
+        (help-desk.yaml → help-desk.thresholds.yaml), where its calls find them (for the \
+        other intents, the flow's min_confidence).
+
         With --keywords, FILE is a keyword list (one phrase per line, as 'ivr recognize \
         --keywords' takes): each phrase is said alone and inside a sentence, everything is \
         decoded at detection thresholds from 1e-40 to 1, and each phrase gets the loosest \
@@ -24,12 +30,13 @@ struct GrammarCalibrateCommand: ParsableCommand {
 
         Examples:
           ivr grammar calibrate examples/intents.yaml
+          ivr grammar calibrate examples/help-desk.yaml
           ivr grammar calibrate keywords.txt --keywords
           ivr grammar calibrate intents.yaml --target 0.02 --distractors overheard.txt
           ivr grammar calibrate intents.yaml --voices flite:slt,en-us+m3 --rates 8000 --dry-run --json
         """)
 
-    @Argument(help: "The intent file (YAML), or with --keywords a keyword list.")
+    @Argument(help: "The intent file or flow (YAML), or with --keywords a keyword list.")
     var file: String
 
     @Flag(help: "FILE is a keyword list: tune a detection threshold per phrase.")
@@ -99,7 +106,7 @@ struct GrammarCalibrateCommand: ParsableCommand {
         var outside = try outsideSentences()
         do {
             let recognizer = try SpeechRecognizer(projectDictionary: projectDictionary(dictionary))
-            let grammar = try IntentGrammar.load(path: file, knows: recognizer.knows)
+            let (grammar, thresholdsPath) = try Self.grammar(of: file, knows: recognizer.knows)
             try recognizer.addIntents("calibrate", grammar: grammar)
             let phrases = grammar.examplePhrases(perIntent: perIntent)
             outside = grammar.outside(outside)
@@ -114,7 +121,7 @@ struct GrammarCalibrateCommand: ParsableCommand {
             let before = IntentCalibration.score(trials, thresholds: IntentThresholds(targetFalseAlarmRate: target, thresholds: [:]))
             let after = IntentCalibration.score(trials, thresholds: tuned)
             if !dryRun {
-                try tuned.save(forIntentFile: file, comment: """
+                try tuned.save(to: thresholdsPath, comment: """
                     Written by 'ivr grammar calibrate \(file)' on \(ISO8601DateFormatter().string(from: Date())):
                     \(phrases.count) phrases and \(outside.count) outside sentences, voices \(voices.map(\.name).joined(separator: ", ")), \
                     rates \(sampleRates.map(String.init).joined(separator: ", ")) Hz. Intent F1 \(String(format: "%.2f", after.f1)), \
@@ -157,7 +164,7 @@ struct GrammarCalibrateCommand: ParsableCommand {
                 print("some outside sentences are taken for an intent with full confidence: no threshold stops them; "
                       + "make those intents' phrases longer or more distinct")
             }
-            if !dryRun { print("wrote \(IntentThresholds.path(forIntentFile: file))") }
+            if !dryRun { print("wrote \(thresholdsPath)") }
         } catch let error as IntentErrors {
             print(error.description)
             throw InputFailure(message: "\(file): \(error.problems.count) problem\(error.problems.count == 1 ? "" : "s")")
@@ -166,6 +173,31 @@ struct GrammarCalibrateCommand: ParsableCommand {
         } catch let error as SpeechError {
             throw InputFailure(message: "ivr grammar calibrate: \(error)")
         }
+    }
+
+    /// The grammar to calibrate, and where its thresholds go: an intent file's own, or a flow's
+    /// menus' spoken intents together (the flow's intent files' intents among them).
+    static func grammar(of file: String, knows: @escaping (String) -> Bool) throws -> (IntentGrammar, String) {
+        guard let text = try? String(contentsOfFile: file, encoding: .utf8), text.range(of: #"(?m)^nodes\s*:"#, options: .regularExpression) != nil else {
+            return (try IntentGrammar.load(path: file, knows: knows), IntentThresholds.path(forIntentFile: file))
+        }
+        let (loaded, problems) = FlowLoader.check(path: file)
+        guard let flow = loaded, problems.allSatisfy(\.isMissingRecording) else {
+            throw InputFailure(message: "\(file): fix what 'ivr lint \(file)' reports first")
+        }
+        let files = try flow.intentFiles.map { try IntentGrammar.load(path: $0.path, knows: knows) }
+        var selection: [(name: String, phrases: [String])] = []
+        for case .menu(let menu) in flow.nodes.values.sorted(by: { $0.line < $1.line }) {
+            for intent in menu.spokenIntents {
+                if let index = selection.firstIndex(where: { $0.name == intent.name }) {
+                    selection[index].phrases += intent.phrases.filter { !selection[index].phrases.contains($0) }
+                } else {
+                    selection.append((intent.name, intent.phrases))
+                }
+            }
+        }
+        guard !selection.isEmpty else { throw InputFailure(message: "\(file): no menu can be answered by voice") }
+        return (try IntentGrammar.combining(files, selection: selection), FlowLoader.thresholdsPath(forFlow: file))
     }
 
     /// `--keywords`: thresholds per keyphrase, written as a keyword list beside FILE.

@@ -13,7 +13,10 @@ struct RecognizeCommand: ParsableCommand {
           --keywords LIST    a keyword list, a phrase per line, a /threshold/ optional:
                              prints the phrases found, in order, on one line
           --intents F.yaml   an intent file: prints the intent (empty: no match)
-        With --json, one JSON object with the words, confidence, and intent and slots.
+        Every hypothesis is checked acoustically: its confidence (0–1) says how well the words \
+        explain the audio against the best the model does with any sounds; an intent or a \
+        keyphrase below the threshold is not taken. With --json, one JSON object with the words, \
+        confidence, and intent and slots (keyphrases: each found with its confidence).
         8 kHz files are decoded as telephone audio (resampled to the model's 16 kHz).
 
         Examples:
@@ -35,8 +38,9 @@ struct RecognizeCommand: ParsableCommand {
     var intents: String?
 
     @Option(help: """
-        Confidence below which an intent is a no-match (0–1): the share of the grammar's words a free decode also hears, \
-        on a noisy line with one phone more counted, not heard (default: the intent's threshold from 'ivr grammar calibrate', else \(IntentThresholds.defaultThreshold)).
+        Confidence below which an intent is a no-match, or a keyphrase not found (0–1): how well the words heard explain the \
+        audio against the best the acoustic model can do with any sounds (default: the intent's threshold from \
+        'ivr grammar calibrate', else \(IntentThresholds.defaultThreshold)).
         """)
     var minConfidence: Double?
 
@@ -88,16 +92,21 @@ struct RecognizeCommand: ParsableCommand {
                 heard = try recognizer.recognize(samples, sampleRate: rate)
                 confidence = heard.confidence
             }
+            // Keyphrases count as found when the acoustic check confirms them.
+            let found = keywords == nil ? heard.text : heard.confirmedPhrases(atLeast: minConfidence ?? IntentThresholds.defaultThreshold).joined(separator: " ")
             if json {
-                var object: [String: Any] = ["words": heard.text, "confidence": (confidence * 1000).rounded() / 1000]
+                var object: [String: Any] = ["words": found, "confidence": (confidence * 1000).rounded() / 1000]
                 if intentGrammar != nil {
                     object["intent"] = match?.intent ?? NSNull()
                     object["slots"] = match?.slots ?? [:]
                 }
+                if keywords != nil {
+                    object["phrases"] = heard.phrases.map { ["phrase": $0.phrase, "confidence": ($0.evidence.confidence * 1000).rounded() / 1000] }
+                }
                 let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
                 print(String(decoding: data, as: UTF8.self))
             } else {
-                print(intentGrammar != nil ? (match?.intent ?? "") : heard.text)
+                print(intentGrammar != nil ? (match?.intent ?? "") : found)
             }
         } catch let error as RecognitionError {
             throw InputFailure(message: "ivr recognize: \(error)")

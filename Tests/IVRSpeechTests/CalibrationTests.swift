@@ -44,7 +44,7 @@ struct CalibrationTests {
         let intents = try writeTemporary("intents:\n  hours: hours\n", name: "menu.yaml")
         #expect(try IntentThresholds.load(forIntentFile: intents) == nil)
         let thresholds = IntentThresholds(targetFalseAlarmRate: 0.05, thresholds: ["hours": 0.62])
-        try thresholds.save(forIntentFile: intents, comment: "made by a test")
+        try thresholds.save(to: IntentThresholds.path(forIntentFile: intents), comment: "made by a test")
         #expect(IntentThresholds.path(forIntentFile: intents).hasSuffix("/menu.thresholds.yaml"))
         let loaded = try #require(try IntentThresholds.load(forIntentFile: intents))
         #expect(loaded == thresholds && loaded.threshold(for: "other") == IntentThresholds.defaultThreshold)

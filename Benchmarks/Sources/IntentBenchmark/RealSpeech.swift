@@ -95,7 +95,9 @@ struct RealSpeechRows {
         print("| menu | words | answers: right | wrong | rejected | plain grammar: right | sentences rejected | other single words rejected |")
         print("|---|---|---|---|---|---|---|---|")
         var total = (answers: 0, right: 0, wrong: 0, rejected: 0, plainRight: 0, sentences: 0, sentencesRejected: 0, others: 0, othersRejected: 0)
-        for (index, menu) in RealSpeech.menus.enumerated() {
+        // MENUS=N in the environment: the first N menus only (for quicker trials).
+        let menuCount = ProcessInfo.processInfo.environment["MENUS"].flatMap { Int($0) } ?? RealSpeech.menus.count
+        for (index, menu) in RealSpeech.menus.prefix(menuCount).enumerated() {
             let words = menu.words.filter(recognizer.knows)
             let grammar = try IntentGrammar(intents: words.map { ($0, [$0]) })
             let name = "menu\(index)", plainName = "plain-menu\(index)"
@@ -122,7 +124,7 @@ struct RealSpeechRows {
                     let whole = try recognizer.recognize(recording.audio, sampleRate: 8000)
                     try recognizer.use(name + "_spotting")
                     let spotted = try recognizer.recognize(recording.audio, sampleRate: 8000)
-                    trace("\(menu.name) | \(recording.file) | \(recording.word) | \(inMenu ? "in" : recording.isSingleWord ? "other" : "sentence") | \(accepted ?? "-") | \(String(format: "%.3f", result.confidence)) | \(whole.text) | \(String(format: "%.2f", whole.utterance.perFrame)) | \(whole.utterance.frames) | \(spotted.phrases.map { "\($0.phrase):\(String(format: "%.2f", $0.evidence.perFrame)):\($0.evidence.frames)" }.joined(separator: ","))")
+                    trace("\(menu.name) | \(recording.file) | \(recording.word) | \(inMenu ? "in" : recording.isSingleWord ? "other" : "sentence") | \(accepted ?? "-") | \(String(format: "%.3f", result.confidence)) | \(whole.text) | \(String(format: "%.2f", whole.utterance.perFrame)) | \(whole.utterance.frames) | \(spotted.phrases.map { "\($0.phrase):\(String(format: "%.2f", $0.evidence.perFrame)):\($0.evidence.frames):\(String(format: "%.2f", $0.evidence.belowPhoneLoop))" }.joined(separator: ",")) | \(String(format: "%.2f", whole.utterance.belowPhoneLoop))")
                 }
                 if inMenu {
                     row.answers += 1
@@ -182,7 +184,12 @@ struct RealSpeechRows {
         print("| `--keywords`, thresholds only | \(spotted.row) |")
         print("| `--keywords`, confirmed acoustically | \(checkedOnly.row) |")
 
-        let grammar = try IntentGrammar(intents: RealSpeech.keywordIntents)
+        // As a user writes them: an intent file (whose phrases are also found inside sentences).
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("ivr-keyword-intents-\(getpid()).yaml").path
+        let yaml = "intents:\n" + RealSpeech.keywordIntents.map { "  \($0.name): [\($0.phrases.joined(separator: ", "))]" }.joined(separator: "\n") + "\n"
+        try yaml.write(toFile: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let grammar = try IntentGrammar.load(path: file, knows: recognizer.knows)
         try recognizer.addIntents("keyword-intents", grammar: grammar)
         var intents = Detections()
         for (index, sentence) in speech.sentences.enumerated() {

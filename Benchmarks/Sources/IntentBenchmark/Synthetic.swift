@@ -81,7 +81,14 @@ struct SyntheticRows {
                 try recognizer.use("naive")
                 let plain = try timed(adding: &cpu.plain) { try recognizer.recognize(audio, sampleRate: condition.rate, checked: false) }
                 let naiveMatch = grammar.match(plain.words)
-                trace("\(voice) | \(condition.name) | \(text) | \(expected ?? "-") | \(result.heard.text) | \(accepted ?? "-") | \(String(format: "%.3f", result.confidence))")
+                if verbose {
+                    // Both stages apart, for analysis.
+                    try recognizer.use("intents")
+                    let whole = try recognizer.recognize(audio, sampleRate: condition.rate)
+                    try recognizer.use("intents_spotting")
+                    let spotted = try recognizer.recognize(audio, sampleRate: condition.rate)
+                    trace("synthetic | \(voice) \(condition.name) | \(text) | \(expected == nil ? "sentence" : "in") | \(accepted ?? "-") | \(String(format: "%.3f", result.confidence)) | \(whole.text) | \(String(format: "%.2f", whole.utterance.perFrame)) | \(whole.utterance.frames) | \(spotted.phrases.map { "\($0.phrase):\(String(format: "%.2f", $0.evidence.perFrame)):\($0.evidence.frames):\(String(format: "%.2f", $0.evidence.belowPhoneLoop))" }.joined(separator: ",")) | \(String(format: "%.2f", whole.utterance.belowPhoneLoop)) | \(expected ?? "-")")
+                }
                 if let expected {
                     if naiveMatch?.intent == expected { naive.correct += 1 } else { naive.wrong += 1 }
                     if accepted == nil { ours.rejected += 1 } else if accepted == expected { ours.correct += 1 } else { ours.wrong += 1 }
