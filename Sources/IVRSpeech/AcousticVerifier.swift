@@ -86,7 +86,8 @@ final class AcousticVerifier {
     /// model's context-independent phones (3 states each, its transition matrices, a
     /// ``phoneLoopPenalty`` per phone entered), against the best senone per frame. How well the
     /// model fits this voice and line at best: a clean synthetic voice comes near 0, a real
-    /// caller on a telephone line lower, so a hypothesis is judged by how far it falls below it.
+    /// caller on a telephone line lower, so a spotted phrase is also judged by how far it rises
+    /// above it.
     func phoneLoopRatio(over frames: Range<Int>, in scores: Scores) -> Double {
         let clamped = max(0, frames.lowerBound)..<min(scores.count, frames.upperBound)
         guard !clamped.isEmpty else { return 0 }
@@ -118,8 +119,7 @@ final class AcousticVerifier {
         return score.max()! / Double(clamped.count)
     }
 
-    /// Log penalty per phone entered in the phone loop (about PocketSphinx's phone insertion
-    /// penalty at its language weight).
+    /// Log penalty per phone entered in the phone loop.
     static let phoneLoopPenalty = -3.0
 
     private func isFillerPhone(_ phone: Int) -> Bool { model.phoneNames[phone].hasPrefix("+") || phone == silence }

@@ -185,14 +185,22 @@ final class PocketSphinxDecoder {
 
 /// Features as a decoder computes them (sphinxbase's front end and `feat`: MFCCs, the
 /// utterance's cepstral mean taken off, deltas and double deltas), frame for frame as the
-/// decoder's own when it keeps silence (`-remove_silence no`).
+/// decoder's own when it keeps silence (`-remove_silence no`), but without its noise
+/// subtraction: the same utterance gives the same features whatever came before.
 final class FeatureExtractor {
     private let frontEnd: OpaquePointer
     private let computation: UnsafeMutablePointer<feat_t>
     private let cepstra: Int
 
     fileprivate init?(config: OpaquePointer) {
-        guard let frontEnd = fe_init_auto_r(config) else { return nil }
+        // Without the decoder's spectral noise subtraction, whose noise estimate runs on from
+        // one utterance to the next: the check of an utterance must not depend on which other
+        // decodes came before it (the decoder's own frames are the same in number either way).
+        let removesNoise = cmd_ln_int_r(config, "-remove_noise")
+        cmd_ln_set_int_r(config, "-remove_noise", 0)
+        let made = fe_init_auto_r(config)
+        cmd_ln_set_int_r(config, "-remove_noise", removesNoise)
+        guard let frontEnd = made else { return nil }
         let cepstra = Int(cmd_ln_int_r(config, "-ceplen"))
         guard let type = cmd_ln_str_r(config, "-feat"), let cmn = cmd_ln_str_r(config, "-cmn"), let agc = cmd_ln_str_r(config, "-agc"),
               let computation = feat_init(type, cmn_type_from_str(cmn), Int32(cmd_ln_int_r(config, "-varnorm")), agc_type_from_str(agc), 0, Int32(cepstra))
@@ -210,12 +218,6 @@ final class FeatureExtractor {
             fe_free(frontEnd)
             _ = feat_free(computation)
         }
-    }
-
-    /// Starts a new stream, as ``PocketSphinxDecoder/startStream()`` does for the decoder: the
-    /// front end's noise tracking starts afresh.
-    func startStream() {
-        PocketSphinxDecoder.lock.withLock { fe_start_stream(frontEnd) }
     }
 
     /// The feature frames of one whole utterance of 16 kHz samples, each `dimension` values.

@@ -56,13 +56,13 @@ public struct RecognitionModel: Sendable, Equatable {
 public struct AcousticEvidence: Sendable, Equatable {
     public var ratio: Double
     public var frames: Int
-    /// The same sum for the best sequence of any phones over those frames
-    /// (``AcousticVerifier/phoneLoopRatio(over:in:)``): how well the model fits this voice.
-    public var phoneLoop: Double
+    /// For a spotted phrase: the same sum for the best sequence of any phones over its frames
+    /// (``AcousticVerifier/phoneLoopRatio(over:in:)``), which its ratio is also judged against.
+    public var phoneLoop: Double?
     /// The ratio per frame at which ``confidence`` is one half.
     public var center: Double
 
-    public init(ratio: Double = 0, frames: Int = 0, phoneLoop: Double = 0, center: Double = AcousticEvidence.wholeUtteranceCenter) {
+    public init(ratio: Double = 0, frames: Int = 0, phoneLoop: Double? = nil, center: Double = AcousticEvidence.wholeUtteranceCenter) {
         self.ratio = ratio
         self.frames = frames
         self.phoneLoop = phoneLoop
@@ -72,12 +72,13 @@ public struct AcousticEvidence: Sendable, Equatable {
     /// Nats per frame; very low when there are no frames.
     public var perFrame: Double { frames > 0 ? ratio / Double(frames) : -20 }
 
-    /// Nats per frame below the phone loop.
-    public var belowPhoneLoop: Double { frames > 0 ? (ratio - phoneLoop) / Double(frames) : -20 }
+    /// Nats per frame by which the words beat the phone loop (negative: they do worse); 0
+    /// without a phone loop.
+    public var overPhoneLoop: Double { frames > 0 ? (ratio - (phoneLoop ?? ratio)) / Double(frames) : 0 }
 
     static func + (a: AcousticEvidence, b: AcousticEvidence) -> AcousticEvidence {
-        AcousticEvidence(ratio: a.ratio + b.ratio, frames: a.frames + b.frames, phoneLoop: a.phoneLoop + b.phoneLoop,
-                         center: a.frames > 0 ? a.center : b.center)
+        let loop: Double? = a.phoneLoop == nil && b.phoneLoop == nil ? nil : (a.phoneLoop ?? a.ratio) + (b.phoneLoop ?? b.ratio)
+        return AcousticEvidence(ratio: a.ratio + b.ratio, frames: a.frames + b.frames, phoneLoop: loop, center: a.frames > 0 ? a.center : b.center)
     }
 
     /// Even odds for a hypothesis that must explain a whole utterance: right menu answers of
@@ -87,16 +88,27 @@ public struct AcousticEvidence: Sendable, Equatable {
 
     /// Even odds for a phrase spotted inside longer speech, with `phones` phones: the best
     /// stretch of a sentence for a phrase looks better than a whole utterance forced into it,
-    /// and the fewer the phones the likelier a chance match, so short phrases need more
-    /// (−4.5 from six phones up, 0.2 more per phone fewer; chosen on the development list's
-    /// sentences with twelve keywords, BENCHMARKS.md).
-    public static func spottedCenter(phones: Int) -> Double { -4.5 + 0.2 * Double(max(0, 6 - phones)) }
+    /// and the fewer the phones the likelier a chance match, so short phrases need more:
+    /// −5.0 from six phones up, 0.4 more per phone fewer, for the ratio plus half of how far it
+    /// beats the phone loop (``phoneLoopWeight``). Chosen on the development list's sentences
+    /// with twelve keywords (BENCHMARKS.md).
+    public static func spottedCenter(phones: Int) -> Double { -5.0 + 0.4 * Double(max(0, 6 - phones)) }
+
+    /// How much a spotted phrase's lead over the phone loop adds to its ratio: a stretch that
+    /// merely resembles a phrase ("help" in "could you tell me a joke") does no better than any
+    /// sequence of phones there, a phrase said does; it makes the check less dependent on how
+    /// well the model fits the voice (BENCHMARKS.md).
+    static let phoneLoopWeight = 0.5
 
     /// How many nats per frame take confidence from one half to about 0.73.
     static let spread = 0.5
 
-    /// 0–1: a logistic of the ratio per frame around ``center``.
-    public var confidence: Double { 1 / (1 + exp(-(perFrame - center) / Self.spread)) }
+    /// 0–1: a logistic of the ratio per frame (for a spotted phrase, with ``phoneLoopWeight``
+    /// of its lead over the phone loop) around ``center``.
+    public var confidence: Double {
+        let score = perFrame + (phoneLoop == nil ? 0 : Self.phoneLoopWeight * overPhoneLoop)
+        return 1 / (1 + exp(-(score - center) / Self.spread))
+    }
 }
 
 /// What was heard in one utterance.
@@ -264,7 +276,6 @@ public final class SpeechRecognizer {
     /// at the start of every call, and before every utterance that stands alone.
     public func startCall() {
         decoder.startStream()
-        features.startStream()
     }
 
     /// Decodes one utterance at 8 or 16 kHz with the current search; `checked: false` skips the
@@ -433,7 +444,7 @@ public final class SpeechRecognizer {
                 let found = verifier.evidence(of: units, over: range, in: scores)
                 let phones = units.reduce(0) { $0 + ($1.phones?.count ?? 0) }
                 let loop = verifier.phoneLoopRatio(over: range, in: scores)
-                let phraseEvidence = found.reduce(AcousticEvidence(center: AcousticEvidence.spottedCenter(phones: phones))) {
+                let phraseEvidence = found.reduce(AcousticEvidence(phoneLoop: 0, center: AcousticEvidence.spottedCenter(phones: phones))) {
                     $0 + AcousticEvidence(ratio: $1.ratio, frames: $1.frames, phoneLoop: loop * Double($1.frames))
                 }
                 total = total + phraseEvidence
@@ -453,18 +464,14 @@ public final class SpeechRecognizer {
         let units = segments.map { AcousticVerifier.Unit(phones: $0.isFiller ? nil : decoder.phones($0.word)) }
         let start = Int(segments.first!.start), end = Int(segments.last!.end) + 1
         let found = verifier.evidence(of: units, over: start..<end, in: scores)
-        // The phone loop over the whole utterance, its mean shared by the words.
-        let loop = verifier.phoneLoopRatio(over: start..<end, in: scores)
         var words: [String] = [], evidence: [AcousticEvidence] = [], phoneCounts: [Int] = []
         for (segment, each) in zip(segments, found) where !segment.isFiller {
             let word = PocketSphinxDecoder.baseWord(segment.word)
             words.append(word)
-            evidence.append(AcousticEvidence(ratio: each.ratio, frames: each.frames, phoneLoop: loop * Double(each.frames)))
+            evidence.append(AcousticEvidence(ratio: each.ratio, frames: each.frames))
             phoneCounts.append(decoder.phones(segment.word).count)
         }
-        let utteranceEvidence = found.reduce(AcousticEvidence()) {
-            $0 + AcousticEvidence(ratio: $1.ratio, frames: $1.frames, phoneLoop: loop * Double($1.frames))
-        }
+        let utteranceEvidence = found.reduce(AcousticEvidence()) { $0 + AcousticEvidence(ratio: $1.ratio, frames: $1.frames) }
         return Recognition(words: words, evidence: evidence, utterance: utteranceEvidence, phoneCounts: phoneCounts)
     }
 

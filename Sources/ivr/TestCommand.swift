@@ -8,10 +8,11 @@ struct TestCommand: ParsableCommand {
         abstract: "Run scripted test calls against a flow and check what came of them.",
         discussion: """
         Each scenario names the caller's steps (wait_prompt, press: "1", say: "billing", \
-        silence: 6s, hang_up) and what is expected (outcome, nodes visited, collected values, \
-        maximum duration). The caller's audio is made by the tool: keys from the tone \
-        generator, speech from an eSpeak NG voice other than the IVR's, noise at the scenario's \
-        SNR, 8 kHz telephone audio. Prints one line per scenario with pass or fail and the \
+        play: caller.wav, silence: 6s, hang_up) and what is expected (outcome, nodes visited, \
+        collected values, maximum duration). The caller's audio is made by the tool: keys from \
+        the tone generator, speech from an eSpeak NG (or flite, Festival) voice other than the \
+        IVR's, or a recording of a real caller (any format, relative to the scenario file), \
+        noise at the scenario's SNR, 8 kHz telephone audio. Prints one line per scenario with pass or fail and the \
         dialogue's duration, how long each path took, then 'N passed, N failed'.
 
         Examples:

@@ -37,4 +37,34 @@ struct LintCommandTests {
         #expect(objects.count == 2 && objects.allSatisfy { $0["line"] is Int && $0["message"] is String })
         #expect(try IVRProcess.run(["lint", "/nonexistent.yaml"]).status == 1)
     }
+
+    @Test("intents and slots a menu chooses by are checked against the flow's intent files")
+    func intents() throws {
+        let folder = IVRProcess.temporaryFolder()
+        try "intents:\n  transfer: ['talk to {department}']\nslots:\n  department: { sales: [sales], support: [support] }\n"
+            .write(to: folder.appendingPathComponent("intents.yaml"), atomically: true, encoding: .utf8)
+        let path = folder.appendingPathComponent("flow.yaml").path
+        try """
+        start: main
+        intents: [intents.yaml]
+        nodes:
+          main:
+            type: menu
+            prompt: "Hello."
+            options:
+              - { intent: transfer, when: { department: sales }, go: bye }
+              - { intent: transfer, when: { department: legal }, go: bye }
+              - { intent: transfer, when: { team: support }, go: bye }
+              - { intent: refund, go: bye }
+          bye: { type: hangup }
+        """.write(toFile: path, atomically: true, encoding: .utf8)
+        let result = try IVRProcess.run(["lint", path])
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("\(path):9: menu 'main': slot 'department' of intent 'transfer' is never 'legal' (its values: sales, support)"), "\(result.stdout)")
+        #expect(result.stdout.contains("\(path):10: menu 'main': intent 'transfer' has no slot 'team'"), "\(result.stdout)")
+        #expect(result.stdout.contains("\(path):11: menu 'main': no intent file defines intent 'refund'"), "\(result.stdout)")
+        #expect(!result.stdout.contains(":8:"), "the sales option is fine: \(result.stdout)")
+        try "start: main\nintents: [missing.yaml]\nnodes:\n  main: { type: hangup }\n".write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(try IVRProcess.run(["lint", path]).stdout.contains("\(path):2: intent file 'missing.yaml' does not exist"))
+    }
 }

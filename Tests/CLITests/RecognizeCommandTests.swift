@@ -57,6 +57,31 @@ struct RecognizeCommandTests {
         #expect(bad.status == 2 && bad.stderr.contains("--rates takes 8000 and/or 16000"))
     }
 
+    @Test("grammar calibrate FLOW.yaml tunes the menus' spoken intents and writes them beside the flow")
+    func calibrateFlow() throws {
+        guard try speech("hello", name: "probe.wav") != nil else { return }
+        let folder = IVRProcess.temporaryFolder()
+        try "intents:\n  hours: ['[what are your] opening hours']\n".write(to: folder.appendingPathComponent("intents.yaml"), atomically: true, encoding: .utf8)
+        let flow = folder.appendingPathComponent("desk.yaml").path
+        try """
+        start: main
+        intents: [intents.yaml]
+        nodes:
+          main:
+            type: menu
+            prompt: "Hello."
+            options:
+              - { key: "1", say: ["billing please"], go: bye }
+              - { intent: hours, go: bye }
+          bye: { type: hangup }
+        """.write(toFile: flow, atomically: true, encoding: .utf8)
+        let run = try IVRProcess.run(["grammar", "calibrate", flow, "--voices", "flite:slt", "--rates", "16000", "--per-intent", "1"])
+        #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+        let written = try String(contentsOfFile: folder.appendingPathComponent("desk.thresholds.yaml").path, encoding: .utf8)
+        #expect(written.contains("bye: ") && written.contains("hours: "), "\(written)")
+        #expect(try IVRProcess.run(["lint", flow]).status == 0)
+    }
+
     @Test("grammar calibrate --keywords writes the list with a threshold per phrase, which recognize takes")
     func calibrateKeywords() throws {
         guard let path = try speech("hello I need technical support please", name: "support.wav") else { return }

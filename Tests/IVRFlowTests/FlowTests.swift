@@ -32,7 +32,7 @@ struct LintTests {
         ("duplicate key", base.replacingOccurrences(of: "      - { key: \"1\", go: bye }", with: "      - { key: \"1\", go: bye }\n      - { key: \"1\", go: main }"),
          8, "key 1 is already used by the option on line 7"),
         ("option with neither key nor phrase", base.replacingOccurrences(of: "{ key: \"1\", go: bye }", with: "{ go: bye }"),
-         7, "has neither a key nor a phrase"),
+         7, "has neither a key, a phrase to say nor an intent"),
         ("bad key", base.replacingOccurrences(of: "key: \"1\"", with: "key: \"12\""), 7, "must be one keypad key"),
         ("missing prompt file", base.replacingOccurrences(of: "prompt: \"Hello.\"", with: "prompt: { file: hello.wav }"),
          5, "recorded prompt"),

@@ -122,9 +122,9 @@ struct RealSpeechRows {
                     // Both stages apart, for analysis: the grammar's whole-utterance evidence, and each phrase spotted.
                     try recognizer.use(name)
                     let whole = try recognizer.recognize(recording.audio, sampleRate: 8000)
-                    try recognizer.use(name + "_spotting")
-                    let spotted = try recognizer.recognize(recording.audio, sampleRate: 8000)
-                    trace("\(menu.name) | \(recording.file) | \(recording.word) | \(inMenu ? "in" : recording.isSingleWord ? "other" : "sentence") | \(accepted ?? "-") | \(String(format: "%.3f", result.confidence)) | \(whole.text) | \(String(format: "%.2f", whole.utterance.perFrame)) | \(whole.utterance.frames) | \(spotted.phrases.map { "\($0.phrase):\(String(format: "%.2f", $0.evidence.perFrame)):\($0.evidence.frames):\(String(format: "%.2f", $0.evidence.belowPhoneLoop))" }.joined(separator: ",")) | \(String(format: "%.2f", whole.utterance.belowPhoneLoop))")
+                    // A menu's own phrases are not spotted: no such search then.
+                    let spotted = (try? recognizer.use(name + "_spotting")) == nil ? nil : try recognizer.recognize(recording.audio, sampleRate: 8000)
+                    trace("\(menu.name) | \(recording.file) | \(recording.word) | \(inMenu ? "in" : recording.isSingleWord ? "other" : "sentence") | \(accepted ?? "-") | \(String(format: "%.3f", result.confidence)) | \(whole.text) | \(String(format: "%.2f", whole.utterance.perFrame)) | \(whole.utterance.frames) | \(Self.describe(spotted?.phrases ?? []))")
                 }
                 if inMenu {
                     row.answers += 1
@@ -177,7 +177,7 @@ struct RealSpeechRows {
                 }
                 position += phrase.split(separator: " ").count
             }
-            trace("keywords | \(sentence.file) | \(truth[sentenceIndex].sorted()) | \(heard.text) | \(heard.evidence.map { String(format: "%.2f", $0.perFrame) }) | \(found.sorted())")
+            trace("keywords | \(sentence.file) | \(truth[sentenceIndex].sorted().joined(separator: ",")) | \(found.sorted().joined(separator: ",")) | \(Self.describe(heard.phrases))")
             spotted.count(found: plain, truth: truth[sentenceIndex])
             checkedOnly.count(found: found, truth: truth[sentenceIndex])
         }
@@ -197,11 +197,17 @@ struct RealSpeechRows {
             recognizer.startCall()
             let result = try recognizer.understand(sentence.audio, sampleRate: 8000, intents: "keyword-intents", grammar: grammar)
             let accepted = result.match.flatMap { result.confidence >= IntentThresholds.defaultThreshold ? $0.intent : nil }
-            trace("intents | \(sentence.file) | \(truth[index].sorted()) | \(result.heard.text) | \(accepted ?? "-") | \(String(format: "%.3f", result.confidence))")
+            trace("intents | \(sentence.file) | \(truth[index].sorted().joined(separator: ",")) | \(accepted ?? "-") | \(String(format: "%.3f", result.confidence)) | \(result.heard.text) | \(String(format: "%.2f", result.heard.utterance.perFrame)) | \(Self.describe(result.heard.phrases))")
             intents.count(found: accepted.map { [$0] } ?? [], truth: truth[index], oneAnswer: true)
         }
         progress("")
         print("| `--intents` (one intent per sentence) | \(intents.row) |\n")
+    }
+
+    /// Spotted phrases for a trace: `phrase:ratio:frames:over-phone-loop`, comma-separated.
+    static func describe(_ phrases: [Recognition.SpottedPhrase]) -> String {
+        phrases.map { "\($0.phrase):\(String(format: "%.2f", $0.evidence.perFrame)):\($0.evidence.frames):\(String(format: "%.2f", $0.evidence.overPhoneLoop))" }
+            .joined(separator: ",")
     }
 
     static func words(_ text: String) -> [String] {

@@ -87,7 +87,7 @@ struct SyntheticRows {
                     let whole = try recognizer.recognize(audio, sampleRate: condition.rate)
                     try recognizer.use("intents_spotting")
                     let spotted = try recognizer.recognize(audio, sampleRate: condition.rate)
-                    trace("synthetic | \(voice) \(condition.name) | \(text) | \(expected == nil ? "sentence" : "in") | \(accepted ?? "-") | \(String(format: "%.3f", result.confidence)) | \(whole.text) | \(String(format: "%.2f", whole.utterance.perFrame)) | \(whole.utterance.frames) | \(spotted.phrases.map { "\($0.phrase):\(String(format: "%.2f", $0.evidence.perFrame)):\($0.evidence.frames):\(String(format: "%.2f", $0.evidence.belowPhoneLoop))" }.joined(separator: ",")) | \(String(format: "%.2f", whole.utterance.belowPhoneLoop)) | \(expected ?? "-")")
+                    trace("synthetic | \(voice) \(condition.name) | \(text) | \(expected == nil ? "sentence" : "in") | \(accepted ?? "-") | \(String(format: "%.3f", result.confidence)) | \(whole.text) | \(String(format: "%.2f", whole.utterance.perFrame)) | \(whole.utterance.frames) | \(RealSpeechRows.describe(spotted.phrases)) | \(expected ?? "-")")
                 }
                 if let expected {
                     if naiveMatch?.intent == expected { naive.correct += 1 } else { naive.wrong += 1 }
