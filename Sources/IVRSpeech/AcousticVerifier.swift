@@ -39,30 +39,27 @@ final class AcousticVerifier {
         scorer.score(senone, in: scores, at: frame) - scores.best[frame]
     }
 
-    /// One stretch of a hypothesis: a word's phones (base phone names), or silence (nil).
-    struct Unit {
-        var phones: [String]?
-        /// The phone to the left of the first and to the right of the last, when the
-        /// neighbouring words are not known (keyword spotting): silence by default.
-        init(phones: [String]?) { self.phones = phones }
-    }
+    /// One stretch of a hypothesis: a word's phones (base phone names, `["R", "EH", "D"]`), or
+    /// nil for silence and noise. At the edges of a stretch of words, silence is the context.
+    typealias Unit = [String]?
 
     /// Per unit, the sum of its frames' ratios and its number of frames, from aligning `units`
     /// in order over `frames` of `scores` (each unit at least one frame per state; units that
     /// do not fit get nothing).
     func evidence(of units: [Unit], over frames: Range<Int>, in scores: Scores) -> [(ratio: Double, frames: Int)] {
         var states: [(senone: Int32, phone: Int, state: Int, unit: Int)] = []
-        var resolved: [[Int]] = units.map { unit in (unit.phones ?? ["SIL"]).map { model.phone(named: $0) ?? silence } }
+        var resolved: [[Int]] = units.map { unit in (unit ?? ["SIL"]).map { model.phone(named: $0) ?? silence } }
         for index in resolved.indices where resolved[index].isEmpty { resolved[index] = [silence] }
         for (index, phones) in resolved.enumerated() {
-            let isWord = units[index].phones != nil
+            let isWord = units[index] != nil
             for (position, phone) in phones.enumerated() {
                 let senones: (Int32, Int32, Int32)
-                if isWord && model.codebooks > phone && !isFillerPhone(phone) {
+                if isWord && !isFillerPhone(phone) {
                     let left = position > 0 ? phones[position - 1] : neighbour(resolved, units, index, before: true)
                     let right = position + 1 < phones.count ? phones[position + 1] : neighbour(resolved, units, index, before: false)
-                    let where_: AcousticModel.WordPosition = phones.count == 1 ? .single : position == 0 ? .begin : position == phones.count - 1 ? .end : .inside
-                    senones = model.senones(of: phone, left: left, right: right, position: where_)
+                    let wordPosition: AcousticModel.WordPosition =
+                        phones.count == 1 ? .single : position == 0 ? .begin : position == phones.count - 1 ? .end : .inside
+                    senones = model.senones(of: phone, left: left, right: right, position: wordPosition)
                 } else {
                     senones = (model.ciSenones[3 * phone], model.ciSenones[3 * phone + 1], model.ciSenones[3 * phone + 2])
                 }
@@ -127,7 +124,7 @@ final class AcousticVerifier {
     /// The phone next to a unit: the last (first) phone of the word before (after), or silence.
     private func neighbour(_ phones: [[Int]], _ units: [Unit], _ index: Int, before: Bool) -> Int {
         let other = before ? index - 1 : index + 1
-        guard phones.indices.contains(other), units[other].phones != nil,
+        guard phones.indices.contains(other), units[other] != nil,
               let phone = before ? phones[other].last : phones[other].first, !isFillerPhone(phone) else { return silence }
         return phone
     }

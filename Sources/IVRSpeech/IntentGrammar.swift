@@ -248,45 +248,11 @@ public struct IntentGrammar {
 
     // MARK: JSGF
 
-    /// Words callers say around a request ("hi, um, I'd like to ... please, thanks"); the
-    /// grammar lets them come before and after the intent's phrase.
-    static let fillerWords = [
-        "hi", "hello", "hey", "um", "uh", "okay", "well", "so", "and", "oh", "i", "i'd", "i'm", "like", "would", "need",
-        "want", "to", "a", "the", "please", "thanks", "thank", "you", "can", "could", "just", "me", "about", "for",
-        "with", "it", "is", "this", "that", "today", "now", "there", "have", "get", "calling", "of", "on", "in",
-    ]
-
-    /// Every word the grammar's phrases can say: its templates', rules', slot lists' and the
-    /// built-in slot types' it uses.
-    var phraseWords: Set<String> {
-        let templates = intents.flatMap(\.templates) + Array(rules.values)
-        let slotTypes = Set(templates.flatMap { $0.slots.map(\.type) })
-        return Set(templates.flatMap(\.words)
-            + slotLists.values.flatMap { $0.flatMap { $0.phrase.split(separator: " ").map(String.init) } }
-            + slotTypes.flatMap(SlotType.words(of:)))
-    }
-
-    /// The grammar as JSGF, as the recognizer uses it: with the caller's own words allowed
-    /// around the phrases.
-    public var jsgf: String { jsgf(withCallerWords: true) }
-
-    /// The grammar as JSGF, one public rule over all intents' phrases; `withCallerWords` lets
-    /// common words come before, between and after phrases (a caller may say two: "yes, I'd
-    /// like to settle my invoice"; ``match(_:)`` keeps the longest). `callerWordWeight` below 1
-    /// makes each of those words that much less likely than a phrase's (JSGF weights).
-    public func jsgf(withCallerWords: Bool, callerWordWeight: Double = 1) -> String {
+    /// The grammar as JSGF, as the recognizer decodes with it: one public rule over all the
+    /// intents' phrases.
+    public var jsgf: String {
         var lines = ["#JSGF V1.0;", "grammar intents;"]
-        let phrases = intents.map { "<intent_\(Self.ruleName($0.name))>" }.joined(separator: " | ")
-        if withCallerWords {
-            lines.append("public <intents> = [<filler>+] <phrase> ([<filler>+] <phrase>)* [<filler>+];")
-            lines.append("<phrase> = \(phrases);")
-            let weight = callerWordWeight == 1 ? "" : "/\(callerWordWeight)/ "
-            // A word a phrase says ("a" in a menu of letters) is the phrase's, not the caller's.
-            let fillers = Self.fillerWords.filter { !phraseWords.contains($0) }
-            lines.append("<filler> = " + fillers.map { weight + $0 }.joined(separator: " | ") + ";")
-        } else {
-            lines.append("public <intents> = \(phrases);")
-        }
+        lines.append("public <intents> = " + intents.map { "<intent_\(Self.ruleName($0.name))>" }.joined(separator: " | ") + ";")
         for (name, templates) in intents {
             lines.append("<intent_\(Self.ruleName(name))> = " + templates.map { "(\(Self.jsgf($0)))" }.joined(separator: " | ") + ";")
         }

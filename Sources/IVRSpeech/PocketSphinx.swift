@@ -78,13 +78,6 @@ final class PocketSphinxDecoder {
         ps_update_mllr(decoder, ps_mllr_retain(transform.pointer))
     }
 
-    /// A word of a hypothesis with its frames (100 per second).
-    struct TimedWord: Equatable {
-        var word: String
-        var start: Int32
-        var end: Int32
-    }
-
     /// Starts a new stream: PocketSphinx's tracking of the line's noise and silence levels, kept
     /// from one utterance to the next, starts afresh.
     func startStream() {
@@ -125,14 +118,6 @@ final class PocketSphinxDecoder {
             segment = ps_seg_next(current)
         }
         return found.enumerated().sorted { ($0.element.start, $0.offset) < ($1.element.start, $1.offset) }.map(\.element)
-    }
-
-    /// The words of an utterance in time order (fillers and silence left out, alternative
-    /// pronunciations as the word; a keyphrase's words share its frames).
-    func decode(_ samples: [Int16], search name: String) throws(RecognitionError) -> [TimedWord] {
-        try decodeSegments(samples, search: name).filter { !$0.isFiller }.flatMap { segment in
-            Self.baseWord(segment.word).split(separator: " ").map { TimedWord(word: String($0), start: segment.start, end: segment.end) }
-        }
     }
 
     /// A front end and feature computation with this decoder's settings (the model's

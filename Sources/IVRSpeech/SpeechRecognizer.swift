@@ -76,9 +76,10 @@ public struct AcousticEvidence: Sendable, Equatable {
     /// without a phone loop.
     public var overPhoneLoop: Double { frames > 0 ? (ratio - (phoneLoop ?? ratio)) / Double(frames) : 0 }
 
+    /// Two stretches' evidence together (of the same kind: the first's center).
     static func + (a: AcousticEvidence, b: AcousticEvidence) -> AcousticEvidence {
         let loop: Double? = a.phoneLoop == nil && b.phoneLoop == nil ? nil : (a.phoneLoop ?? a.ratio) + (b.phoneLoop ?? b.ratio)
-        return AcousticEvidence(ratio: a.ratio + b.ratio, frames: a.frames + b.frames, phoneLoop: loop, center: a.frames > 0 ? a.center : b.center)
+        return AcousticEvidence(ratio: a.ratio + b.ratio, frames: a.frames + b.frames, phoneLoop: loop, center: a.center)
     }
 
     /// Even odds for a hypothesis that must explain a whole utterance: right menu answers of
@@ -119,8 +120,6 @@ public struct Recognition: Sendable, Equatable {
     public var evidence: [AcousticEvidence]
     /// The whole utterance's evidence: the words, and the silence and noise between them.
     public var utterance: AcousticEvidence
-    /// Phones per word, for ``phoneShare(ofWords:)``.
-    var phoneCounts: [Int]
     /// Keyword spotting: the keyphrases found in order, each with its own evidence.
     public internal(set) var phrases: [SpottedPhrase] = []
 
@@ -137,11 +136,10 @@ public struct Recognition: Sendable, Equatable {
 
     public var text: String { words.joined(separator: " ") }
 
-    public init(words: [String], evidence: [AcousticEvidence], utterance: AcousticEvidence, phoneCounts: [Int]) {
+    public init(words: [String], evidence: [AcousticEvidence], utterance: AcousticEvidence) {
         self.words = words
         self.evidence = evidence
         self.utterance = utterance
-        self.phoneCounts = phoneCounts
     }
 
     /// 0–1: how far the hypothesis explains the whole utterance as well as the model's best
@@ -150,12 +148,6 @@ public struct Recognition: Sendable, Equatable {
 
     /// Per word, 0–1.
     public var wordConfidences: [Double] { evidence.map(\.confidence) }
-
-    /// The share of the utterance's phones that some of its words hold.
-    public func phoneShare(ofWords range: Range<Int>) -> Double {
-        let total = phoneCounts.reduce(0) { $0 + max($1, 1) }
-        return total == 0 ? 0 : Double(range.reduce(0) { $0 + max(phoneCounts[$1], 1) }) / Double(total)
-    }
 
     /// The confidence of some of the words (the part of an utterance an intent matched), from
     /// their frames' evidence together.
@@ -303,7 +295,7 @@ public final class SpeechRecognizer {
     /// ``understand(_:sampleRate:intents:grammar:)``: its phrases as a grammar, and the phrases
     /// it can say without a built-in slot as keyphrases to spot inside longer speech.
     public func addIntents(_ name: String, grammar: IntentGrammar) throws(RecognitionError) {
-        try addGrammar(name, jsgf: grammar.jsgf(withCallerWords: false))
+        try addGrammar(name, jsgf: grammar.jsgf)
         let spottable = grammar.spottablePhrases(perIntent: Self.spottedPhrasesPerIntent)
         if spottable.isEmpty {
             searches.remove(Self.spottingSearch(name))
@@ -320,10 +312,11 @@ public final class SpeechRecognizer {
 
     static func spottingSearch(_ intents: String) -> String { intents + "_spotting" }
 
-    /// Phones a phrase needs to be taken from inside longer speech: a shorter one ("no", "a",
-    /// "sales") is found by chance in most sentences, so it must be said alone. With 5, the
-    /// development list's sentences were taken for one of four menus' words 18 % of the time
-    /// (6 %: 6 phones) and its keyword intents found at F1 0.83 (0.77) (BENCHMARKS.md).
+    /// Phones a phrase needs to be taken from inside longer speech: a shorter one ("no", "help",
+    /// "sales") is found by chance in most sentences, so it must be said alone (or in a longer
+    /// phrase: "sales please"). On the development list, spotting the words of menus (four to
+    /// eight phones) took 18 % of its sentences for one with five phones and more, 6 % with six
+    /// (BENCHMARKS.md); the twelve keyword intents are five phones or more.
     static let spottedPhonesMinimum = 5
 
     /// The intent of an utterance, with the intents added as `name` (the current search is
@@ -426,53 +419,50 @@ public final class SpeechRecognizer {
         let samples = spotting ? Self.withTrailingPause(utterance.samples) : utterance.samples
         let segments = try decoder.decodeSegments(samples, search: search)
         let spoken = segments.filter { !$0.isFiller }
-        guard !spoken.isEmpty else { return Recognition(words: [], evidence: [], utterance: AcousticEvidence(), phoneCounts: []) }
+        guard !spoken.isEmpty else { return Recognition(words: [], evidence: [], utterance: AcousticEvidence()) }
         guard checked else {
             let words = spoken.flatMap { PocketSphinxDecoder.baseWord($0.word).split(separator: " ").map(String.init) }
-            return Recognition(words: words, evidence: words.map { _ in AcousticEvidence() }, utterance: AcousticEvidence(), phoneCounts: words.map { _ in 1 })
+            return Recognition(words: words, evidence: words.map { _ in AcousticEvidence() }, utterance: AcousticEvidence())
         }
         let verifier = utterance.verifier
         let scores = verifier.scores(of: features.frames(samples))
         if spotting {
             // Each keyphrase found alone over its own frames (its neighbours are not known).
-            var words: [String] = [], evidence: [AcousticEvidence] = [], phoneCounts: [Int] = []
+            var words: [String] = [], evidence: [AcousticEvidence] = []
             var total = AcousticEvidence()
             for segment in spoken {
                 let phrase = segment.word.split(separator: " ").map(String.init)
-                let units = phrase.map { AcousticVerifier.Unit(phones: decoder.phones($0)) }
+                let units: [AcousticVerifier.Unit] = phrase.map { decoder.phones($0) }
                 let range = Int(segment.start)..<Int(segment.end) + 1
                 let found = verifier.evidence(of: units, over: range, in: scores)
-                let phones = units.reduce(0) { $0 + ($1.phones?.count ?? 0) }
+                let phones = units.reduce(0) { $0 + ($1?.count ?? 0) }
                 let loop = verifier.phoneLoopRatio(over: range, in: scores)
-                let phraseEvidence = found.reduce(AcousticEvidence(phoneLoop: 0, center: AcousticEvidence.spottedCenter(phones: phones))) {
-                    $0 + AcousticEvidence(ratio: $1.ratio, frames: $1.frames, phoneLoop: loop * Double($1.frames))
-                }
+                let frames = found.reduce(0) { $0 + $1.frames }
+                let phraseEvidence = AcousticEvidence(ratio: found.reduce(0) { $0 + $1.ratio }, frames: frames,
+                                                      phoneLoop: loop * Double(frames), center: AcousticEvidence.spottedCenter(phones: phones))
                 total = total + phraseEvidence
                 for word in phrase {
                     words.append(word)
                     evidence.append(phraseEvidence)
-                    phoneCounts.append(decoder.phones(word).count)
                 }
             }
-            var recognition = Recognition(words: words, evidence: evidence, utterance: total, phoneCounts: phoneCounts)
+            var recognition = Recognition(words: words, evidence: evidence, utterance: total)
             recognition.phrases = spoken.enumerated().map { index, segment in
                 Recognition.SpottedPhrase(phrase: segment.word, evidence: evidence[spoken[..<index].reduce(0) { $0 + $1.word.split(separator: " ").count }])
             }
             return recognition
         }
         // The whole utterance aligned: its words, and silence and noise as silence.
-        let units = segments.map { AcousticVerifier.Unit(phones: $0.isFiller ? nil : decoder.phones($0.word)) }
+        let units: [AcousticVerifier.Unit] = segments.map { $0.isFiller ? nil : decoder.phones($0.word) }
         let start = Int(segments.first!.start), end = Int(segments.last!.end) + 1
         let found = verifier.evidence(of: units, over: start..<end, in: scores)
-        var words: [String] = [], evidence: [AcousticEvidence] = [], phoneCounts: [Int] = []
+        var words: [String] = [], evidence: [AcousticEvidence] = []
         for (segment, each) in zip(segments, found) where !segment.isFiller {
-            let word = PocketSphinxDecoder.baseWord(segment.word)
-            words.append(word)
+            words.append(PocketSphinxDecoder.baseWord(segment.word))
             evidence.append(AcousticEvidence(ratio: each.ratio, frames: each.frames))
-            phoneCounts.append(decoder.phones(segment.word).count)
         }
         let utteranceEvidence = found.reduce(AcousticEvidence()) { $0 + AcousticEvidence(ratio: $1.ratio, frames: $1.frames) }
-        return Recognition(words: words, evidence: evidence, utterance: utteranceEvidence, phoneCounts: phoneCounts)
+        return Recognition(words: words, evidence: evidence, utterance: utteranceEvidence)
     }
 
     /// The feature frames the acoustic check scores, of 16 kHz samples (for tests).

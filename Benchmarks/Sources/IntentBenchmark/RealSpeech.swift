@@ -102,7 +102,7 @@ struct RealSpeechRows {
             let grammar = try IntentGrammar(intents: words.map { ($0, [$0]) })
             let name = "menu\(index)", plainName = "plain-menu\(index)"
             try recognizer.addIntents(name, grammar: grammar)
-            try recognizer.addGrammar(plainName, jsgf: grammar.jsgf(withCallerWords: false))
+            try recognizer.addGrammar(plainName, jsgf: grammar.jsgf)
             var row = (answers: 0, right: 0, wrong: 0, rejected: 0, plainRight: 0, sentences: 0, sentencesRejected: 0, others: 0, othersRejected: 0)
             for (done, recording) in speech.recordings.enumerated() {
                 progress("\(menu.name): \(done + 1)/\(speech.recordings.count)")

@@ -44,7 +44,7 @@ struct SyntheticRows {
     /// One table row per family, set and condition; `only` keeps the conditions of that name.
     func intents(only: String?) throws {
         try recognizer.addIntents("intents", grammar: grammar)
-        try recognizer.addGrammar("naive", jsgf: grammar.jsgf(withCallerWords: false))
+        try recognizer.addGrammar("naive", jsgf: grammar.jsgf)
         print("### Synthetic voices: the example intents (default threshold \(IntentThresholds.defaultThreshold))\n")
         print("| voices | set | condition | ours: F1 | ours: false intents | plain grammar: F1 | plain: false intents | CPU s per s of speech: ours / plain (ratio) |")
         print("|---|---|---|---|---|---|---|---|")
