@@ -1,6 +1,9 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
+/// DSP and scoring code compiled with optimization in debug builds as well.
+let optimizedInDebug: [SwiftSetting] = [.unsafeFlags(["-O"], .when(configuration: .debug))]
+
 let package = Package(
     name: "SpeechIVR",
     platforms: [.macOS(.v13)],
@@ -30,10 +33,13 @@ let package = Package(
         // Audio frames, files (libsndfile), channel mixing and resampling (libsoxr), ALSA devices.
         .target(name: "IVRAudio", dependencies: ["CSndFile", "CSoxr", "CALSA"]),
         // DTMF detection and tone generation, VAD: pure Swift with SIMD, no C, no dependencies.
-        .target(name: "IVRDSP"),
+        .target(name: "IVRDSP", swiftSettings: optimizedInDebug),
         // Speech synthesis (eSpeak NG), the prompt cache and recorded prompts; recognition
         // (PocketSphinx) and the intent grammar compiler.
-        .target(name: "IVRSpeech", dependencies: ["CEspeakNG", "CPocketSphinx", "IVRAudio", "IVRDSP", .product(name: "Yams", package: "Yams")]),
+        // Optimized in debug builds too: the acoustic check scores senones over every frame, which
+        // unoptimized takes minutes per test (and the tests' `ivr` runs with it).
+        .target(name: "IVRSpeech", dependencies: ["CEspeakNG", "CPocketSphinx", "IVRAudio", "IVRDSP", .product(name: "Yams", package: "Yams")],
+                swiftSettings: optimizedInDebug),
         // Flow files, menus, routing and the per-call state machine: no audio, no clock.
         .target(name: "IVRFlow", dependencies: [.product(name: "Yams", package: "Yams")]),
         // One call: sources, detectors, recognizer, prompts and the flow core on one clock.
