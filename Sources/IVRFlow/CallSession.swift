@@ -306,8 +306,30 @@ public final class CallSession {
     }
 
     private func menuDigit(_ key: Character, _ menu: Menu) -> [CallCommand] {
+        // A key that also starts an extension waits for the next digit, as a dial plan matches.
+        if let extensions = menu.extensions, key.isNumber, extensions.length > 1 || !answers(key, menu) {
+            record("digit", ["key": String(key), "as": answers(key, menu) ? "option or extension" : "extension"])
+            return startExtension(key, extensions)
+        }
+        record("digit", ["key": String(key)])
+        return menuKey(key, menu)
+    }
+
+    /// Whether `key` has a meaning of its own in `menu` (an option, the operator).
+    private func answers(_ key: Character, _ menu: Menu) -> Bool {
+        menu.options.contains { $0.key == key } || (key == "0" && flow.settings.operatorNode != nil)
+    }
+
+    private func startExtension(_ key: Character, _ extensions: ExtensionDialing) -> [CallCommand] {
+        state = .extensionEntry(DigitEntry(lengths: extensions.length...extensions.length, terminator: "#", first: String(key)),
+                                target: extensions.target)
+        deadline = now + flow.settings.interDigitTimeout
+        return []
+    }
+
+    /// What a key does in a menu, its digit already logged.
+    private func menuKey(_ key: Character, _ menu: Menu) -> [CallCommand] {
         if let option = menu.options.first(where: { $0.key == key }) {
-            record("digit", ["key": String(key)])
             return choose(option, via: "key")
         }
         if key == flow.settings.repeatKey {
@@ -324,14 +346,6 @@ public final class CallSession {
             record("operator", ["by": "key"])
             return enter(operatorNode)
         }
-        if let extensions = menu.extensions, key.isNumber {
-            record("digit", ["key": String(key), "as": "extension"])
-            state = .extensionEntry(DigitEntry(lengths: extensions.length...extensions.length, terminator: "#", first: String(key)),
-                                    target: extensions.target)
-            deadline = now + flow.settings.interDigitTimeout
-            return []
-        }
-        record("digit", ["key": String(key)])
         return failedTry("no_match", ["key": String(key)])
     }
 
@@ -417,6 +431,7 @@ public final class CallSession {
     // MARK: Digits outside menus
 
     private func digit(_ key: Character) -> [CallCommand] {
+        if key == "*", let commands = restartEntry() { return commands }
         switch state {
         case .menu:
             guard case .menu(let menu)? = flow.nodes[node] else { return [] }
@@ -425,7 +440,7 @@ public final class CallSession {
             record("digit", ["key": String(key), "as": "extension"])
             let step = entry.add(key)
             state = .extensionEntry(entry, target: target)
-            return extensionStep(step, target: target)
+            return extensionStep(step, of: entry, target: target)
         case .collecting(var entry):
             record("digit", ["key": loggable(key)])
             let step = entry.add(key)
@@ -493,7 +508,7 @@ public final class CallSession {
         case .confirming:
             return failedTry("no_input", [:])
         case .extensionEntry(let entry, let target):
-            return extensionStep(entry.timedOut(), target: target)
+            return extensionStep(entry.timedOut(), of: entry, target: target)
         case .collecting(let entry):
             return collectStep(entry.timedOut())
         case .verifyingAccount(let entry), .verifyingPIN(_, let entry):
@@ -508,7 +523,22 @@ public final class CallSession {
         }
     }
 
-    private func extensionStep(_ step: DigitEntry.Step, target: String) -> [CallCommand] {
+    /// `*` during an entry (unless it ends the entry) clears what was typed: the caller starts
+    /// over without hearing the prompt again. Nil when no entry is under way.
+    private func restartEntry() -> [CallCommand]? {
+        switch state {
+        case .collecting(let entry) where entry.terminator != "*": state = .collecting(entry.cleared)
+        case .verifyingAccount(let entry): state = .verifyingAccount(entry.cleared)
+        case .verifyingPIN(let account, let entry): state = .verifyingPIN(account: account, entry.cleared)
+        case .contactNumber(let entry): state = .contactNumber(entry.cleared)
+        default: return nil
+        }
+        record("restart", ["by": "*"])
+        deadline = now + noInputTimeout
+        return []
+    }
+
+    private func extensionStep(_ step: DigitEntry.Step, of entry: DigitEntry, target: String) -> [CallCommand] {
         switch step {
         case .more:
             deadline = now + flow.settings.interDigitTimeout
@@ -520,6 +550,10 @@ public final class CallSession {
             return enter(target)
         case .tooShort, .nothing:
             state = .menu
+            // A menu's key alone, then a pause (or #): the key's own meaning.
+            if entry.digits.count == 1, let key = entry.digits.first, case .menu(let menu)? = flow.nodes[node], answers(key, menu) {
+                return menuKey(key, menu)
+            }
             return failedTry("no_match", ["reason": "incomplete extension"])
         }
     }
@@ -718,6 +752,8 @@ public final class CallSession {
     // MARK: Prompts and the log
 
     private func play(_ prompt: Prompt, values: [String: String] = [:]) -> CallCommand {
+        // No timer runs while the caller listens: the prompts' end starts the next one.
+        deadline = nil
         pendingPrompts.append(prompt.interruptible)
         let defaultLanguage = flow.languages.first?.code ?? "en"
         let text = PromptText.fill(prompt.text(for: language, default: defaultLanguage),

@@ -32,6 +32,9 @@ struct DigitEntry: Sendable, Equatable {
         return digits.count >= lengths.upperBound ? .complete(digits) : .more
     }
 
+    /// The same entry with nothing typed.
+    var cleared: DigitEntry { DigitEntry(lengths: lengths, terminator: terminator) }
+
     /// The step when the caller stops typing.
     func timedOut() -> Step {
         if digits.isEmpty { return .nothing }

@@ -238,11 +238,11 @@ public struct Menu: Sendable, Equatable {
     public var fallback: String?
     public var maxTries: Int?
     public var noInputTimeout: Double?
-    /// Direct extension dialling: a key that is not an option starts an extension number.
+    /// Direct extension dialling: a key that is not an option starts an extension number; one
+    /// that is (or 0 for the operator) waits for a next digit before it counts as itself.
     public var extensions: ExtensionDialing?
 }
 
-/// Extensions of fixed length dialled from a menu, transferred to `queue` with the number.
 extension Menu {
     /// What a caller can say in this menu, one entry per intent (an option's phrases, or an
     /// intent of the flow's intent files with none), in the options' order.
@@ -257,6 +257,7 @@ extension Menu {
     }
 }
 
+/// Extensions of fixed length dialled from a menu, transferred by the `target` node with the number.
 public struct ExtensionDialing: Sendable, Equatable {
     public var length: Int
     /// Transfer node that receives the call, with the extension in the call data.

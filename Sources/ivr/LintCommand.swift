@@ -11,7 +11,10 @@ struct LintCommand: ParsableCommand {
         Reports every problem with its file and line: unknown keys, wrong values, targets that \
         name no node, unreachable nodes, keys or phrases used twice in a menu, options with \
         neither key nor phrase, missing recorded prompts and tables, invalid hours, intents \
-        and slots (`when`) that the flow's intent files do not define. Exit status 1 if there is any. The format of flow files: docs/flow-format.md.
+        and slots (`when`) that the flow's intent files do not define. Exit status 1 if there is any. \
+        Notes on standard error (no failure) say what callers will meet that an author may not \
+        expect, such as menu keys that also begin extensions (answered after the inter-digit \
+        pause). The format of flow files: docs/flow-format.md.
 
         Examples:
           ivr lint examples/help-desk.yaml
@@ -40,6 +43,8 @@ struct LintCommand: ParsableCommand {
         guard problems.isEmpty, let flow else {
             throw InputFailure(message: "\(file): \(problems.count) problem\(problems.count == 1 ? "" : "s")")
         }
+        // What callers will experience that the author may not expect: said, not failed.
+        for note in flow.notes { printError(note.description) }
         if !json {
             let menus = flow.nodes.values.filter { if case .menu = $0 { true } else { false } }.count
             printError("\(file): ok (\(flow.nodes.count) nodes, \(menus) menus, \(flow.queues.count) queues)")

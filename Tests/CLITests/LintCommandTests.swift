@@ -13,6 +13,17 @@ struct LintCommandTests {
         #expect(result.stderr.contains("ok (20 nodes"))
     }
 
+    @Test("menu keys that also begin extensions are noted with the wait, without failing")
+    func extensionNote() throws {
+        let result = try IVRProcess.run(["lint", "\(IVRProcess.examples)/pharmacy.yaml"])
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.isEmpty)
+        #expect(result.stderr.contains("pharmacy.yaml:32: note: menu 'main': keys 0, 1, 2 also begin 3-digit extensions"), "\(result.stderr)")
+        #expect(result.stderr.contains("answered after the 3 s inter-digit pause"))
+        let helpDesk = try IVRProcess.run(["lint", Self.example])
+        #expect(!helpDesk.stderr.contains("note:"), "\(helpDesk.stderr)")
+    }
+
     @Test("a broken flow gets file:line problems and exit 1, also as JSON")
     func broken() throws {
         let path = IVRProcess.temporaryFolder().appendingPathComponent("broken.yaml").path

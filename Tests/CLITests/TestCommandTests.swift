@@ -13,6 +13,13 @@ struct TestCommandTests {
         #expect(lines.contains { $0.range(of: #"^ +\d+\.\d s  language > main > billing \(5 calls\)$"#, options: .regularExpression) != nil }, "\(lines)")
     }
 
+    @Test("the pharmacy example's keypad habits pass: pound after a full entry, extensions sharing a key, star")
+    func pharmacy() throws {
+        let result = try IVRProcess.run(["test", "\(IVRProcess.examples)/pharmacy-scenarios.yaml", "--no-records"])
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.hasSuffix("10 passed, 0 failed\n"), "\(result.stdout)")
+    }
+
     @Test("a failed expectation fails the run and says why")
     func failure() throws {
         let path = IVRProcess.temporaryFolder().appendingPathComponent("scenarios.yaml").path

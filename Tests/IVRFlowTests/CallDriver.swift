@@ -51,6 +51,12 @@ final class CallDriver {
         }
     }
 
+    /// Lets `seconds` pass with the prompts still playing, firing the session's timer if due.
+    func timePasses(_ seconds: Double) {
+        time += seconds
+        if let deadline = session.deadline, deadline <= time { send(.timer) }
+    }
+
     /// Speaks an intent after the prompts (the recognizer's result 1 s after speech starts).
     func say(_ intent: String, confidence: Double = 0.9, bargeIn: Bool = false) {
         if !bargeIn { listen() }

@@ -1,0 +1,23 @@
+import Foundation
+
+/// Remarks on a flow that are not problems: what its callers will experience that its author
+/// may not expect. `ivr lint` prints them without failing.
+extension Flow {
+    public var notes: [FlowProblem] {
+        var notes: [FlowProblem] = []
+        for case .menu(let menu) in nodes.values.sorted(by: { $0.line < $1.line }) {
+            guard let extensions = menu.extensions, extensions.length > 1 else { continue }
+            var keys = menu.options.compactMap(\.key).filter(\.isNumber)
+            if settings.operatorNode != nil, !keys.contains("0") { keys.append("0") }
+            guard !keys.isEmpty else { continue }
+            let list = keys.sorted().map(String.init).joined(separator: ", ")
+            let pause = settings.interDigitTimeout.formatted()
+            notes.append(FlowProblem(file: file, line: menu.line, message: """
+                note: menu '\(menu.name)': key\(keys.count == 1 ? "" : "s") \(list) also begin\(keys.count == 1 ? "s" : "") \
+                \(extensions.length)-digit extensions: pressed alone, \(keys.count == 1 ? "it is" : "they are") answered after \
+                the \(pause) s inter-digit pause (or at once with #)
+                """))
+        }
+        return notes
+    }
+}
