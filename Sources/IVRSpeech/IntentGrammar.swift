@@ -358,6 +358,26 @@ public struct IntentGrammar {
         }
     }
 
+    /// The phrases of the grammar that mean something else than `words` (another intent, or
+    /// other slot values), spelled out; nil when `words` are not one of its spelled-out phrases
+    /// (a built-in slot such as digits) or it spells out more than `limit` (a menu's answers are
+    /// compared with each other, a large grammar's are not).
+    func rivals(of words: [String], limit: Int) -> [[String]]? {
+        guard let meaning = match(words) else { return nil }
+        var phrases: [[String]] = []
+        for (_, templates) in intents {
+            for template in templates where !usesBuiltInSlot(template, depth: 0) {
+                phrases += samples(template, depth: 0, listValues: .max).filter { !$0.isEmpty }
+                if phrases.count > limit { return nil }
+            }
+        }
+        guard phrases.contains(words) else { return nil }
+        return phrases.filter { phrase in
+            guard let other = match(phrase) else { return false }
+            return other.intent != meaning.intent || other.slots != meaning.slots
+        }
+    }
+
     private func usesBuiltInSlot(_ template: IntentTemplate, depth: Int) -> Bool {
         template.slots.contains { SlotType.builtIn.contains($0.type) }
             || (depth < 20 && template.ruleNames.contains { rules[$0].map { usesBuiltInSlot($0, depth: depth + 1) } ?? false })

@@ -122,6 +122,10 @@ public struct Recognition: Sendable, Equatable {
     public var utterance: AcousticEvidence
     /// Keyword spotting: the keyphrases found in order, each with its own evidence.
     public internal(set) var phrases: [SpottedPhrase] = []
+    /// Nats per frame by which the words explain the utterance better than the best phrase of
+    /// the grammar that means something else, aligned over the same frames (negative: another
+    /// phrase explains it better than what the decoder's search kept); nil when not compared.
+    public internal(set) var rivalLead: Double?
 
     /// The keyphrases found whose acoustic check gives at least `threshold`, in order.
     public func confirmedPhrases(atLeast threshold: Double = IntentThresholds.defaultThreshold) -> [String] {
@@ -143,8 +147,18 @@ public struct Recognition: Sendable, Equatable {
     }
 
     /// 0–1: how far the hypothesis explains the whole utterance as well as the model's best
-    /// senones do (no words: 0).
-    public var confidence: Double { words.isEmpty ? 0 : utterance.confidence }
+    /// senones do (no words: 0), times how clearly it beats its rivals (``rivalLead``): an
+    /// answer that another of the menu's answers explains as well is a guess between them.
+    public var confidence: Double {
+        guard !words.isEmpty else { return 0 }
+        guard let rivalLead else { return utterance.confidence }
+        return utterance.confidence / (1 + exp(-rivalLead / Self.rivalLeadSpread))
+    }
+
+    /// The lead over the best rival (nats per frame) at which confidence keeps about 73 %: a
+    /// narrow step at zero (on the development list's menus, a decoded answer that a rival
+    /// explains better was wrong in 5 of 8 cases; BENCHMARKS.md).
+    static let rivalLeadSpread = 0.02
 
     /// Per word, 0–1.
     public var wordConfidences: [Double] { evidence.map(\.confidence) }
@@ -329,7 +343,7 @@ public final class SpeechRecognizer {
     public func understand(_ samples: [Int16], sampleRate: Int, intents name: String, grammar: IntentGrammar)
         throws(RecognitionError) -> (heard: Recognition, match: IntentMatch?, confidence: Double) {
         let utterance = try prepared(samples, sampleRate: sampleRate)
-        let whole = try decode(utterance, with: name)
+        let whole = try decode(utterance, with: name, rivalsFrom: grammar)
         let match = grammar.match(whole.words)
         let confidence = match == nil ? 0 : whole.confidence
         guard confidence < IntentThresholds.defaultThreshold, searches.contains(Self.spottingSearch(name)) else {
@@ -412,8 +426,14 @@ public final class SpeechRecognizer {
         return samples + generator.white(count: Int(spottingPause * 16000), rms: rms).map { Int16(clamping: Int($0.rounded())) }
     }
 
-    /// Decodes with `search` and checks what was heard acoustically (unless not `checked`).
-    private func decode(_ utterance: PreparedUtterance, with search: String, checked: Bool = true) throws(RecognitionError) -> Recognition {
+    /// A grammar's phrases are compared with each other (``Recognition/rivalLead``) when it
+    /// spells out at most this many: a menu's answers.
+    static let rivalPhrasesLimit = 60
+
+    /// Decodes with `search` and checks what was heard acoustically (unless not `checked`);
+    /// with `grammar`, the words are also compared with the grammar's other phrases.
+    private func decode(_ utterance: PreparedUtterance, with search: String, checked: Bool = true,
+                        rivalsFrom grammar: IntentGrammar? = nil) throws(RecognitionError) -> Recognition {
         guard searches.contains(search) else { throw RecognitionError.grammar("no search named '\(search)'") }
         let spotting = keywordSearches.contains(search)
         let samples = spotting ? Self.withTrailingPause(utterance.samples) : utterance.samples
@@ -462,7 +482,20 @@ public final class SpeechRecognizer {
             evidence.append(AcousticEvidence(ratio: each.ratio, frames: each.frames))
         }
         let utteranceEvidence = found.reduce(AcousticEvidence()) { $0 + AcousticEvidence(ratio: $1.ratio, frames: $1.frames) }
-        return Recognition(words: words, evidence: evidence, utterance: utteranceEvidence)
+        var recognition = Recognition(words: words, evidence: evidence, utterance: utteranceEvidence)
+        if let rivals = grammar?.rivals(of: words, limit: Self.rivalPhrasesLimit), !rivals.isEmpty {
+            // Each phrase between silences over the same frames; one too long for them explains nothing.
+            func explained(_ phrase: [String]) -> Double {
+                let units: [AcousticVerifier.Unit] = [nil] + phrase.map { decoder.phones($0) } + [nil]
+                let found = verifier.evidence(of: units, over: start..<end, in: scores)
+                return found.contains { $0.frames > 0 } ? found.reduce(0) { $0 + $1.ratio } : -.infinity
+            }
+            let own = explained(words)
+            if own > -.infinity, let best = rivals.map(explained).max() {
+                recognition.rivalLead = best > -.infinity ? (own - best) / Double(end - start) : .infinity
+            }
+        }
+        return recognition
     }
 
     /// The feature frames the acoustic check scores, of 16 kHz samples (for tests).

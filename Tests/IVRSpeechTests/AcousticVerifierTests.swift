@@ -70,4 +70,25 @@ struct AcousticVerifierTests {
                     "\(voice): \(right.confidence), \(wrong.confidence)")
         }
     }
+
+    @Test("a menu's answer is compared with its other answers: the one said leads, a guess between two loses confidence")
+    func rivals() throws {
+        let recognizer = try SpeechRecognizer()
+        let menu = try IntentGrammar(intents: ["seven", "three", "eleven", "billing"].map { ($0, [$0]) })
+        try recognizer.addIntents("menu", grammar: menu)
+        guard let speech = try fliteSpeech("seven", voice: "awb", rate: 8000) else { return }
+        let result = try recognizer.understand(speech, sampleRate: 8000, intents: "menu", grammar: menu)
+        #expect(result.match?.intent == "seven")
+        let lead = try #require(result.heard.rivalLead)
+        #expect(lead > 0.05, "lead \(lead)")
+        // The rivals of an answer are the menu's phrases that mean something else.
+        #expect(menu.rivals(of: ["seven"], limit: 60) == [["three"], ["eleven"], ["billing"]])
+        #expect(menu.rivals(of: ["seven"], limit: 3) == nil)
+        #expect(menu.rivals(of: ["nine"], limit: 60) == nil)
+        var guess = result.heard
+        guess.rivalLead = -0.1
+        #expect(guess.confidence < 0.01 * result.heard.utterance.confidence)
+        guess.rivalLead = 0.1
+        #expect(guess.confidence > 0.99 * result.heard.utterance.confidence)
+    }
 }
