@@ -88,6 +88,21 @@ public enum IntentCalibration {
         "the music was too loud", "i think so", "it is raining again", "tell me more about it",
     ]
 
+    /// How many words of `said` were heard in their order (the longest common subsequence):
+    /// a digit string's digits right, for measuring.
+    public static func wordsInOrder(_ heard: [String], _ said: [String]) -> Int {
+        guard !heard.isEmpty, !said.isEmpty else { return 0 }
+        var previous = [Int](repeating: 0, count: said.count + 1)
+        for word in heard {
+            var current = [0]
+            for (index, other) in said.enumerated() {
+                current.append(word == other ? previous[index] + 1 : max(previous[index + 1], current[index]))
+            }
+            previous = current
+        }
+        return previous[said.count]
+    }
+
     /// Lowest threshold calibration sets: below it a hypothesis's frames lie more than a third
     /// of a log unit per frame beyond the even-odds point, where sentences outside the grammar
     /// are as likely as phrases.

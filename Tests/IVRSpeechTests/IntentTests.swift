@@ -84,18 +84,6 @@ struct IntentTemplateTests {
     }
 }
 
-/// Length of the longest common subsequence of two word lists.
-func commonLength(_ a: [String], _ b: [String]) -> Int {
-    guard !a.isEmpty, !b.isEmpty else { return 0 }
-    var previous = [Int](repeating: 0, count: b.count + 1)
-    for word in a {
-        var current = [0]
-        for (j, other) in b.enumerated() { current.append(word == other ? previous[j] + 1 : max(previous[j + 1], current[j])) }
-        previous = current
-    }
-    return previous[b.count]
-}
-
 @Suite("Recognition with PocketSphinx")
 struct RecognitionTests {
     static let inGrammar: [(text: String, intent: String, slots: [String: String])] = [
@@ -213,7 +201,7 @@ struct RecognitionTests {
                     guard let narrow = try fliteSpeech(said, voice: voice, rate: 8000) else { return nil }
                     let truth = said.split(separator: " ").map(String.init)
                     let heard = try recognizer.recognize(narrow, sampleRate: 8000).words
-                    errors += max(truth.count, heard.count) - commonLength(truth, heard)
+                    errors += max(truth.count, heard.count) - IntentCalibration.wordsInOrder(truth, heard)
                 }
             }
             return errors

@@ -20,18 +20,6 @@ struct Detections {
     var row: String { String(format: "%.2f | %.2f | %.2f | %d | %d | %d", precision, recall, f1, truePositives, falsePositives, falseNegatives) }
 }
 
-/// Length of the longest common subsequence (digits heard in the right order).
-func commonLength(_ a: [String], _ b: [String]) -> Int {
-    guard !a.isEmpty, !b.isEmpty else { return 0 }
-    var previous = [Int](repeating: 0, count: b.count + 1)
-    for word in a {
-        var current = [0]
-        for (j, other) in b.enumerated() { current.append(word == other ? previous[j] + 1 : max(previous[j + 1], current[j])) }
-        previous = current
-    }
-    return previous[b.count]
-}
-
 /// `wideband` (16 kHz) as a phone line carries it, with white noise at `snr` dB when given.
 func telephone(_ wideband: [Int16], snr: Double?, seed: UInt64) throws -> [Int16] {
     let resampler = try Resampler(from: 16000, to: 8000)

@@ -60,7 +60,7 @@ if runs("digits") {
                 row.strings += 1
                 row.stringsRight += heard == digits ? 1 : 0
                 row.digits += digits.count
-                row.digitsRight += commonLength(heard, digits)
+                row.digitsRight += IntentCalibration.wordsInOrder(heard, digits)
             }
         }
         print(String(format: "| %@ (%d voices × 12 strings of 4–8 digits) | %d/%d (%.1f %%) | %.1f %% |", family.name, family.voices.count,
