@@ -358,6 +358,27 @@ public struct IntentGrammar {
         }
     }
 
+    /// The words that lead up to a built-in slot in the spotted intents' templates ("my account
+    /// number is" of "my account number is {account:digits}"), every alternative spelled out, up
+    /// to `perIntent` of each intent: found inside longer speech, they mark where a request with
+    /// a value may begin ("okay, so, my account number is 4 7 1 1").
+    public func anchorPhrases(perIntent: Int) -> [String] {
+        var seen: Set<String> = []
+        return intents.filter { spottedIntents.contains($0.name) }.flatMap { _, templates in
+            templates.compactMap(anchor).flatMap { samples($0, depth: 0, listValues: .max) }
+                .filter { !$0.isEmpty }.sorted { $0.count < $1.count }.map { $0.joined(separator: " ") }
+                .filter { seen.insert($0).inserted }.prefix(perIntent)
+        }
+    }
+
+    /// The part of a sequence before its first built-in slot; nil when it starts with one or
+    /// holds none.
+    private func anchor(_ template: IntentTemplate) -> IntentTemplate? {
+        guard case .sequence(let items) = template,
+              let slot = items.firstIndex(where: { usesBuiltInSlot($0, depth: 0) }), slot > 0 else { return nil }
+        return .sequence(Array(items[..<slot]))
+    }
+
     /// The phrases of the grammar that mean something else than `words` (another intent, or
     /// other slot values), spelled out; nil when `words` are not one of its spelled-out phrases
     /// (a built-in slot such as digits) or it spells out more than `limit` (a menu's answers are

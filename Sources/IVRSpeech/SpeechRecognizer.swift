@@ -135,6 +135,8 @@ public struct Recognition: Sendable, Equatable {
     /// A keyphrase found by keyword spotting.
     public struct SpottedPhrase: Sendable, Equatable {
         public var phrase: String
+        /// Where it begins in the utterance (frames of 10 ms).
+        public var startFrame: Int
         public var evidence: AcousticEvidence
     }
 
@@ -310,7 +312,8 @@ public final class SpeechRecognizer {
     /// it can say without a built-in slot as keyphrases to spot inside longer speech.
     public func addIntents(_ name: String, grammar: IntentGrammar) throws(RecognitionError) {
         try addGrammar(name, jsgf: grammar.jsgf)
-        let spottable = grammar.spottablePhrases(perIntent: Self.spottedPhrasesPerIntent)
+        let phrases = grammar.spottablePhrases(perIntent: Self.spottedPhrasesPerIntent)
+        let spottable = phrases + grammar.anchorPhrases(perIntent: Self.spottedPhrasesPerIntent).filter { !phrases.contains($0) }
         if spottable.isEmpty {
             searches.remove(Self.spottingSearch(name))
         } else {
@@ -339,7 +342,9 @@ public final class SpeechRecognizer {
     /// The utterance is first decoded with the grammar of the phrases, which must explain all
     /// of it ("sales please"); when the acoustic check does not accept that (below the default
     /// threshold), the phrases are spotted inside it ("hi, could I talk to sales, please") and
-    /// the best-confirmed phrase found is the intent, if it does better.
+    /// the best-confirmed phrase found is the intent, if it does better. Where the words that lead
+    /// up to a built-in slot are found ("my account number is"), the utterance from there on is
+    /// decoded with the grammar again, as if the caller had started there.
     public func understand(_ samples: [Int16], sampleRate: Int, intents name: String, grammar: IntentGrammar)
         throws(RecognitionError) -> (heard: Recognition, match: IntentMatch?, confidence: Double) {
         let utterance = try prepared(samples, sampleRate: sampleRate)
@@ -350,18 +355,31 @@ public final class SpeechRecognizer {
             return (whole, match, confidence)
         }
         let spotted = try decode(utterance, with: Self.spottingSearch(name))
-        var best: (match: IntentMatch, confidence: Double)?
+        var best: (heard: Recognition, match: IntentMatch, confidence: Double)?
         var start = 0
-        for (phrase, evidence) in spotted.phrases.map({ ($0.phrase, $0.evidence) }) {
-            let words = phrase.split(separator: " ").map(String.init)
+        var anchorFrames: [Int] = []
+        for phrase in spotted.phrases {
+            let words = phrase.phrase.split(separator: " ").map(String.init)
             let phones = words.reduce(0) { $0 + decoder.phones($1).count }
-            if phones >= Self.spottedPhonesMinimum, let found = grammar.match(words), evidence.confidence > best?.confidence ?? confidence {
-                best = (IntentMatch(intent: found.intent, slots: found.slots, range: start..<start + words.count), evidence.confidence)
+            if phones >= Self.spottedPhonesMinimum, let found = grammar.match(words) {
+                if phrase.evidence.confidence > best?.confidence ?? confidence {
+                    best = (spotted, IntentMatch(intent: found.intent, slots: found.slots, range: start..<start + words.count), phrase.evidence.confidence)
+                }
+            } else if phones >= Self.spottedPhonesMinimum, phrase.evidence.confidence >= IntentThresholds.defaultThreshold {
+                anchorFrames.append(phrase.startFrame)
             }
             start += words.count
         }
+        for frame in anchorFrames where frame > 0 {
+            var rest = utterance
+            rest.samples = Array(utterance.samples[min(utterance.samples.count, max(0, frame - 5) * 160)...])
+            let heard = try decode(rest, with: name, rivalsFrom: grammar)
+            if let found = grammar.match(heard.words), heard.confidence > best?.confidence ?? confidence {
+                best = (heard, found, heard.confidence)
+            }
+        }
         guard let best else { return (whole, match, confidence) }
-        return (spotted, best.match, best.confidence)
+        return (best.heard, best.match, best.confidence)
     }
 
     /// An utterance as the decoders take it.
@@ -468,7 +486,7 @@ public final class SpeechRecognizer {
             }
             var recognition = Recognition(words: words, evidence: evidence, utterance: total)
             recognition.phrases = spoken.enumerated().map { index, segment in
-                Recognition.SpottedPhrase(phrase: segment.word, evidence: evidence[spoken[..<index].reduce(0) { $0 + $1.word.split(separator: " ").count }])
+                Recognition.SpottedPhrase(phrase: segment.word, startFrame: Int(segment.start), evidence: evidence[spoken[..<index].reduce(0) { $0 + $1.word.split(separator: " ").count }])
             }
             return recognition
         }

@@ -140,6 +140,20 @@ struct RecognitionTests {
         #expect(!spottable.contains { $0.contains("account number") }, "phrases with built-in slots are not spotted")
     }
 
+    @Test("a request with a value inside a longer sentence is decoded from the words that lead up to the value")
+    func anchoredRequest() throws {
+        let recognizer = try SpeechRecognizer()
+        let grammar = try IntentGrammar.load(path: exampleIntents, knows: recognizer.knows)
+        try recognizer.addIntents("intents", grammar: grammar)
+        #expect(grammar.anchorPhrases(perIntent: 100) == ["my account number is"])
+        guard let sentence = try fliteSpeech("okay so my account number is four seven one one", voice: "kal16", rate: 8000) else { return }
+        recognizer.startCall()
+        let result = try recognizer.understand(sentence, sampleRate: 8000, intents: "intents", grammar: grammar)
+        #expect(result.match?.intent == "account" && result.match?.slots == ["account": "4711"], "\(result.heard.text)")
+        #expect(result.confidence >= IntentThresholds.defaultThreshold, "\(result.confidence)")
+        #expect(result.heard.text == "my account number is four seven one one")
+    }
+
     @Test("a call's first utterance decodes the same whatever other calls said before (noise, silence)")
     func noCarryOver() throws {
         let recognizer = try SpeechRecognizer()
