@@ -1,5 +1,6 @@
 import Foundation
 import IVRAudio
+import IVRDSP
 import IVRSpeech
 
 /// The development list of real telephone speech (`../shared/data/real-speech-dev.tsv`:
@@ -28,7 +29,12 @@ struct RealSpeech {
             let single = ["digits/", "letters/", "phonetic/"].contains { file.hasPrefix($0) }
             let word = fields[1].lowercased().split(separator: "[")[0].trimmingCharacters(in: CharacterSet(charactersIn: ". "))
                 .replacingOccurrences(of: "xray", with: "x-ray")
-            let audio = try AudioFileSource(path: "\(Self.soundsFolder)/\(file).wav", sampleRate: 8000).readAll()
+            var audio = try AudioFileSource(path: "\(Self.soundsFolder)/\(file).wav", sampleRate: 8000).readAll()
+            // NOISE_SNR=dB in the environment: the line with white noise at that SNR (a noisy line).
+            if let snr = ProcessInfo.processInfo.environment["NOISE_SNR"].flatMap(Double.init) {
+                var noise = NoiseGenerator(seed: UInt64(recordings.count + 1))
+                audio = noise.addingWhite(to: audio, snr: snr)
+            }
             recordings.append(Recording(file: file, text: fields[1], audio: audio, isSingleWord: single, word: word))
         }
         self.recordings = recordings
