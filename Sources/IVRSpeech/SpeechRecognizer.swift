@@ -447,6 +447,9 @@ public final class SpeechRecognizer {
     /// A grammar's phrases are compared with each other (``Recognition/rivalLead``) when it
     /// spells out at most this many: a menu's answers.
     static let rivalPhrasesLimit = 60
+    /// Below this confidence an answer is rejected at any threshold worth setting, and is not
+    /// compared with its rivals (most of that cost was sentences forced into a menu's words).
+    static let rivalsCompareAbove = 0.05
 
     /// Decodes with `search` and checks what was heard acoustically (unless not `checked`);
     /// with `grammar`, the words are also compared with the grammar's other phrases.
@@ -501,7 +504,8 @@ public final class SpeechRecognizer {
         }
         let utteranceEvidence = found.reduce(AcousticEvidence()) { $0 + AcousticEvidence(ratio: $1.ratio, frames: $1.frames) }
         var recognition = Recognition(words: words, evidence: evidence, utterance: utteranceEvidence)
-        if let rivals = grammar?.rivals(of: words, limit: Self.rivalPhrasesLimit), !rivals.isEmpty {
+        if utteranceEvidence.confidence >= Self.rivalsCompareAbove,
+           let rivals = grammar?.rivals(of: words, limit: Self.rivalPhrasesLimit), !rivals.isEmpty {
             // Each phrase between silences over the same frames; one too long for them explains nothing.
             func explained(_ phrase: [String]) -> Double {
                 let units: [AcousticVerifier.Unit] = [nil] + phrase.map { decoder.phones($0) } + [nil]
