@@ -350,12 +350,7 @@ public struct IntentGrammar {
     /// (digits, numbers …), every alternative spelled out, up to `perIntent` of each intent,
     /// shortest first: what keyword spotting looks for inside longer speech.
     public func spottablePhrases(perIntent: Int) -> [String] {
-        var seen: Set<String> = []
-        return intents.filter { spottedIntents.contains($0.name) }.flatMap { _, templates in
-            templates.filter { !usesBuiltInSlot($0, depth: 0) }.flatMap { samples($0, depth: 0, listValues: .max) }
-                .filter { !$0.isEmpty }.sorted { $0.count < $1.count }.map { $0.joined(separator: " ") }
-                .filter { seen.insert($0).inserted }.prefix(perIntent)
-        }
+        spelledOut(perIntent: perIntent) { usesBuiltInSlot($0, depth: 0) ? nil : $0 }
     }
 
     /// The words that lead up to a built-in slot in the spotted intents' templates ("my account
@@ -363,9 +358,15 @@ public struct IntentGrammar {
     /// to `perIntent` of each intent: found inside longer speech, they mark where a request with
     /// a value may begin ("okay, so, my account number is 4 7 1 1").
     public func anchorPhrases(perIntent: Int) -> [String] {
+        spelledOut(perIntent: perIntent, anchor)
+    }
+
+    /// What `part` keeps of the spotted intents' templates, every alternative spelled out, up to
+    /// `perIntent` of each intent, shortest first, each once.
+    private func spelledOut(perIntent: Int, _ part: (IntentTemplate) -> IntentTemplate?) -> [String] {
         var seen: Set<String> = []
         return intents.filter { spottedIntents.contains($0.name) }.flatMap { _, templates in
-            templates.compactMap(anchor).flatMap { samples($0, depth: 0, listValues: .max) }
+            templates.compactMap(part).flatMap { samples($0, depth: 0, listValues: .max) }
                 .filter { !$0.isEmpty }.sorted { $0.count < $1.count }.map { $0.joined(separator: " ") }
                 .filter { seen.insert($0).inserted }.prefix(perIntent)
         }

@@ -28,12 +28,19 @@ struct KeypadHabitTests {
       staff-line: { type: transfer, queue: staff }
     """
 
-    @Test("a pound right after a complete fixed-length entry belongs to it; the read-back is heard out")
-    func poundAfterFullEntry() throws {
-        let call = CallDriver(try loadFlow(Self.pharmacy))
+    /// A call that chose option 1 (after the pause: 1 could begin an extension) and is asked
+    /// for the prescription number.
+    static func atPrescriptionEntry() throws -> CallDriver {
+        let call = CallDriver(try loadFlow(pharmacy))
         call.answer()
         call.press("1")
-        call.silence(3.1)                    // 1 could start an extension: chosen after the pause
+        call.silence(3.1)
+        return call
+    }
+
+    @Test("a pound right after a complete fixed-length entry belongs to it; the read-back is heard out")
+    func poundAfterFullEntry() throws {
+        let call = try Self.atPrescriptionEntry()
         call.press("123456#")
         #expect(call.events("ignored").last?.detail["digit"] == "#")
         #expect(call.spoken.last?.hasPrefix("You entered 1 2 3 4 5 6.") == true)
@@ -47,10 +54,7 @@ struct KeypadHabitTests {
 
     @Test("a pound typed during the read-back after a full entry is not its answer")
     func poundDuringReadBack() throws {
-        let call = CallDriver(try loadFlow(Self.pharmacy))
-        call.answer()
-        call.press("1")
-        call.silence(3.1)                    // 1 could start an extension: chosen after the pause
+        let call = try Self.atPrescriptionEntry()
         call.press("123456")
         call.press("#", bargeIn: true)
         call.press("1")
@@ -86,16 +90,12 @@ struct KeypadHabitTests {
         let call = CallDriver(try helpDeskFlow())
         call.answer()
         call.press("1")
-        call.silence(3.1)                    // 1 could start an extension: chosen after the pause
         #expect(call.events("choice").last?.detail["to"] == "main")
     }
 
     @Test("star during an entry starts it over")
     func starStartsOver() throws {
-        let call = CallDriver(try loadFlow(Self.pharmacy))
-        call.answer()
-        call.press("1")
-        call.silence(3.1)                    // 1 could start an extension: chosen after the pause
+        let call = try Self.atPrescriptionEntry()
         call.press("12*654321")
         #expect(call.events("restart").count == 1)
         #expect(call.spoken.last?.hasPrefix("You entered 6 5 4 3 2 1.") == true)
