@@ -1,0 +1,309 @@
+import Foundation
+import IVRAudio
+import IVRDSP
+import IVRFlow
+import IVRSpeech
+
+/// One call as an object: it takes the caller's next frame and gives back the IVR's next frame,
+/// with the call's state (prompts playing, the utterance being heard, the voicemail being
+/// recorded) kept between frames. Whoever has the audio drives it: ``CallEngine`` from a file,
+/// a sound card or a pipe, a SIP server from RTP as it arrives.
+///
+/// The caller's audio goes through the DTMF detector and the endpointer, utterances to the
+/// understanding (during their trailing silence, so that the answer comes as soon as the
+/// silence ends them), and the flow core's commands drive the prompts, which take the time their
+/// audio lasts.
+public final class CallProcessor {
+    public let flow: Flow
+    public let settings: CallSettings
+    private let prompts: PromptLibrary
+    private let understanding: UtteranceUnderstanding?
+    private let taps: [any CallAudioTap]
+    private let onLine: ((TranscriptLine) -> Void)?
+    private let onCommand: ((CallCommand) -> Void)?
+
+    private let session: CallSession
+    private let dtmf: DTMFDetector
+    private let endpointer: Endpointer
+    private var transcript: [TranscriptLine] = []
+    private var commands: [CallCommand] = []
+    private var playing: [(samples: [Int16], played: Int)] = []   // the prompts queued, and how far each has played
+    private var utterance: [Int16]?
+    private var utteranceStart: Int64 = 0     // sample clock of the utterance's first kept sample
+    /// The utterance handed over for understanding during its trailing silence, and where it ended then.
+    private var early: (end: Int64, length: Int, answer: PendingAnswer)?
+    /// The utterance that ended, waiting for its answer (at once from an inline understanding).
+    private var awaited: PendingAnswer?
+    private var listen: ListenRequest?
+    private var recording: (box: String, started: Int64, maxSeconds: Double, silenceSeconds: Double, lastVoice: Int64)?
+    private var messageAudio: [Int16] = []
+    private var messages: [VoicemailMessage] = []
+    private var enteredNodes = 0
+    private var lastOutput: [Int16] = []      // the IVR's previous frame, for the echo gate
+    /// The call's clock: samples of the caller's audio processed.
+    public private(set) var clock: Int64 = 0
+    /// Seconds utterances waited for a decoder, and from their end to their answer.
+    public private(set) var answerDelays: [(queueWait: Double, total: Double)] = []
+
+    /// A call on `flow`; `understanding` nil makes it keypad-only. `onLine` receives each
+    /// transcript line as it happens, `onCommand` each command of the flow core (a transfer, …).
+    public init(flow: Flow, settings: CallSettings, prompts: PromptLibrary, understanding: UtteranceUnderstanding?,
+                taps: [any CallAudioTap] = [], onLine: ((TranscriptLine) -> Void)? = nil,
+                onCommand: ((CallCommand) -> Void)? = nil) {
+        self.flow = flow
+        self.settings = settings
+        self.prompts = prompts
+        self.understanding = understanding
+        self.taps = taps
+        self.onLine = onLine
+        self.onCommand = onCommand
+        session = CallSession(flow: flow, caller: settings.caller, answeredAt: settings.answeredAt, queueStatus: settings.queueStatus)
+        dtmf = DTMFDetector(sampleRate: settings.sampleRate)
+        endpointer = Endpointer(sampleRate: settings.sampleRate)
+        endpointer.listen(from: 0, noInputTimeout: nil)
+    }
+
+    /// Whether the call has ended (an outcome is known).
+    public var isFinished: Bool { session.outcome != nil }
+    /// Whether a prompt is playing now.
+    public var isPlayingPrompt: Bool { !playing.isEmpty }
+    /// The flow node the call is at.
+    public var node: String { session.node }
+    /// What the call carries now: language, path, collected data (secrets masked).
+    public var context: CallContext { session.context }
+
+    private var rate: Int { settings.sampleRate }
+    private func seconds(_ sample: Int64) -> Double { Double(sample) / Double(rate) }
+
+    /// Answers the call: the flow's first prompts are queued.
+    public func start() throws {
+        understanding?.startCall()
+        try apply(session.handle(.answered, at: 0), at: 0)
+    }
+
+    /// Ends the call as a hang-up by the caller, with `why` in the transcript.
+    public func hangUp(saying why: String) throws {
+        guard !isFinished else { return }
+        say(why, at: clock)
+        try apply(session.handle(.hangup, at: seconds(clock)), at: clock)
+    }
+
+    /// A key the caller sent out of band (RFC 4733), taken as the detector's would be.
+    public func keyPressed(_ key: Character) throws {
+        guard !isFinished else { return }
+        say("caller pressed \(key)", at: clock)
+        try apply(session.handle(.digit(key), at: seconds(clock)), at: clock)
+    }
+
+    /// What the call produced so far, the message being recorded kept.
+    public func finish() -> CallResult {
+        keepMessage()
+        return result(inputEnded: false)
+    }
+
+    /// The call stopped on `error`: the line said, the partial result with it.
+    public func failure(_ error: any Error, inputEnded: Bool) -> CallFailure {
+        keepMessage()
+        say("call failed: \(CallFailure.describe(error))", at: clock)
+        return CallFailure(partial: result(inputEnded: inputEnded), underlying: error)
+    }
+
+    func result(inputEnded: Bool) -> CallResult {
+        CallResult(transcript: transcript, outcome: session.outcome ?? .abandoned(node: session.node),
+                   log: session.log, commands: commands, context: session.context, messages: messages,
+                   duration: seconds(clock), inputEnded: inputEnded)
+    }
+
+    /// Processes the caller's next frame and returns the IVR's frame of the same length.
+    /// `detectKeys: false` leaves keys to ``keyPressed(_:)`` (a line that sends them out of band).
+    public func process(_ caller: [Int16], detectKeys: Bool = true) throws -> [Int16] {
+        let frameEnd = clock + Int64(caller.count)
+        let now = seconds(frameEnd)
+        try deliverAnswer(at: clock)
+
+        // Keys (the detector always listens, so that a tone in band is not heard twice).
+        let keys = caller.withUnsafeBufferPointer { dtmf.process($0) }
+        if detectKeys {
+            for event in keys {
+                if case .pressed(let key, _) = event {
+                    say("caller pressed \(key.rawValue)", at: clock)
+                    try apply(session.handle(.digit(key.rawValue), at: now), at: frameEnd)
+                }
+            }
+        }
+        // Speech, when the flow listens for it or records.
+        let endpoint = caller.withUnsafeBufferPointer { endpointer.process($0, at: clock) }
+        if var active = recording {
+            if endpointer.isInSpeech { active.lastVoice = frameEnd }
+            recording = active
+            messageAudio += caller
+            if now - seconds(active.started) >= active.maxSeconds || now - seconds(active.lastVoice) >= active.silenceSeconds {
+                keepMessage()
+                try apply(session.handle(.recordingFinished(seconds: now - seconds(active.started)), at: now), at: frameEnd)
+            }
+        } else if let request = listen, !request.intents.isEmpty, session.acceptsSpeech, let understanding {
+            switch endpoint {
+            case .speechStarted? where settings.echoGate && Self.isEcho(caller, playing: lastOutput):
+                say("(speech start ignored: as loud as the prompt's echo)", at: clock)
+            case .speechStarted(_, let audio)?:
+                utterance = audio
+                utteranceStart = frameEnd - Int64(audio.count)
+                early = nil
+                say("(caller speaking)", at: clock)
+                try apply(session.handle(.speechStarted, at: now), at: frameEnd)
+            case .speechEnded(let end, _)?:
+                if let audio = utterance {
+                    let keep = min(audio.count, keptLength(endingAt: end))
+                    awaited = early.flatMap { $0.end == end && $0.length == keep ? $0.answer : nil }
+                        ?? understanding.understand(Array(audio.prefix(keep)), sampleRate: rate, request: request, flow: flow)
+                    try deliverAnswer(at: frameEnd)
+                }
+                utterance = nil
+                early = nil
+            default:
+                guard utterance != nil else { break }
+                utterance! += caller
+                // Understood during the trailing silence, the utterance is answered as soon
+                // as the silence is long enough to end it (unless the caller goes on).
+                if let tentative = endpointer.tentativeEnd, tentative.silence >= Int64(Self.earlyUnderstanding * Double(rate)),
+                   early?.end != tentative.at {
+                    let keep = keptLength(endingAt: tentative.at)
+                    if utterance!.count >= keep {
+                        let audio = Array(utterance!.prefix(keep))
+                        early = (tentative.at, keep, understanding.understand(audio, sampleRate: rate, request: request, flow: flow))
+                    }
+                }
+            }
+        } else {
+            utterance = nil
+        }
+        // Prompts play on the clock.
+        var output: [Int16] = []
+        output.reserveCapacity(caller.count)
+        while output.count < caller.count, !playing.isEmpty {
+            let (samples, played) = playing[0]
+            let used = min(caller.count - output.count, samples.count - played)
+            output += samples[played..<played + used]
+            playing[0].played += used
+            if playing[0].played == samples.count {
+                playing.removeFirst()
+                try apply(session.handle(.promptFinished, at: now), at: frameEnd)
+            }
+        }
+        output += [Int16](repeating: 0, count: caller.count - output.count)
+        for tap in taps { try tap.write(caller: caller, ivr: output) }
+        lastOutput = output
+        // Timers.
+        if let deadline = session.deadline, now >= deadline {
+            try apply(session.handle(.timer, at: now), at: frameEnd)
+        }
+        clock = frameEnd
+        return output
+    }
+
+    private func say(_ text: String, at sample: Int64) {
+        let line = TranscriptLine(time: seconds(sample), text: text)
+        transcript.append(line)
+        onLine?(line)
+    }
+
+    /// Keeps the message being recorded, if any (the recording ended or the call did).
+    private func keepMessage() {
+        guard let active = recording else { return }
+        messages.append(VoicemailMessage(box: active.box, start: seconds(active.started), samples: messageAudio, sampleRate: rate))
+        recording = nil
+        messageAudio = []
+    }
+
+    /// Samples of the utterance from its first kept sample to 200 ms after its last speech
+    /// frame at `end` (the rest of the trailing silence that ended it is not part of it).
+    private func keptLength(endingAt end: Int64) -> Int {
+        Int(max(0, end + Int64(rate / 5) - utteranceStart))
+    }
+
+    /// The answer to the utterance that ended, once it has come.
+    private func deliverAnswer(at sample: Int64) throws {
+        guard let answer = awaited, let understood = answer.result else { return }
+        awaited = nil
+        answerDelays.append((answer.queueWait, Double(DispatchTime.now().uptimeNanoseconds - answer.submitted.uptimeNanoseconds) / 1e9))
+        try apply(respond(to: understood, at: sample), at: sample)
+    }
+
+    private func apply(_ produced: [CallCommand], at sample: Int64) throws {
+        let entries = session.log.filter { $0.event == "enter" }
+        for entry in entries.dropFirst(enteredNodes) { say("-> \(entry.node)", at: sample) }
+        enteredNodes = entries.count
+        for command in produced {
+            commands.append(command)
+            onCommand?(command)
+            switch command {
+            case .play(let playback):
+                let audio = try prompts.audio(
+                    id: playback.id, text: playback.text, language: playback.language,
+                    settings: VoiceSettings(voice: playback.voice), explicitFile: playback.file)
+                playing.append((audio.samples.isEmpty ? [0] : audio.samples, 0))
+                say("IVR: \(playback.text)", at: sample)
+            case .stopPrompt:
+                playing.removeAll()
+                for tap in taps { tap.promptStopped() }
+                say("(prompt stopped)", at: sample)
+            case .listen(let request):
+                listen = request
+            case .setLanguage(let language, _):
+                say("-> language \(language)", at: sample)
+            case .record(let box, let maxSeconds, let silenceSeconds):
+                recording = (box, sample, maxSeconds, silenceSeconds, sample)
+                messageAudio = []
+                say("(recording voicemail for \(box))", at: sample)
+            case .stopRecording:
+                if let started = recording?.started {
+                    keepMessage()
+                    try apply(session.handle(.recordingFinished(seconds: seconds(sample - started)), at: seconds(sample)), at: sample)
+                }
+            case .transfer(let request):
+                say("-> transfer to \(request.queue) (priority \(request.priority))", at: sample)
+            case .requestCallback(let request):
+                say("-> callback request to \(request.number) (\(request.topic))", at: sample)
+            case .sendText(let request):
+                say("-> text message to \(request.number) (\(request.topic))", at: sample)
+            case .hangUp:
+                say("IVR hangs up", at: sample)
+            }
+        }
+    }
+
+    /// The call's answer to an utterance understood; a failing recognizer is reported to the
+    /// flow (which goes on keypad-only).
+    private func respond(to understood: Result<Understanding, any Error>, at sample: Int64) -> [CallCommand] {
+        let time = seconds(sample)
+        switch understood {
+        case .success(let result):
+            let text = result.heard.text
+            // The flow judges the confidence (its `min_confidence`, which may be below the
+            // recognizer's default), and logs a weak intent as a no-match with its reason.
+            if let match = result.match {
+                say("caller said \"\(text)\" (\(String(format: "%.2f", result.confidence)))", at: sample)
+                return session.handle(.intent(match.intent, slots: match.slots, confidence: result.confidence, words: text), at: time)
+            }
+            say("caller said something else\(text.isEmpty ? "" : " (\"\(text)\")")", at: sample)
+            return session.handle(.noMatch(words: text), at: time)
+        case .failure(let error):
+            say("(recognizer failed: \(error); keypad only)", at: sample)
+            return session.handle(.recognizerFailed("\(error)"), at: time)
+        }
+    }
+
+    /// Whether a caller frame is no louder than 6 dB above the prompt playing (which may be its echo).
+    static func isEcho(_ caller: [Int16], playing: [Int16]) -> Bool {
+        func power(_ samples: [Int16]) -> Double {
+            samples.reduce(0.0) { $0 + Double($1) * Double($1) } / Double(max(samples.count, 1))
+        }
+        let played = power(playing)
+        return played > 100 && power(caller) < 4 * played
+    }
+
+    /// Silence after the caller's last voiced frame from which the utterance is understood
+    /// ahead of its end (most pauses inside a sentence are shorter): the answer then comes as soon
+    /// as the endpointer's trailing silence has passed, without waiting for the decoders.
+    static let earlyUnderstanding = 0.3
+}
