@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "IVRFlow", targets: ["IVRFlow"]),
         .library(name: "IVRSpeech", targets: ["IVRSpeech"]),
         .library(name: "IVRRecords", targets: ["IVRRecords"]),
+        .library(name: "IVRTelephony", targets: ["IVRTelephony"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -29,6 +30,7 @@ let package = Package(
             providers: [.apt(["libpocketsphinx-dev", "pocketsphinx-en-us"])]),
         .systemLibrary(name: "CEspeakNG", pkgConfig: "espeak-ng", providers: [.apt(["libespeak-ng-dev"])]),
         .systemLibrary(name: "CALSA", pkgConfig: "alsa", providers: [.apt(["libasound2-dev"])]),
+        .systemLibrary(name: "CLibre", pkgConfig: "libre", providers: [.apt(["libre-dev"])]),
 
         // Audio frames, files (libsndfile), channel mixing and resampling (libsoxr), ALSA devices.
         .target(name: "IVRAudio", dependencies: ["CSndFile", "CSoxr", "CALSA"]),
@@ -44,13 +46,15 @@ let package = Package(
         .target(name: "IVRFlow", dependencies: [.product(name: "Yams", package: "Yams")]),
         // One call: sources, detectors, recognizer, prompts and the flow core on one clock.
         .target(name: "IVREngine", dependencies: ["IVRAudio", "IVRDSP", "IVRFlow", "IVRSpeech", .product(name: "Yams", package: "Yams")]),
+        // Phone calls over SIP and RTP (libre): the server that runs many calls at once.
+        .target(name: "IVRTelephony", dependencies: ["CLibre", "IVREngine", "IVRFlow", "IVRSpeech", "IVRDSP"]),
         // Call records, the staff's inbox (voicemail, callbacks, texts) and the IVR report: SQLite.
         .target(name: "IVRRecords", dependencies: ["IVRFlow", "IVRAudio", .product(name: "GRDB", package: "GRDB.swift")]),
         // The command-line tool.
         .executableTarget(
             name: "ivr",
             dependencies: [
-                "IVRAudio", "IVRDSP", "IVRFlow", "IVRSpeech", "IVREngine", "IVRRecords",
+                "IVRAudio", "IVRDSP", "IVRFlow", "IVRSpeech", "IVREngine", "IVRRecords", "IVRTelephony",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 

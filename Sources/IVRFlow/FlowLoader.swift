@@ -218,7 +218,7 @@ struct FlowParser {
             let place = "queue '\(entry.name)'"
             var fields: [String: Node] = [:]
             if case .mapping = entry.node {
-                fields = reader.mapping(entry.node, allowed: ["hours", "after_hours", "overflow"], where: place)
+                fields = reader.mapping(entry.node, allowed: ["hours", "after_hours", "overflow", "sip"], where: place)
             } else if entry.node.null == nil && entry.node.string != "" {
                 reader.problem(entry.node, "\(place) must be a mapping (or empty)")
             }
@@ -226,6 +226,13 @@ struct FlowParser {
             queue.hours = reader.string(fields["hours"], "hours")
             if let hours = queue.hours { note(.hours, hours, fields["hours"], place) }
             queue.afterHours = reference(fields["after_hours"], "\(place) after_hours")
+            if let node = fields["sip"], let target = reader.string(node, "sip") {
+                if target.hasPrefix("sip:") || target.hasPrefix("sips:") || target.hasPrefix("tel:") {
+                    queue.sip = target
+                } else {
+                    reader.problem(node, "\(place) sip must be a SIP URI like sip:billing@pbx.example (got '\(target)')")
+                }
+            }
             if let node = fields["overflow"] {
                 let overflow = reader.mapping(node, allowed: ["max_wait", "max_waiting", "to"], where: "\(place) overflow")
                 if let target = reference(overflow["to"], "\(place) overflow") {

@@ -9,6 +9,9 @@ public struct QueueDefinition: Sendable, Equatable {
     /// Node for calls outside the hours.
     public var afterHours: String?
     public var overflow: Overflow?
+    /// Where `ivr serve` hands calls for this queue (a SIP URI, e.g. `sip:billing@pbx.example`,
+    /// by REFER); without one the call ends after the queue's prompt.
+    public var sip: String?
 }
 
 /// When a queue is too busy, and where calls go then.

@@ -27,7 +27,8 @@ struct RecordOptions: ParsableArguments {
         }
     }
 
-    private func keep(_ result: CallResult, failure: String?, flow: Flow, startedAt: Date, source: String, scenario: String?) {
+    /// Keeps the record of one call (its voicemail messages stored beside the database).
+    func keep(_ result: CallResult, failure: String?, flow: Flow, startedAt: Date, source: String, scenario: String?) {
         guard !noRecords else { return }
         let keeper = RecordKeeper(databasePath: db.database)
         let uid = UUID().uuidString

@@ -1,0 +1,154 @@
+import ArgumentParser
+import Foundation
+import IVREngine
+import IVRFlow
+import IVRSpeech
+import IVRTelephony
+
+struct ServeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Answer phone calls over SIP: a PBX or SIP trunk sends calls, many at once.",
+        discussion: """
+        Answers INVITEs over UDP and TCP with G.711 (PCMU, PCMA) and RFC 4733 keys (tones in \
+        the audio are heard too, but not twice). Every call runs the flow as 'ivr call' does and \
+        leaves its record in the records database. A queue with 'sip: <uri>' in the flow is \
+        handed to that target by REFER, with the call's context in X-IVR-* headers (see \
+        docs/flow-format.md); other queues end the call after their prompt. When the flow file \
+        changes, new calls take the new flow; a flow that fails lint is refused and the old one \
+        kept. SIGTERM or SIGINT stops taking calls (503), lets calls in progress finish (--drain), \
+        writes every record and exits. One log line per call start and end on standard error.
+
+        Examples:
+          ivr serve --flow examples/help-desk.yaml
+          ivr serve --flow flow.yaml --listen 0.0.0.0:5080 --allow 10.0.0.0/8 --max-calls 200
+          ivr serve --flow flow.yaml --listen 192.168.1.20:5060 --rtp-ports 30000-31999 --log-format json
+        """)
+
+    @Option(help: "The flow file (YAML).")
+    var flow: String
+
+    @Option(help: "Address and port for SIP over UDP and TCP.")
+    var listen = "0.0.0.0:5060"
+
+    @Option(help: "The address put in SDP for RTP (default: the listening address, or the one that reaches the caller).")
+    var mediaAddress: String?
+
+    @Option(help: "RTP port range (one even port per call, RTCP on the next).")
+    var rtpPorts = "20000-20999"
+
+    @Option(help: "Calls at once; more get 503 with Retry-After.")
+    var maxCalls = 500
+
+    @Option(help: "Only these addresses may send calls (comma-separated CIDR blocks); others get 403.")
+    var allow: String?
+
+    @Option(help: "Seconds without RTP from the caller after which the call counts as hung up.")
+    var rtpTimeout = 30.0
+
+    @Option(help: "Seconds of ringing (180) before the answer (200).")
+    var ring = 0.0
+
+    @Option(help: "On SIGTERM, seconds calls in progress may go on before they are hung up.")
+    var drain = 60.0
+
+    @Option(help: "Speech decoders working at once (default: one per core).")
+    var decoders: Int?
+
+    @Flag(help: "Keypad only: no speech recognition.")
+    var keypadOnly = false
+
+    @Option(help: "Log lines as text or json.")
+    var logFormat: LogFormat = .text
+
+    @OptionGroup var records: RecordOptions
+
+    enum LogFormat: String, ExpressibleByArgument { case text, json }
+
+    func run() throws {
+        var settings = ServerSettings()
+        let (host, port) = try Self.hostAndPort(listen)
+        settings.host = host
+        settings.port = port
+        settings.mediaHost = mediaAddress
+        settings.rtpPorts = try Self.portRange(rtpPorts)
+        guard maxCalls > 0 else { throw ValidationError("--max-calls must be at least 1") }
+        guard (settings.rtpPorts.count / 2) >= 1 else { throw ValidationError("--rtp-ports must hold at least one even port") }
+        settings.maxCalls = min(maxCalls, settings.rtpPorts.count / 2)
+        if settings.maxCalls < maxCalls {
+            printError("ivr serve: --rtp-ports \(rtpPorts) holds \(settings.maxCalls) calls; --max-calls \(maxCalls) lowered to it")
+        }
+        do { settings.allow = try AddressFilter(allow) } catch { throw ValidationError("--allow: \(error)") }
+        settings.rtpTimeout = rtpTimeout
+        settings.ringSeconds = ring
+        settings.drainSeconds = drain
+
+        let setup = try CallSetup(flowPath: flow, sampleRate: 8000, keypadOnly: true, command: "ivr serve")
+        var pool: DecoderPool?
+        if !keypadOnly {
+            let size = decoders ?? ProcessInfo.processInfo.activeProcessorCount
+            do {
+                pool = try DecoderPool(size: max(1, size)) { try SpeechRecognizer(projectDictionary: projectDictionary(nil)) }
+            } catch {
+                printError("ivr serve: \(error); calls go on keypad-only")
+            }
+        }
+        let log = ServerLog(format: logFormat)
+        let recordsQueue = DispatchQueue(label: "records")
+        let records = self.records
+        let server = SIPServer(
+            settings: settings, flow: setup.flow, flowPath: flow,
+            loadFlow: { path in Result { try CallSetup.loadFlow(path) }.mapError { FlowRefusal(($0 as? InputFailure)?.message ?? "\($0)") } },
+            prompts: setup.prompts, understanding: pool,
+            onFinished: { call in
+                recordsQueue.async {
+                    records.keep(call.result, failure: call.failure, flow: call.flow, startedAt: call.startedAt, source: "sip", scenario: nil)
+                }
+            },
+            onEvent: log.write)
+        do { try server.run() } catch { throw InputFailure(message: "ivr serve: \(error)") }
+        pool?.stop()
+        recordsQueue.sync {}
+        let figures = server.currentFigures
+        let outcomes = figures.byOutcome.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+        log.write(ServerEvent(event: "stopped", fields: [("calls", "\(figures.total)"), ("outcomes", outcomes),
+                                                         ("late_frames", "\(figures.lateFrames)")]))
+    }
+
+    static func hostAndPort(_ text: String) throws -> (String, UInt16) {
+        guard let colon = text.lastIndex(of: ":"), let port = UInt16(text[text.index(after: colon)...]) else {
+            throw ValidationError("--listen must be an address and port, like 0.0.0.0:5060 (got '\(text)')")
+        }
+        return (String(text[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]")), port)
+    }
+
+    static func portRange(_ text: String) throws -> ClosedRange<UInt16> {
+        let parts = text.split(separator: "-").compactMap { UInt16($0) }
+        guard parts.count == 2, parts[0] < parts[1], parts[0] >= 1024 else {
+            throw ValidationError("--rtp-ports must be a range like 20000-20999 above 1023 (got '\(text)')")
+        }
+        return parts[0]...parts[1]
+    }
+}
+
+/// The server's log lines on standard error: `time event key=value …`, or one JSON object each.
+struct ServerLog: Sendable {
+    let format: ServeCommand.LogFormat
+
+    func write(_ event: ServerEvent) {
+        let time = ISO8601DateFormatter().string(from: Date())
+        switch format {
+        case .text:
+            let fields = event.fields.map { key, value in
+                "\(key)=" + (value.contains(" ") || value.isEmpty ? "\"\(value)\"" : value)
+            }
+            printError(([time, event.event] + fields).joined(separator: " "))
+        case .json:
+            var object = ["time": time, "event": event.event]
+            for (key, value) in event.fields { object[key] = value }
+            if let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) {
+                printError(String(decoding: data, as: UTF8.self))
+            }
+        }
+    }
+}
