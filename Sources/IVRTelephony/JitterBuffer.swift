@@ -8,7 +8,8 @@ struct JitterBuffer {
     private var concealed = 0
     let depth: Int
     let frameSamples: Int
-    /// Packets that came too late or twice, and frames covered for a lost packet.
+    /// Packets that came too late or twice, and frames covered for a lost packet (one missing
+    /// while later ones are in; a caller that stops sending is not counted).
     private(set) var late = 0
     private(set) var lost = 0
 
@@ -49,7 +50,7 @@ struct JitterBuffer {
             concealed = 0
             return samples
         }
-        lost += 1
+        if !packets.isEmpty { lost += 1 }
         concealed += 1
         // Three frames of the last packet, fading, then silence.
         let gain = max(0, 1 - 0.3 * Double(concealed))

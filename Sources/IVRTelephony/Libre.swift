@@ -90,6 +90,9 @@ final class LoopTimer {
 
     /// Milliseconds on libre's monotonic clock.
     static var now: UInt64 { tmr_jiffies() }
+
+    /// Milliseconds from `start` to `end` on that clock (0 when `end` is not later).
+    static func milliseconds(from start: UInt64, to end: UInt64) -> UInt64 { end > start ? end - start : 0 }
 }
 
 /// An INVITE, OPTIONS or other request as received, to be answered.

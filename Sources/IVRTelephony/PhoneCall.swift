@@ -70,7 +70,7 @@ final class PhoneCall: @unchecked Sendable {
         do {
             for (key, arrived) in pendingKeys where !processor.isFinished {
                 try processor.keyPressed(key)
-                keyLatencies.append(Double(now - arrived) / 1000)
+                keyLatencies.append(Double(LoopTimer.milliseconds(from: arrived, to: now)) / 1000)
             }
             pendingKeys.removeAll()
             for frame in audio where !processor.isFinished {

@@ -27,6 +27,8 @@ public struct ServerSettings: Sendable {
 
 /// A call the server has finished, for its record.
 public struct FinishedCall: Sendable {
+    /// The call's number on this server (1, 2, …), as in the log.
+    public var number: Int
     public var callID: String
     public var startedAt: Date
     public var flow: Flow
@@ -284,7 +286,7 @@ public final class SIPServer: SIPStackDelegate, SIPSessionDelegate, @unchecked S
             guard call.state == .up else { continue }
             var audio: [[Int16]] = []
             while call.due(frame: call.frames) <= now, audio.count < 10 {
-                if now - call.due(frame: call.frames) >= 20 { call.lateFrames += 1 }
+                if LoopTimer.milliseconds(from: call.due(frame: call.frames), to: now) >= 20 { call.lateFrames += 1 }
                 audio.append(call.jitter.pop())
                 call.frames += 1
             }
@@ -310,20 +312,20 @@ public final class SIPServer: SIPStackDelegate, SIPSessionDelegate, @unchecked S
             if call.failure != nil || call.processor?.isFinished == true { end(call, reason: call.failure.map { "failed: \($0)" } ?? "flow ended") }
         }
         for call in calls.values where call.state == .up {
-            if Double(now - call.lastPacketAt) / 1000 > settings.rtpTimeout {
+            if Double(LoopTimer.milliseconds(from: call.lastPacketAt, to: now)) / 1000 > settings.rtpTimeout {
                 try? call.processor?.hangUp(saying: "no audio from the caller for \(Int(settings.rtpTimeout)) s: caller gone")
                 end(call, reason: "no RTP")
-            } else if let stopping, Double(now - stopping) / 1000 > settings.drainSeconds {
+            } else if let stopping, Double(LoopTimer.milliseconds(from: stopping, to: now)) / 1000 > settings.drainSeconds {
                 try? call.processor?.hangUp(saying: "call ended (server stopping)")
                 end(call, reason: "server stopping")
             }
         }
-        for call in calls.values where call.state == .transferring && now - call.lastPacketAt > 8000 {
+        for call in calls.values where call.state == .transferring && LoopTimer.milliseconds(from: call.lastPacketAt, to: now) > 8000 {
             finish(call, reason: "REFER unanswered")
         }
         if figuresLock.withLock({ stopRequested }) { beginStopping() }
         if stopping != nil, calls.isEmpty { LibreLoop.stop() }
-        if now - lastFlowCheck >= 1000 {
+        if LoopTimer.milliseconds(from: lastFlowCheck, to: now) >= 1000 {
             lastFlowCheck = now
             reloadFlowIfChanged()
         }
@@ -364,12 +366,12 @@ public final class SIPServer: SIPStackDelegate, SIPSessionDelegate, @unchecked S
             $0.byOutcome[Self.outcomeName(result.outcome), default: 0] += 1
             $0.lateFrames += call.lateFrames
             $0.frames += Int(call.frames)
-            if let first = call.firstAudioAt { $0.setUpTimes.append(Double(first - call.invitedAt) / 1000) }
+            if let first = call.firstAudioAt { $0.setUpTimes.append(Double(LoopTimer.milliseconds(from: call.invitedAt, to: first)) / 1000) }
             $0.keyLatencies += call.keyLatencies
             $0.answerLatencies += delays.map(\.total)
             $0.decoderWaits += delays.map(\.queueWait)
         }
-        onFinished(FinishedCall(callID: call.callID, startedAt: call.startedAt, flow: processor.flow, result: result,
+        onFinished(FinishedCall(number: call.number, callID: call.callID, startedAt: call.startedAt, flow: processor.flow, result: result,
                                 failure: call.failure?.description))
         onEvent(ServerEvent(event: "call_end", fields: [
             ("call", "\(call.number)"), ("call_id", call.callID), ("outcome", result.outcome.description),

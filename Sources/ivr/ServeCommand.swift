@@ -37,8 +37,8 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "RTP port range (one even port per call, RTCP on the next).")
     var rtpPorts = "20000-20999"
 
-    @Option(help: "Calls at once; more get 503 with Retry-After.")
-    var maxCalls = 500
+    @Option(help: "Calls at once; more get 503 with Retry-After (default: 500, or what --rtp-ports holds).")
+    var maxCalls: Int?
 
     @Option(help: "Only these addresses may send calls (comma-separated CIDR blocks); others get 403.")
     var allow: String?
@@ -58,6 +58,9 @@ struct ServeCommand: ParsableCommand {
     @Flag(help: "Keypad only: no speech recognition.")
     var keypadOnly = false
 
+    @Option(help: "Write each call's transcript to this folder (<call number>.txt), as 'ivr call' prints it.")
+    var transcripts: String?
+
     @Option(help: "Log lines as text or json.")
     var logFormat: LogFormat = .text
 
@@ -72,12 +75,14 @@ struct ServeCommand: ParsableCommand {
         settings.port = port
         settings.mediaHost = mediaAddress
         settings.rtpPorts = try Self.portRange(rtpPorts)
-        guard maxCalls > 0 else { throw ValidationError("--max-calls must be at least 1") }
-        guard (settings.rtpPorts.count / 2) >= 1 else { throw ValidationError("--rtp-ports must hold at least one even port") }
-        settings.maxCalls = min(maxCalls, settings.rtpPorts.count / 2)
-        if settings.maxCalls < maxCalls {
-            printError("ivr serve: --rtp-ports \(rtpPorts) holds \(settings.maxCalls) calls; --max-calls \(maxCalls) lowered to it")
+        let portsHold = settings.rtpPorts.count / 2
+        if let maxCalls {
+            guard maxCalls > 0 else { throw ValidationError("--max-calls must be at least 1") }
+            guard maxCalls <= portsHold else {
+                throw ValidationError("--rtp-ports \(rtpPorts) holds \(portsHold) calls (an even port each), fewer than --max-calls \(maxCalls)")
+            }
         }
+        settings.maxCalls = maxCalls ?? min(500, portsHold)
         do { settings.allow = try AddressFilter(allow) } catch { throw ValidationError("--allow: \(error)") }
         settings.rtpTimeout = rtpTimeout
         settings.ringSeconds = ring
@@ -96,12 +101,18 @@ struct ServeCommand: ParsableCommand {
         let log = ServerLog(format: logFormat)
         let recordsQueue = DispatchQueue(label: "records")
         let records = self.records
+        if let transcripts { try FileManager.default.createDirectory(atPath: transcripts, withIntermediateDirectories: true) }
+        let transcriptFolder = transcripts
         let server = SIPServer(
             settings: settings, flow: setup.flow, flowPath: flow,
             loadFlow: { path in Result { try CallSetup.loadFlow(path) }.mapError { FlowRefusal(($0 as? InputFailure)?.message ?? "\($0)") } },
             prompts: setup.prompts, understanding: pool,
             onFinished: { call in
                 recordsQueue.async {
+                    if let transcriptFolder {
+                        let text = call.result.transcript.map(\.description).joined(separator: "\n") + "\noutcome: \(call.result.outcome.description)\n"
+                        try? text.write(toFile: "\(transcriptFolder)/\(call.number).txt", atomically: true, encoding: .utf8)
+                    }
                     records.keep(call.result, failure: call.failure, flow: call.flow, startedAt: call.startedAt, source: "sip", scenario: nil)
                 }
             },

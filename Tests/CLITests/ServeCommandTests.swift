@@ -1,0 +1,191 @@
+import Foundation
+import Testing
+
+/// `ivr serve` with sipp (Debian's sip-tester) as the phone system, on loopback.
+@Suite("ivr serve over SIP", .serialized)
+struct ServeCommandTests {
+    /// A small flow: 1 billing (handed over by REFER), 2 hours (a message, then goodbye), 3 sales
+    /// (no SIP target: the call ends after the prompt).
+    static func flow(in folder: URL) throws -> String {
+        let path = folder.appendingPathComponent("phone.yaml").path
+        try """
+        name: phone line
+        start: main
+        queues:
+          billing: { sip: "sip:billing@127.0.0.1:5999" }
+          sales: {}
+        nodes:
+          main:
+            type: menu
+            prompt: { en: "For billing, press 1 or say billing. For our opening hours, press 2 or say hours. For sales, press 3." }
+            options:
+              - { key: "1", say: ["billing"], go: billing }
+              - { key: "2", say: ["[opening] hours"], go: hours }
+              - { key: "3", say: ["sales"], go: sales }
+            fallback: goodbye
+          billing: { type: transfer, queue: billing, prompt: { en: "Connecting you to billing." } }
+          sales: { type: transfer, queue: sales, prompt: { en: "Connecting you to sales." } }
+          hours: { type: message, prompt: { en: "We are open from eight to six." }, outcome: faq hours, next: goodbye }
+          goodbye: { type: hangup, prompt: { en: "Goodbye." } }
+        """.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    static func server(_ arguments: [String] = ["--keypad-only"]) throws -> ServerUnderTest {
+        let folder = IVRProcess.temporaryFolder()
+        return try ServerUnderTest(flow: flow(in: folder), arguments: arguments)
+    }
+
+    @Test("a keypad call with RFC 4733 keys: 2 plays the hours, the IVR hangs up, the record is kept")
+    func keysOutOfBand() throws {
+        let server = try Self.server()
+        let pcap = try server.pcap(CallerStream(audio: [Int16](repeating: 0, count: 8000 * 8), events: [(1.0, "2")]), named: "keys.pcap")
+        let sipp = try server.sipp(SippScenario.scenario(SippScenario.answered(playing: pcap) + SippScenario.ivrHangsUp))
+        let log = server.stop()
+        #expect(sipp.status == 0, "\(sipp.output)\n\(log)")
+        #expect(log.contains("call_end call=1") && log.contains("outcome=\"contained (faq hours)\""), "\(log)")
+        let transcript = server.transcript(1) ?? ""
+        #expect(transcript.components(separatedBy: "caller pressed 2").count == 2, "\(transcript)")
+        #expect(transcript.contains("IVR: We are open from eight to six.") && transcript.contains("IVR hangs up"), "\(transcript)")
+        #expect(log.contains("stopped calls=1"), "\(log)")
+    }
+
+    @Test("keys as tones in the audio are heard; a trunk sending both tones and RFC 4733 gives one key, not two")
+    func keysInBand() throws {
+        let server = try Self.server()
+        let tones = CallerStream.tones([(1.0, "2")], seconds: 8)
+        let inBand = try server.pcap(CallerStream(audio: tones), named: "tones.pcap")
+        let both = try server.pcap(CallerStream(audio: tones, events: [(1.0, "2")]), named: "both.pcap")
+        let first = try server.sipp(SippScenario.scenario(SippScenario.answered(playing: inBand) + SippScenario.ivrHangsUp))
+        let second = try server.sipp(SippScenario.scenario(SippScenario.answered(playing: both) + SippScenario.ivrHangsUp))
+        let log = server.stop()
+        #expect(first.status == 0 && second.status == 0, "\(first.output)\n\(second.output)\n\(log)")
+        for call in [1, 2] {
+            let transcript = server.transcript(call) ?? ""
+            #expect(transcript.components(separatedBy: "caller pressed 2").count == 2, "call \(call): \(transcript)")
+            #expect(transcript.hasSuffix("outcome: contained (faq hours)\n"), "call \(call): \(transcript)")
+        }
+    }
+
+    @Test("a spoken call: the caller says 'hours' over RTP and the decoder pool understands it")
+    func spokenCall() throws {
+        let server = try Self.server(["--decoders", "1"])
+        let folder = server.folder
+        // The caller's word, synthesized by eSpeak NG through ivr say, at 8 kHz.
+        let word = folder.appendingPathComponent("hours.wav").path
+        let said = try IVRProcess.run(["say", "--voice", "en-us", "--sample-rate", "8000", "--output", word, "hours"])
+        #expect(said.status == 0, "\(said.stderr)")
+        let samples = try Self.samples(of: word)
+        var audio = [Int16](repeating: 0, count: 8000 * 9)
+        for (index, sample) in samples.enumerated() where 8000 + index < audio.count { audio[8000 + index] = sample }
+        let pcap = try server.pcap(CallerStream(audio: audio), named: "spoken.pcap")
+        let sipp = try server.sipp(SippScenario.scenario(SippScenario.answered(playing: pcap) + SippScenario.ivrHangsUp))
+        let log = server.stop()
+        #expect(sipp.status == 0, "\(sipp.output)\n\(log)")
+        let transcript = server.transcript(1) ?? ""
+        #expect(transcript.contains("caller said \"hours\""), "\(transcript)")
+        #expect(transcript.hasSuffix("outcome: contained (faq hours)\n"), "\(transcript)")
+    }
+
+    @Test("a transfer to a queue with a SIP target is handed over by REFER, with the call's context in headers")
+    func transferByRefer() throws {
+        let server = try Self.server()
+        let pcap = try server.pcap(CallerStream(audio: [Int16](repeating: 0, count: 8000 * 6), events: [(1.0, "1")]), named: "one.pcap")
+        let refer = [
+            "<recv request=\"REFER\" timeout=\"20000\"><action>",
+            "<ereg regexp=\"Refer-To: .sip:billing@127.0.0.1:5999\" search_in=\"msg\" check_it=\"true\" assign_to=\"target\"/>",
+            "<ereg regexp=\"X-IVR-Queue: billing\" search_in=\"msg\" check_it=\"true\" assign_to=\"queue\"/>",
+            "<ereg regexp=\"X-IVR-Language: en\" search_in=\"msg\" check_it=\"true\" assign_to=\"language\"/>",
+            "</action></recv>",
+            SippScenario.send("""
+                SIP/2.0 202 Accepted
+                [last_Via:]
+                [last_From:]
+                [last_To:]
+                [last_Call-ID:]
+                [last_CSeq:]
+                Contact: sip:sipp@[local_ip]:[local_port]
+                Content-Length: 0
+                """),
+        ]
+        let sipp = try server.sipp(SippScenario.scenario(SippScenario.answered(playing: pcap) + refer + SippScenario.ivrHangsUp,
+                                                         checked: ["target", "queue", "language"]))
+        let log = server.stop()
+        #expect(sipp.status == 0, "\(sipp.output)\n\(log)")
+        #expect(log.contains("event=transfer") || log.contains(" transfer call=1 target=sip:billing@127.0.0.1:5999"), "\(log)")
+        #expect(log.contains("outcome=\"transferred to billing (priority"), "\(log)")
+    }
+
+    @Test("CANCEL while ringing ends the call with 487 and leaves no answered call")
+    func cancelBeforeAnswer() throws {
+        let server = try Self.server(["--keypad-only", "--ring", "3"])
+        let steps = [
+            SippScenario.invite(), "<recv response=\"100\" optional=\"true\"/>", "<recv response=\"180\"/>",
+            SippScenario.inInviteTransaction("CANCEL", toTag: false),
+            "<recv response=\"200\"/>", "<recv response=\"487\"/>",
+            SippScenario.inInviteTransaction("ACK", toTag: true),
+        ]
+        let sipp = try server.sipp(SippScenario.scenario(steps))
+        let log = server.stop()
+        #expect(sipp.status == 0, "\(sipp.output)\n\(log)")
+        #expect(log.contains("call_cancelled call=1") && !log.contains("call_start"), "\(log)")
+    }
+
+    @Test("BYE mid-prompt: the call is abandoned in its menu and its record kept")
+    func byeMidPrompt() throws {
+        let server = try Self.server()
+        let pcap = try server.pcap(CallerStream(audio: [Int16](repeating: 0, count: 8000 * 3)), named: "quiet.pcap")
+        let sipp = try server.sipp(SippScenario.scenario(SippScenario.answered(playing: pcap) + SippScenario.callerHangsUp(after: 1500)))
+        let log = server.stop()
+        #expect(sipp.status == 0, "\(sipp.output)\n\(log)")
+        #expect(log.contains("outcome=\"abandoned in main\"") && log.contains("why=\"caller hung up\""), "\(log)")
+        let report = try IVRProcess.run(["report", "--db", server.folder.appendingPathComponent("calls.sqlite").path])
+        #expect(report.stdout.contains("calls: 1") && report.stdout.contains("abandoned"), "\(report.stdout)")
+    }
+
+    @Test("an offer without PCMU or PCMA gets 488; OPTIONS gets 200")
+    func noCommonCodec() throws {
+        let server = try Self.server()
+        let rejected = try server.sipp(SippScenario.scenario(SippScenario.refused(488, payloadTypes: "18")))
+        let options = try server.sipp(SippScenario.scenario([
+            SippScenario.send(SippScenario.dialog("OPTIONS", cseq: 1, toTag: false) + "\nContent-Length: 0\n", retransmit: true),
+            "<recv response=\"200\"/>",
+        ]))
+        let log = server.stop()
+        #expect(rejected.status == 0, "\(rejected.output)\n\(log)")
+        #expect(options.status == 0, "\(options.output)\n\(log)")
+        #expect(log.contains("code=488"), "\(log)")
+    }
+
+    @Test("over --max-calls a call gets 503 with Retry-After; an address outside --allow gets 403")
+    func limits() throws {
+        let server = try Self.server(["--keypad-only", "--max-calls", "1"])
+        let pcap = try server.pcap(CallerStream(audio: [Int16](repeating: 0, count: 8000 * 4)), named: "hold.pcap")
+        let holding = DispatchQueue(label: "first call")
+        nonisolated(unsafe) var first: (status: Int32, output: String)?
+        holding.async {
+            first = try? server.sipp(SippScenario.scenario(SippScenario.answered(playing: pcap) + SippScenario.callerHangsUp(after: 4000)))
+        }
+        Thread.sleep(forTimeInterval: 1.5)
+        let busy = try server.sipp(SippScenario.scenario(SippScenario.refused(
+            503, check: "<action><ereg regexp=\"Retry-After: [0-9]+\" search_in=\"msg\" check_it=\"true\" assign_to=\"retry\"/></action>"),
+            checked: ["retry"]))
+        holding.sync {}
+        let log = server.stop()
+        #expect(busy.status == 0, "\(busy.output)\n\(log)")
+        #expect(first?.status == 0, "\(first?.output ?? "")\n\(log)")
+
+        let guarded = try Self.server(["--keypad-only", "--allow", "10.0.0.0/8"])
+        let forbidden = try guarded.sipp(SippScenario.scenario(SippScenario.refused(403)))
+        let guardedLog = guarded.stop()
+        #expect(forbidden.status == 0, "\(forbidden.output)\n\(guardedLog)")
+    }
+
+    static func samples(of wav: String) throws -> [Int16] {
+        let data = try Data(contentsOf: URL(fileURLWithPath: wav))
+        // The data chunk of a 16-bit mono WAV.
+        guard let range = data.range(of: Data("data".utf8)) else { return [] }
+        let start = range.upperBound + 4
+        return data[start...].withUnsafeBytes { Array($0.bindMemory(to: Int16.self)) }
+    }
+}
