@@ -55,3 +55,9 @@ static inline int ivr_sdp_format_add(struct sdp_media *m, const char *id, const 
 static inline int ivr_sipsess_reject(struct sipsess *sess, uint16_t scode, const char *reason) {
     return sipsess_reject(sess, scode, reason, "%s", "");
 }
+
+/// An HTTP reply with a body of `ctype`.
+static inline int ivr_http_reply(struct http_conn *conn, uint16_t scode, const char *reason, const char *ctype,
+                                 const char *body) {
+    return http_creply(conn, scode, reason, ctype, "%s", body);
+}

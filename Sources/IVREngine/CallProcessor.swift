@@ -32,8 +32,9 @@ public final class CallProcessor {
     private var utteranceStart: Int64 = 0     // sample clock of the utterance's first kept sample
     /// The utterance handed over for understanding during its trailing silence, and where it ended then.
     private var early: (end: Int64, length: Int, answer: PendingAnswer)?
-    /// The utterance that ended, waiting for its answer (at once from an inline understanding).
-    private var awaited: PendingAnswer?
+    /// The utterance that ended, waiting for its answer (at once from an inline understanding),
+    /// and when it ended (wall clock).
+    private var awaited: (answer: PendingAnswer, since: DispatchTime)?
     private var listen: ListenRequest?
     private var recording: (box: String, started: Int64, maxSeconds: Double, silenceSeconds: Double, lastVoice: Int64)?
     private var messageAudio: [Int16] = []
@@ -42,7 +43,8 @@ public final class CallProcessor {
     private var lastOutput: [Int16] = []      // the IVR's previous frame, for the echo gate
     /// The call's clock: samples of the caller's audio processed.
     public private(set) var clock: Int64 = 0
-    /// Seconds utterances waited for a decoder, and from their end to their answer.
+    /// Seconds utterances waited for a decoder, and from the end of the caller's speech (as the
+    /// endpointer ends it) to the answer.
     public private(set) var answerDelays: [(queueWait: Double, total: Double)] = []
 
     /// A call on `flow`; `understanding` nil makes it keypad-only. `onLine` receives each
@@ -154,8 +156,9 @@ public final class CallProcessor {
             case .speechEnded(let end, _)?:
                 if let audio = utterance {
                     let keep = min(audio.count, keptLength(endingAt: end))
-                    awaited = early.flatMap { $0.end == end && $0.length == keep ? $0.answer : nil }
-                        ?? understanding.understand(Array(audio.prefix(keep)), sampleRate: rate, request: request, flow: flow)
+                    let ended = DispatchTime.now()
+                    awaited = (early.flatMap { $0.end == end && $0.length == keep ? $0.answer : nil }
+                        ?? understanding.understand(Array(audio.prefix(keep)), sampleRate: rate, request: request, flow: flow), ended)
                     try deliverAnswer(at: frameEnd)
                 }
                 utterance = nil
@@ -223,9 +226,9 @@ public final class CallProcessor {
 
     /// The answer to the utterance that ended, once it has come.
     private func deliverAnswer(at sample: Int64) throws {
-        guard let answer = awaited, let understood = answer.result else { return }
+        guard let (answer, since) = awaited, let understood = answer.result else { return }
         awaited = nil
-        answerDelays.append((answer.queueWait, Double(DispatchTime.now().uptimeNanoseconds - answer.submitted.uptimeNanoseconds) / 1e9))
+        answerDelays.append((answer.queueWait, Double(DispatchTime.now().uptimeNanoseconds - since.uptimeNanoseconds) / 1e9))
         try apply(respond(to: understood, at: sample), at: sample)
     }
 

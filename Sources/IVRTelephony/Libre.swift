@@ -388,3 +388,23 @@ final class MediaSession {
         _ = rtp_send(rtp, &destination, false, marker, payloadType, timestamp, outgoing)
     }
 }
+
+/// A small HTTP server on libre's loop (for Prometheus to scrape): `respond` gets the path and
+/// gives the status, content type and body.
+final class HTTPEndpoint {
+    private var socket: OpaquePointer?
+    private let respond: (String) -> (UInt16, String, String)
+
+    init(host: String, port: UInt16, respond: @escaping (String) -> (UInt16, String, String)) throws(SIPError) {
+        self.respond = respond
+        var local = try NetworkAddress(host: host, port: port).raw
+        try check(http_listen(&socket, &local, { connection, message, arg in
+            let me = Unmanaged<HTTPEndpoint>.fromOpaque(arg!).takeUnretainedValue()
+            let path = message.map { SIPRequest.text($0.pointee.path) } ?? "/"
+            let (code, type, body) = me.respond(path)
+            _ = ivr_http_reply(connection, code, code == 200 ? "OK" : "Not Found", type, body)
+        }, Unmanaged.passUnretained(self).toOpaque()), "HTTP on \(host):\(port)")
+    }
+
+    deinit { _ = mem_deref(UnsafeMutableRawPointer(socket)) }
+}

@@ -19,6 +19,8 @@ public struct ServerSettings: Sendable {
     public var ringSeconds = 0.0
     /// On SIGTERM, calls in progress may go on this long before they are hung up.
     public var drainSeconds = 60.0
+    /// Where Prometheus scrapes the figures (`/metrics`); nil: nowhere.
+    public var metrics: (host: String, port: UInt16)?
     /// Threads that run the calls' audio (DTMF, VAD, prompts).
     public var workers = ProcessInfo.processInfo.activeProcessorCount
 
@@ -48,21 +50,76 @@ public struct ServerEvent: Sendable {
     }
 }
 
+/// The latest values of a duration (the last 10,000), for its quantiles.
+public struct DurationSample: Sendable {
+    private var values: [Double] = []
+    private var next = 0
+    public private(set) var count = 0
+    public private(set) var sum = 0.0
+    static let kept = 10_000
+
+    mutating func add(_ value: Double) {
+        count += 1
+        sum += value
+        if values.count < Self.kept { values.append(value) } else { values[next] = value }
+        next = (next + 1) % Self.kept
+    }
+
+    mutating func add(_ more: [Double]) { more.forEach { add($0) } }
+
+    /// The `q` quantile (0…1) of the values kept; nil without values.
+    public func quantile(_ q: Double) -> Double? {
+        guard !values.isEmpty else { return nil }
+        let sorted = values.sorted()
+        let rank = Int((q * Double(sorted.count)).rounded(.up)) - 1
+        return sorted[min(max(rank, 0), sorted.count - 1)]
+    }
+}
+
 /// Figures of a running server.
 public struct ServerFigures: Sendable {
     public var active = 0
     public var total = 0
     public var byOutcome: [String: Int] = [:]
     public var refused: [Int: Int] = [:]
-    public var lateFrames = 0
+    /// 20 ms frames processed, and those processed a frame or more after they were due.
     public var frames = 0
+    public var lateFrames = 0
     /// Seconds from INVITE to the first prompt audio sent, per call.
-    public var setUpTimes: [Double] = []
+    public var setUp = DurationSample()
     /// Seconds from an RFC 4733 key's arrival to its processing.
-    public var keyLatencies: [Double] = []
+    public var keyLatency = DurationSample()
     /// Seconds from the end of an utterance to its answer, and the part spent waiting for a decoder.
-    public var answerLatencies: [Double] = []
-    public var decoderWaits: [Double] = []
+    public var answerLatency = DurationSample()
+    public var decoderWait = DurationSample()
+
+    /// The figures in Prometheus' text format.
+    public var prometheus: String {
+        var lines: [String] = []
+        func metric(_ name: String, _ type: String, _ help: String, _ samples: [(String, Double)]) {
+            lines.append("# HELP \(name) \(help)")
+            lines.append("# TYPE \(name) \(type)")
+            for (labels, value) in samples {
+                lines.append("\(name)\(labels) " + (value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value)))
+            }
+        }
+        func summary(_ name: String, _ help: String, _ sample: DurationSample) {
+            let quantiles = [0.5, 0.9, 0.99].compactMap { q in sample.quantile(q).map { ("{quantile=\"\(q)\"}", $0) } }
+            metric(name, "summary", help, quantiles + [("_sum", sample.sum), ("_count", Double(sample.count))])
+        }
+        metric("ivr_calls_active", "gauge", "Calls in progress.", [("", Double(active))])
+        metric("ivr_calls_total", "counter", "Calls answered and ended, by outcome.",
+               byOutcome.sorted { $0.key < $1.key }.map { ("{outcome=\"\($0.key)\"}", Double($0.value)) })
+        metric("ivr_calls_refused_total", "counter", "INVITEs refused, by SIP status.",
+               refused.sorted { $0.key < $1.key }.map { ("{code=\"\($0.key)\"}", Double($0.value)) })
+        metric("ivr_frames_total", "counter", "20 ms frames of calls processed.", [("", Double(frames))])
+        metric("ivr_late_frames_total", "counter", "Frames processed 20 ms or more after they were due.", [("", Double(lateFrames))])
+        summary("ivr_call_setup_seconds", "From INVITE to the first prompt audio sent.", setUp)
+        summary("ivr_key_latency_seconds", "From an RFC 4733 key's arrival to its processing.", keyLatency)
+        summary("ivr_answer_latency_seconds", "From the end of the caller's speech to the answer.", answerLatency)
+        summary("ivr_decode_queue_wait_seconds", "Time an utterance waited for a free decoder.", decoderWait)
+        return lines.joined(separator: "\n") + "\n"
+    }
 }
 
 /// A SIP endpoint that a PBX sends calls to (libre: SIP over UDP and TCP, SDP, RTP). Every call
@@ -131,8 +188,14 @@ public final class SIPServer: SIPStackDelegate, SIPSessionDelegate, @unchecked S
         defer { signalSources.forEach { $0.cancel() } }
         onEvent(ServerEvent(event: "listening", fields: [("address", "\(stack.address)"), ("transports", "udp,tcp"),
                                                          ("max_calls", "\(settings.maxCalls)")]))
+        let metrics = try settings.metrics.map { address in
+            try HTTPEndpoint(host: address.host, port: address.port) { [unowned self] path in
+                path == "/metrics" ? (200, "text/plain; version=0.0.4", self.currentFigures.prometheus) : (404, "text/plain", "not found\n")
+            }
+        }
         scheduleTick()
         LibreLoop.run()
+        _ = metrics
         stack.close()
         self.stack = nil
     }
@@ -254,6 +317,8 @@ public final class SIPServer: SIPStackDelegate, SIPSessionDelegate, @unchecked S
         if payloadType == call.media.eventPayloadType {
             call.keysOutOfBand = true
             if let key = call.events.key(in: payload, timestamp: timestamp) { call.pendingKeys.append((key, call.lastPacketAt)) }
+            // An event takes its place in the stream (a trunk may send it instead of audio).
+            call.jitter.insert(sequence: sequence, samples: [Int16](repeating: 0, count: 160))
         } else if payloadType == call.media.audioPayloadType, let codec = call.media.codec {
             call.jitter.insert(sequence: sequence, samples: G711.decode(payload, codec: codec))
         }
@@ -271,6 +336,7 @@ public final class SIPServer: SIPStackDelegate, SIPSessionDelegate, @unchecked S
     private func tick() {
         let now = LoopTimer.now
         var due: [(call: PhoneCall, audio: [[Int16]])] = []
+        var lateFrames = 0
         for call in calls.values {
             if call.state == .ringing, now >= call.invitedAt + UInt64(settings.ringSeconds * 1000) {
                 do {
@@ -286,11 +352,19 @@ public final class SIPServer: SIPStackDelegate, SIPSessionDelegate, @unchecked S
             guard call.state == .up else { continue }
             var audio: [[Int16]] = []
             while call.due(frame: call.frames) <= now, audio.count < 10 {
-                if LoopTimer.milliseconds(from: call.due(frame: call.frames), to: now) >= 20 { call.lateFrames += 1 }
+                if LoopTimer.milliseconds(from: call.due(frame: call.frames), to: now) >= 20 {
+                    call.lateFrames += 1
+                    lateFrames += 1
+                }
                 audio.append(call.jitter.pop())
                 call.frames += 1
             }
             if !audio.isEmpty || !call.pendingKeys.isEmpty { due.append((call, audio)) }
+        }
+        let framesNow = due.reduce(0) { $0 + $1.audio.count }
+        count {
+            $0.frames += framesNow
+            $0.lateFrames += lateFrames
         }
         let workers = max(1, min(settings.workers, due.count))
         if workers == 1 {
@@ -364,12 +438,10 @@ public final class SIPServer: SIPStackDelegate, SIPSessionDelegate, @unchecked S
             $0.active -= 1
             $0.total += 1
             $0.byOutcome[Self.outcomeName(result.outcome), default: 0] += 1
-            $0.lateFrames += call.lateFrames
-            $0.frames += Int(call.frames)
-            if let first = call.firstAudioAt { $0.setUpTimes.append(Double(LoopTimer.milliseconds(from: call.invitedAt, to: first)) / 1000) }
-            $0.keyLatencies += call.keyLatencies
-            $0.answerLatencies += delays.map(\.total)
-            $0.decoderWaits += delays.map(\.queueWait)
+            if let first = call.firstAudioAt { $0.setUp.add(Double(LoopTimer.milliseconds(from: call.invitedAt, to: first)) / 1000) }
+            $0.keyLatency.add(call.keyLatencies)
+            $0.answerLatency.add(delays.map(\.total))
+            $0.decoderWait.add(delays.map(\.queueWait))
         }
         onFinished(FinishedCall(number: call.number, callID: call.callID, startedAt: call.startedAt, flow: processor.flow, result: result,
                                 failure: call.failure?.description))

@@ -55,6 +55,9 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "Speech decoders working at once (default: one per core).")
     var decoders: Int?
 
+    @Option(help: "Serve Prometheus metrics on this address and port at /metrics (e.g. 127.0.0.1:9100).")
+    var metrics: String?
+
     @Flag(help: "Keypad only: no speech recognition.")
     var keypadOnly = false
 
@@ -70,7 +73,7 @@ struct ServeCommand: ParsableCommand {
 
     func run() throws {
         var settings = ServerSettings()
-        let (host, port) = try Self.hostAndPort(listen)
+        let (host, port) = try Self.hostAndPort(listen, option: "--listen")
         settings.host = host
         settings.port = port
         settings.mediaHost = mediaAddress
@@ -84,6 +87,10 @@ struct ServeCommand: ParsableCommand {
         }
         settings.maxCalls = maxCalls ?? min(500, portsHold)
         do { settings.allow = try AddressFilter(allow) } catch { throw ValidationError("--allow: \(error)") }
+        if let metrics {
+            let (metricsHost, metricsPort) = try Self.hostAndPort(metrics, option: "--metrics")
+            settings.metrics = (metricsHost, metricsPort)
+        }
         settings.rtpTimeout = rtpTimeout
         settings.ringSeconds = ring
         settings.drainSeconds = drain
@@ -122,13 +129,20 @@ struct ServeCommand: ParsableCommand {
         recordsQueue.sync {}
         let figures = server.currentFigures
         let outcomes = figures.byOutcome.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
-        log.write(ServerEvent(event: "stopped", fields: [("calls", "\(figures.total)"), ("outcomes", outcomes),
-                                                         ("late_frames", "\(figures.lateFrames)")]))
+        func milliseconds(_ sample: DurationSample, _ q: Double) -> String {
+            sample.quantile(q).map { String(format: "%.0f", $0 * 1000) } ?? "-"
+        }
+        log.write(ServerEvent(event: "stopped", fields: [
+            ("calls", "\(figures.total)"), ("outcomes", outcomes), ("frames", "\(figures.frames)"), ("late_frames", "\(figures.lateFrames)"),
+            ("setup_ms_p50", milliseconds(figures.setUp, 0.5)), ("setup_ms_p99", milliseconds(figures.setUp, 0.99)),
+            ("key_ms_p99", milliseconds(figures.keyLatency, 0.99)), ("answer_ms_p50", milliseconds(figures.answerLatency, 0.5)),
+            ("answer_ms_p99", milliseconds(figures.answerLatency, 0.99)), ("decoder_wait_ms_p99", milliseconds(figures.decoderWait, 0.99)),
+        ]))
     }
 
-    static func hostAndPort(_ text: String) throws -> (String, UInt16) {
+    static func hostAndPort(_ text: String, option: String = "--listen") throws -> (String, UInt16) {
         guard let colon = text.lastIndex(of: ":"), let port = UInt16(text[text.index(after: colon)...]) else {
-            throw ValidationError("--listen must be an address and port, like 0.0.0.0:5060 (got '\(text)')")
+            throw ValidationError("\(option) must be an address and port, like 127.0.0.1:9100 (got '\(text)')")
         }
         return (String(text[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]")), port)
     }
