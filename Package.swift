@@ -67,6 +67,7 @@ let package = Package(
         .testTarget(
             name: "SystemLibraryTests",
             dependencies: ["CPocketSphinx", "CEspeakNG", "CALSA", "CSndFile", "CSoxr"]),
+        .testTarget(name: "IVRTelephonyTests", dependencies: ["IVRTelephony"]),
         .testTarget(name: "CLITests", dependencies: ["IVRAudio", "IVRDSP"]),
     ],
     swiftLanguageModes: [.v6]

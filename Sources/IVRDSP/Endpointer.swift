@@ -226,8 +226,10 @@ public final class Endpointer {
             historyStart = timestamp
         }
         history.append(contentsOf: frame)
-        let excess = history.count - historyCapacity
-        if excess > 0 {
+        // Trimmed when twice the capacity, to the capacity: a copy every few hundred frames
+        // rather than one per frame.
+        if history.count > 2 * historyCapacity {
+            let excess = history.count - historyCapacity
             history.removeFirst(excess)
             historyStart += Int64(excess)
         }

@@ -25,6 +25,7 @@ public final class CallProcessor {
     private let session: CallSession
     private let dtmf: DTMFDetector
     private let endpointer: Endpointer
+    private var endpointerRunning = true
     private var transcript: [TranscriptLine] = []
     private var commands: [CallCommand] = []
     private var playing: [(samples: [Int16], played: Int)] = []   // the prompts queued, and how far each has played
@@ -133,8 +134,15 @@ public final class CallProcessor {
                 }
             }
         }
-        // Speech, when the flow listens for it or records.
-        let endpoint = caller.withUnsafeBufferPointer { endpointer.process($0, at: clock) }
+        // Speech, when the flow listens for it or records. A keypad-only call needs the
+        // endpointer only while it records (it starts afresh then).
+        let needsEndpointer = understanding != nil || recording != nil
+        if needsEndpointer && !endpointerRunning {
+            endpointer.reset()
+            endpointer.listen(from: clock, noInputTimeout: nil)
+        }
+        endpointerRunning = needsEndpointer
+        let endpoint = needsEndpointer ? caller.withUnsafeBufferPointer { endpointer.process($0, at: clock) } : nil
         if var active = recording {
             if endpointer.isInSpeech { active.lastVoice = frameEnd }
             recording = active

@@ -8,8 +8,13 @@ enum G711 {
 
     /// Encodes linear samples in `codec`.
     static func encode(_ samples: ArraySlice<Int16>, codec: AudioCodec) -> [UInt8] {
-        codec == .pcmu ? samples.map(muLaw) : samples.map(aLaw)
+        let table = codec == .pcmu ? muLawEncoding : aLawEncoding
+        return samples.map { table[Int(UInt16(bitPattern: $0))] }
     }
+
+    /// Every 16-bit sample's code (indexed by its bit pattern), 64 KB per law.
+    private static let muLawEncoding: [UInt8] = (0...0xFFFF).map { muLaw(Int16(bitPattern: UInt16($0))) }
+    private static let aLawEncoding: [UInt8] = (0...0xFFFF).map { aLaw(Int16(bitPattern: UInt16($0))) }
 
     private static let muLawTable: [Int16] = (0...255).map { value in
         let byte = ~UInt8(value)

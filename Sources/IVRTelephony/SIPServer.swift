@@ -324,10 +324,14 @@ public final class SIPServer: SIPStackDelegate, SIPSessionDelegate, @unchecked S
         }
     }
 
-    private func scheduleTick() {
-        ticker.start(in: 10) { [unowned self] in
+    /// Ticks every 10 ms from the last tick's start (not its end), so that a long tick does not
+    /// push the next one later.
+    private func scheduleTick(after start: UInt64? = nil) {
+        let elapsed = start.map { LoopTimer.milliseconds(from: $0, to: LoopTimer.now) } ?? 0
+        ticker.start(in: elapsed >= 10 ? 1 : 10 - elapsed) { [unowned self] in
+            let start = LoopTimer.now
             self.tick()
-            self.scheduleTick()
+            self.scheduleTick(after: start)
         }
     }
 
