@@ -34,8 +34,8 @@ public final class CallProcessor {
     /// The utterance handed over for understanding during its trailing silence, and where it ended then.
     private var early: (end: Int64, length: Int, answer: PendingAnswer)?
     /// The utterance that ended, waiting for its answer (at once from an inline understanding),
-    /// and when it ended (wall clock).
-    private var awaited: (answer: PendingAnswer, since: DispatchTime)?
+    /// and the sample where its speech ended.
+    private var awaited: (answer: PendingAnswer, speechEnd: Int64)?
     private var listen: ListenRequest?
     private var recording: (box: String, started: Int64, maxSeconds: Double, silenceSeconds: Double, lastVoice: Int64)?
     private var messageAudio: [Int16] = []
@@ -44,9 +44,10 @@ public final class CallProcessor {
     private var lastOutput: [Int16] = []      // the IVR's previous frame, for the echo gate
     /// The call's clock: samples of the caller's audio processed.
     public private(set) var clock: Int64 = 0
-    /// Seconds utterances waited for a decoder, and from the end of the caller's speech (as the
-    /// endpointer ends it) to the answer.
-    public private(set) var answerDelays: [(queueWait: Double, total: Double)] = []
+    /// Seconds utterances waited for a decoder, and from the end of the caller's speech (its last
+    /// speech frame) to the answer, on the call's clock: the endpointer's trailing silence and
+    /// any wait for a decoder.
+    public private(set) var answerDelays: [(queueWait: Double, afterSpeech: Double)] = []
 
     /// A call on `flow`; `understanding` nil makes it keypad-only. `onLine` receives each
     /// transcript line as it happens, `onCommand` each command of the flow core (a transfer, …).
@@ -164,9 +165,8 @@ public final class CallProcessor {
             case .speechEnded(let end, _)?:
                 if let audio = utterance {
                     let keep = min(audio.count, keptLength(endingAt: end))
-                    let ended = DispatchTime.now()
                     awaited = (early.flatMap { $0.end == end && $0.length == keep ? $0.answer : nil }
-                        ?? understanding.understand(Array(audio.prefix(keep)), sampleRate: rate, request: request, flow: flow), ended)
+                        ?? understanding.understand(Array(audio.prefix(keep)), sampleRate: rate, request: request, flow: flow), end)
                     try deliverAnswer(at: frameEnd)
                 }
                 utterance = nil
@@ -234,9 +234,9 @@ public final class CallProcessor {
 
     /// The answer to the utterance that ended, once it has come.
     private func deliverAnswer(at sample: Int64) throws {
-        guard let (answer, since) = awaited, let understood = answer.result else { return }
+        guard let (answer, speechEnd) = awaited, let understood = answer.result else { return }
         awaited = nil
-        answerDelays.append((answer.queueWait, Double(DispatchTime.now().uptimeNanoseconds - since.uptimeNanoseconds) / 1e9))
+        answerDelays.append((answer.queueWait, seconds(sample - speechEnd)))
         try apply(respond(to: understood, at: sample), at: sample)
     }
 

@@ -116,7 +116,7 @@ public struct ServerFigures: Sendable {
         metric("ivr_late_frames_total", "counter", "Frames processed 20 ms or more after they were due.", [("", Double(lateFrames))])
         summary("ivr_call_setup_seconds", "From INVITE to the first prompt audio sent.", setUp)
         summary("ivr_key_latency_seconds", "From an RFC 4733 key's arrival to its processing.", keyLatency)
-        summary("ivr_answer_latency_seconds", "From the end of the caller's speech to the answer.", answerLatency)
+        summary("ivr_answer_latency_seconds", "From the end of the caller's speech (last speech frame) to the answer.", answerLatency)
         summary("ivr_decode_queue_wait_seconds", "Time an utterance waited for a free decoder.", decoderWait)
         return lines.joined(separator: "\n") + "\n"
     }
@@ -444,7 +444,7 @@ public final class SIPServer: SIPStackDelegate, SIPSessionDelegate, @unchecked S
             $0.byOutcome[Self.outcomeName(result.outcome), default: 0] += 1
             if let first = call.firstAudioAt { $0.setUp.add(Double(LoopTimer.milliseconds(from: call.invitedAt, to: first)) / 1000) }
             $0.keyLatency.add(call.keyLatencies)
-            $0.answerLatency.add(delays.map(\.total))
+            $0.answerLatency.add(delays.map(\.afterSpeech))
             $0.decoderWait.add(delays.map(\.queueWait))
         }
         onFinished(FinishedCall(number: call.number, callID: call.callID, startedAt: call.startedAt, flow: processor.flow, result: result,
