@@ -1,9 +1,15 @@
 import CPocketSphinx
 import Foundation
 
-/// Every call into PocketSphinx's C library, behind one decoder. Decoders running at once on
-/// several threads were seen to corrupt each other's results (shared state in sphinxbase), so
-/// every call holds one process-wide lock.
+/// Every call into PocketSphinx's C library, behind one decoder.
+///
+/// sphinxbase is not thread-safe where it reads text: its own `strtod` (`dtoa.c`, behind
+/// `atof_c`) keeps a process-wide free list, used when options, grammars, keyword thresholds
+/// and transforms are parsed. Those calls, and creating and freeing, hold one process-wide lock.
+/// Decoding an utterance touches only the decoder's own search, acoustic model and front end
+/// (the statics elsewhere in sphinxbase are debug counters, dithering, which is off, and
+/// frequency warping, which is not used), so decoders on different threads decode at once.
+/// A decoder itself is for one thread at a time.
 final class PocketSphinxDecoder {
     fileprivate static let lock = NSLock()
 
@@ -81,8 +87,6 @@ final class PocketSphinxDecoder {
     /// Starts a new stream: PocketSphinx's tracking of the line's noise and silence levels, kept
     /// from one utterance to the next, starts afresh.
     func startStream() {
-        Self.lock.lock()
-        defer { Self.lock.unlock() }
         ps_start_stream(decoder)
     }
 
@@ -100,8 +104,6 @@ final class PocketSphinxDecoder {
     /// is taken from the utterance): every segment in time order (keyword spotting lists its
     /// detections newest first; they are sorted).
     func decodeSegments(_ samples: [Int16], search name: String) throws(RecognitionError) -> [Segment] {
-        Self.lock.lock()
-        defer { Self.lock.unlock() }
         guard ps_set_search(decoder, name) == 0 else { throw RecognitionError.grammar("no search named '\(name)'") }
         guard ps_start_utt(decoder) == 0 else { throw RecognitionError.decoder("the decoder could not start an utterance") }
         let processed = samples.withUnsafeBufferPointer { ps_process_raw(decoder, $0.baseAddress, $0.count, 0, 1) }
@@ -142,8 +144,6 @@ final class PocketSphinxDecoder {
 
     /// The phones of `word`'s first pronunciation (empty when unknown).
     func phones(_ word: String) -> [String] {
-        Self.lock.lock()
-        defer { Self.lock.unlock() }
         guard let pronunciation = ps_lookup_word(decoder, word) else { return [] }
         defer { free(pronunciation) }
         return String(cString: pronunciation).split(separator: " ").map(String.init)
@@ -151,8 +151,6 @@ final class PocketSphinxDecoder {
 
     /// Whether the dictionary knows `word`.
     func knows(_ word: String) -> Bool {
-        Self.lock.lock()
-        defer { Self.lock.unlock() }
         guard let pronunciation = ps_lookup_word(decoder, word) else { return false }
         free(pronunciation)
         return true
@@ -207,8 +205,6 @@ final class FeatureExtractor {
 
     /// The feature frames of one whole utterance of 16 kHz samples, each `dimension` values.
     func frames(_ samples: [Int16]) -> [[Float]] {
-        PocketSphinxDecoder.lock.lock()
-        defer { PocketSphinxDecoder.lock.unlock() }
         var count: Int32 = 0
         var remaining = samples.count
         samples.withUnsafeBufferPointer { buffer in
@@ -255,7 +251,7 @@ final class MeanTransform: @unchecked Sendable {
     let pointer: OpaquePointer
 
     init(path: String) throws(RecognitionError) {
-        guard let pointer = ps_mllr_read(path) else {
+        guard let pointer = PocketSphinxDecoder.lock.withLock({ ps_mllr_read(path) }) else {
             throw RecognitionError.model("\(path): not an MLLR transform")
         }
         self.pointer = pointer
