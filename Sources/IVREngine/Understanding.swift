@@ -131,7 +131,15 @@ public final class DecoderPool: UtteranceUnderstanding, @unchecked Sendable {
         }
     }
 
+    /// The kernel's id of the calling thread (Linux: `/proc/thread-self` links to `<pid>/task/<tid>`).
+    private static var currentThreadID: id_t? {
+        guard let link = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/thread-self") else { return nil }
+        return link.split(separator: "/").last.flatMap { id_t($0) }
+    }
+
     private func work(with decoder: IntentDecoder) {
+        // Below the calls' audio: a decoder that keeps the cores busy must not make frames late.
+        if let thread = Self.currentThreadID { setpriority(__priority_which_t(PRIO_PROCESS.rawValue), thread, 5) }
         while true {
             condition.lock()
             while jobs.isEmpty && !stopping { condition.wait() }
