@@ -181,6 +181,50 @@ struct ServeCommandTests {
         #expect(forbidden.status == 0, "\(forbidden.output)\n\(guardedLog)")
     }
 
+    @Test("SIGTERM with a call in progress: no new calls, the call has --drain to finish, then is hung up; its record is kept")
+    func drainOnStop() throws {
+        let server = try Self.server(["--keypad-only", "--drain", "1"])
+        let pcap = try server.pcap(CallerStream(audio: [Int16](repeating: 0, count: 8000 * 10)), named: "long.pcap")
+        let calling = DispatchQueue(label: "call in progress")
+        nonisolated(unsafe) var call: (status: Int32, output: String)?
+        calling.async { call = try? server.sipp(SippScenario.scenario(SippScenario.answered(playing: pcap) + SippScenario.ivrHangsUp)) }
+        Thread.sleep(forTimeInterval: 1.5)
+        let log = server.stop()
+        calling.sync {}
+        #expect(call?.status == 0, "\(call?.output ?? "")\n\(log)")
+        #expect(log.contains("stopping calls_in_progress=1") && log.contains("why=\"server stopping\""), "\(log)")
+        #expect(server.transcript(1)?.contains("call ended (server stopping)") == true)
+        let report = try IVRProcess.run(["report", "--db", server.folder.appendingPathComponent("calls.sqlite").path])
+        #expect(report.stdout.contains("calls: 1"), "\(report.stdout)")
+    }
+
+    @Test("a changed flow file is taken by the next call; one that fails lint is refused and the old one kept")
+    func flowReload() throws {
+        let folder = IVRProcess.temporaryFolder()
+        let path = try Self.flow(in: folder)
+        let server = try ServerUnderTest(flow: path, arguments: ["--keypad-only"])
+        let quiet = try server.pcap(CallerStream(audio: [Int16](repeating: 0, count: 8000 * 2)), named: "quiet.pcap")
+        let original = try String(contentsOfFile: path, encoding: .utf8)
+        func call() throws {
+            let sipp = try server.sipp(SippScenario.scenario(SippScenario.answered(playing: quiet) + SippScenario.callerHangsUp(after: 1000)))
+            #expect(sipp.status == 0, "\(sipp.output)")
+        }
+        // A broken flow (a menu option going nowhere known) is refused.
+        try original.replacingOccurrences(of: "go: hours }", with: "go: hourz }").write(toFile: path, atomically: true, encoding: .utf8)
+        Thread.sleep(forTimeInterval: 1.5)
+        try call()
+        // A good change is taken.
+        try original.replacingOccurrences(of: "For billing, press 1", with: "Welcome back. For billing, press 1")
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        Thread.sleep(forTimeInterval: 1.5)
+        try call()
+        let log = server.stop()
+        #expect(log.contains("flow_refused") && log.contains("hourz"), "\(log)")
+        #expect(log.contains("flow_reloaded"), "\(log)")
+        #expect(server.transcript(1)?.contains("IVR: For billing, press 1") == true, "\(server.transcript(1) ?? "")")
+        #expect(server.transcript(2)?.contains("IVR: Welcome back. For billing") == true, "\(server.transcript(2) ?? "")")
+    }
+
     static func samples(of wav: String) throws -> [Int16] {
         let data = try Data(contentsOf: URL(fileURLWithPath: wav))
         // The data chunk of a 16-bit mono WAV.
