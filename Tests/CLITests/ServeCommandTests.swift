@@ -225,6 +225,53 @@ struct ServeCommandTests {
         #expect(server.transcript(2)?.contains("IVR: Welcome back. For billing") == true, "\(server.transcript(2) ?? "")")
     }
 
+    @Test("a whole call from baresip: its audio from a WAV file, keys 1 and 2 as RFC 4733, the outcome in the records")
+    func baresipCaller() throws {
+        let server = try ServerUnderTest(flow: "\(IVRProcess.examples)/help-desk.yaml", arguments: ["--keypad-only"])
+        let home = server.folder.appendingPathComponent("baresip")
+        try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
+        let wav = home.appendingPathComponent("caller.wav").path
+        let tones = try IVRProcess.run(["tones", ",,,,,,,,,,,,", "--rate", "8000", "-o", wav])
+        #expect(tones.status == 0, "\(tones.stderr)")
+        try """
+        sip_listen\t\t127.0.0.1:\(Int.random(in: 18000...18999))
+        net_interface\t\t127.0.0.1
+        audio_source\t\taufile,\(wav)
+        audio_player\t\taufile,\(home.appendingPathComponent("heard.wav").path)
+        audio_alert\t\taufile,\(home.appendingPathComponent("alert.wav").path)
+        module_path\t\t/usr/lib/baresip/modules
+        module\t\t\tstdio.so
+        module\t\t\tg711.so
+        module\t\t\taufile.so
+        module\t\t\tmenu.so
+        module\t\t\taccount.so
+        """.write(to: home.appendingPathComponent("config"), atomically: true, encoding: .utf8)
+        try "<sip:+12125550100@127.0.0.1>;regint=0\n".write(to: home.appendingPathComponent("accounts"), atomically: true, encoding: .utf8)
+        let baresip = Process()
+        baresip.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        baresip.arguments = ["baresip", "-f", home.path, "-t", "30"]
+        let commands = Pipe()
+        baresip.standardInput = commands
+        baresip.standardOutput = FileHandle.nullDevice
+        baresip.standardError = FileHandle.nullDevice
+        try baresip.run()
+        // The caller's commands, as typed: dial, key 1 (English), key 2 (hours), hang up.
+        for (pause, command) in [(1.0, "/dial sip:ivr@127.0.0.1:\(server.port)"), (3.0, "/sndcode 1"), (2.0, "/sndcode 2"),
+                                 (3.0, "/hangup"), (1.0, "/quit")] {
+            Thread.sleep(forTimeInterval: pause)
+            commands.fileHandleForWriting.write(Data((command + "\n").utf8))
+        }
+        let deadline = Date().addingTimeInterval(10)
+        while baresip.isRunning, Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
+        if baresip.isRunning { baresip.terminate() }
+        let log = server.stop()
+        let transcript = server.transcript(1) ?? ""
+        #expect(transcript.components(separatedBy: "caller pressed 1").count == 2, "\(transcript)\n\(log)")
+        #expect(transcript.components(separatedBy: "caller pressed 2").count == 2, "\(transcript)")
+        let report = try IVRProcess.run(["report", "--db", server.folder.appendingPathComponent("calls.sqlite").path, "--json"])
+        #expect(report.stdout.contains("\"contained\" : 1"), "\(report.stdout.prefix(600))")
+    }
+
     static func samples(of wav: String) throws -> [Int16] {
         let data = try Data(contentsOf: URL(fileURLWithPath: wav))
         // The data chunk of a 16-bit mono WAV.
