@@ -131,11 +131,12 @@ struct ServeCommandTests {
         #expect(log.contains("call_cancelled call=1") && !log.contains("call_start"), "\(log)")
     }
 
-    @Test("BYE mid-prompt: the call is abandoned in its menu and its record kept")
-    func byeMidPrompt() throws {
+    @Test("BYE mid-prompt, over UDP and over TCP: the call is abandoned in its menu and its record kept", arguments: ["u1", "t1"])
+    func byeMidPrompt(transport: String) throws {
         let server = try Self.server()
         let pcap = try server.pcap(CallerStream(audio: [Int16](repeating: 0, count: 8000 * 3)), named: "quiet.pcap")
-        let sipp = try server.sipp(SippScenario.scenario(SippScenario.answered(playing: pcap) + SippScenario.callerHangsUp(after: 1500)))
+        let sipp = try server.sipp(SippScenario.scenario(SippScenario.answered(playing: pcap) + SippScenario.callerHangsUp(after: 1500)),
+                                   arguments: ["-m", "1", "-t", transport])
         let log = server.stop()
         #expect(sipp.status == 0, "\(sipp.output)\n\(log)")
         #expect(log.contains("outcome=\"abandoned in main\"") && log.contains("why=\"caller hung up\""), "\(log)")
