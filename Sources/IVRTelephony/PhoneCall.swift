@@ -37,8 +37,9 @@ final class PhoneCall: @unchecked Sendable {
     var lateFrames = 0
     var keyLatencies: [Double] = []
     var failure: CallFailure?
-    /// The flow's transfer, if it made one.
+    /// The flow's transfer, if it made one, and when its REFER went (libre's clock).
     var transfer: TransferRequest?
+    var referredAt: UInt64 = 0
     /// Why the call ended, for the log.
     var endReason = ""
 

@@ -398,7 +398,8 @@ public final class SIPServer: SIPStackDelegate, SIPSessionDelegate, @unchecked S
                 end(call, reason: "server stopping")
             }
         }
-        for call in calls.values where call.state == .transferring && LoopTimer.milliseconds(from: call.lastPacketAt, to: now) > 8000 {
+        // A PBX that does not answer the REFER within 8 s: the call ends here.
+        for call in calls.values where call.state == .transferring && LoopTimer.milliseconds(from: call.referredAt, to: now) > 8000 {
             finish(call, reason: "REFER unanswered")
         }
         if figuresLock.withLock({ stopRequested }) { beginStopping() }
@@ -414,12 +415,11 @@ public final class SIPServer: SIPStackDelegate, SIPSessionDelegate, @unchecked S
         guard call.state == .up else { return }
         if let request = call.transfer, let target = call.processor?.flow.queues[request.queue]?.sip,
            let session = call.session, !session.closed {
-            let queue = request.queue
             do {
                 try session.transfer(to: target, headers: PhoneCall.transferHeaders(request))
                 call.state = .transferring
-                call.lastPacketAt = LoopTimer.now
-                onEvent(ServerEvent(event: "transfer", fields: [("call", "\(call.number)"), ("target", target), ("queue", queue)]))
+                call.referredAt = LoopTimer.now
+                onEvent(ServerEvent(event: "transfer", fields: [("call", "\(call.number)"), ("target", target), ("queue", request.queue)]))
                 return
             } catch {
                 onEvent(ServerEvent(event: "transfer_failed", fields: [("call", "\(call.number)"), ("target", target), ("why", "\(error)")]))

@@ -157,8 +157,12 @@ enum SippScenario {
     static let ivrHangsUp = ["<recv request=\"BYE\" timeout=\"30000\"/>", answer200]
 
     /// 200 OK to the request just received.
-    static let answer200 = send("""
-        SIP/2.0 200 OK
+    static let answer200 = reply("200 OK")
+
+    /// A response (`202 Accepted`, …) to the request just received.
+    static func reply(_ status: String) -> String {
+        send("""
+        SIP/2.0 \(status)
         [last_Via:]
         [last_From:]
         [last_To:]
@@ -167,6 +171,7 @@ enum SippScenario {
         Contact: sip:sipp@[local_ip]:[local_port]
         Content-Length: 0
         """)
+    }
 }
 
 /// `ivr serve` on loopback for one test, on ports of its own; stopped with SIGTERM.
