@@ -297,6 +297,8 @@ final class MediaSession {
     private(set) var audioPayloadType: UInt8 = 0
     private(set) var eventPayloadType: UInt8?
     let localPort: UInt16
+    /// Where this call's RTP is received (`host:port`).
+    let localAddress: String
     /// Called with each RTP packet from the peer: payload type, sequence, timestamp, marker, payload.
     var onPacket: ((UInt8, UInt16, UInt32, Bool, UnsafeRawBufferPointer) -> Void)?
     /// Packets dropped because they came from elsewhere than the peer.
@@ -311,6 +313,7 @@ final class MediaSession {
     /// RTP on `host:port` (and RTCP on port + 1).
     init(host: String, port: UInt16) throws(SIPError) {
         localPort = port
+        localAddress = "\(host):\(port)"
         var local = try NetworkAddress(host: host, port: port).raw
         try check(rtp_listen(&rtp, Int32(IPPROTO_UDP), &local, port, port + 2, false, { source, header, buffer, arg in
             let receiver = Unmanaged<PacketReceiver>.fromOpaque(arg!).takeUnretainedValue()

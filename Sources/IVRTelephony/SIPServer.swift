@@ -282,7 +282,8 @@ public final class SIPServer: SIPStackDelegate, SIPSessionDelegate, @unchecked S
         call.lastPacketAt = now
         count { $0.active += 1 }
         onEvent(ServerEvent(event: "call_start", fields: [("call", "\(call.number)"), ("call_id", call.callID), ("from", call.from),
-                                                          ("source", call.source), ("codec", call.media.codec?.rawValue ?? "?")]))
+                                                          ("source", call.source), ("codec", call.media.codec?.rawValue ?? "?"),
+                                                          ("rtp", call.media.localAddress)]))
         do { try processor.start() } catch { call.failure = processor.failure(error, inputEnded: false) }
     }
 

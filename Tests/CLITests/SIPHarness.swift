@@ -1,8 +1,9 @@
 import Foundation
 import IVRDSP
 
-/// A caller's RTP stream written as a pcap file for sipp's `play_pcap_audio`: 20 ms packets of
-/// µ-law audio, and keys as RFC 4733 events (beside the audio, as trunks send them).
+/// A caller's RTP stream, sent by the test itself over UDP (sipp's pcap player needs raw
+/// sockets, so root): 20 ms packets of µ-law audio, and keys as RFC 4733 events (beside the
+/// audio, as trunks send them).
 struct CallerStream {
     var audio: [Int16]
     /// Keys sent out of band: when (seconds) and which.
@@ -20,8 +21,11 @@ struct CallerStream {
         return audio
     }
 
-    func write(to path: String) throws {
-        var packets: [(time: Double, rtp: [UInt8])] = []
+    static func silence(seconds: Double) -> CallerStream { CallerStream(audio: [Int16](repeating: 0, count: Int(seconds * 8000))) }
+
+    /// The RTP packets with the time each is due (seconds from the start).
+    func packets() -> [(time: Double, bytes: [UInt8])] {
+        var packets: [(time: Double, bytes: [UInt8])] = []
         var sequence: UInt16 = 1
         func rtp(_ payloadType: UInt8, marker: Bool, timestamp: UInt32, _ payload: [UInt8]) -> [UInt8] {
             var bytes: [UInt8] = [0x80, (marker ? 0x80 : 0) | payloadType]
@@ -45,21 +49,28 @@ struct CallerStream {
                 for _ in 0..<(end ? 3 : 1) { packets.append((at + Double(step - 1) * 0.02, packet)) }
             }
         }
-        packets.sort { $0.time < $1.time }
-        // The pcap file: Ethernet, IPv4 and UDP around each RTP packet (sipp sends the UDP payload).
-        var file = Data()
-        func append<T>(_ value: T) { withUnsafeBytes(of: value) { file.append(contentsOf: $0) } }
-        append(UInt32(0xa1b2_c3d4)); append(UInt16(2)); append(UInt16(4)); append(Int32(0)); append(UInt32(0)); append(UInt32(65535)); append(UInt32(1))
-        for (time, payload) in packets {
-            let udpLength = 8 + payload.count
-            var frame = [UInt8](repeating: 0, count: 12) + [0x08, 0x00]
-            frame += [0x45, 0] + withUnsafeBytes(of: UInt16(20 + udpLength).bigEndian, Array.init) + [0, 0, 0, 0, 64, 17, 0, 0, 127, 0, 0, 1, 127, 0, 0, 1]
-            frame += withUnsafeBytes(of: UInt16(4000).bigEndian, Array.init) + withUnsafeBytes(of: UInt16(6000).bigEndian, Array.init)
-            frame += withUnsafeBytes(of: UInt16(udpLength).bigEndian, Array.init) + [0, 0] + payload
-            append(UInt32(time)); append(UInt32((time - floor(time)) * 1_000_000)); append(UInt32(frame.count)); append(UInt32(frame.count))
-            file.append(contentsOf: frame)
+        return packets.sorted { $0.time < $1.time }
+    }
+
+    /// Sends the packets to `port` on loopback in real time, from the address the caller's SDP names.
+    func send(toPort port: UInt16) {
+        let descriptor = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+        guard descriptor >= 0 else { return }
+        defer { close(descriptor) }
+        var destination = sockaddr_in()
+        destination.sin_family = sa_family_t(AF_INET)
+        destination.sin_port = port.bigEndian
+        destination.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let start = Date()
+        for (time, bytes) in packets() {
+            let wait = time - Date().timeIntervalSince(start)
+            if wait > 0 { Thread.sleep(forTimeInterval: wait) }
+            _ = withUnsafePointer(to: &destination) { address in
+                address.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    sendto(descriptor, bytes, bytes.count, 0, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                }
+            }
         }
-        try file.write(to: URL(fileURLWithPath: path))
     }
 
     static func muLaw(_ sample: Int16) -> UInt8 {
@@ -140,11 +151,10 @@ enum SippScenario {
          "<recv response=\"\(code)\">\(check)</recv>", inInviteTransaction("ACK", toTag: true)]
     }
 
-    /// INVITE, 200, ACK, then the caller's stream from `pcap`.
-    static func answered(playing pcap: String?, payloadTypes: String = "0 8 101") -> [String] {
+    /// INVITE, 200, ACK (the caller's audio is sent by the test: ``ServerUnderTest/sipp(_:arguments:caller:)``).
+    static func answered(payloadTypes: String = "0 8 101") -> [String] {
         [invite(payloadTypes: payloadTypes), "<recv response=\"100\" optional=\"true\"/>", "<recv response=\"180\" optional=\"true\"/>",
          "<recv response=\"200\" rtd=\"true\"/>", send(dialog("ACK", cseq: 1) + "\nContent-Length: 0\n")]
-            + (pcap.map { ["<nop><action><exec play_pcap_audio=\"\($0)\"/></action></nop>"] } ?? [])
     }
 
     /// The caller hangs up after `milliseconds`.
@@ -222,31 +232,44 @@ final class ServerUnderTest: @unchecked Sendable {
         try? String(contentsOfFile: folder.appendingPathComponent("transcripts/\(number).txt").path, encoding: .utf8)
     }
 
-    /// Runs sipp with `scenario` against the server (one call unless `arguments` say more); its exit status and output.
-    func sipp(_ scenario: String, arguments: [String] = ["-m", "1"], timeout: Double = 60) throws -> (status: Int32, output: String) {
+    /// Runs sipp with `scenario` against the server (one call unless `arguments` say more); its
+    /// exit status and output. With `caller`, the test sends that RTP stream to the call sipp
+    /// makes, once the server has answered it.
+    func sipp(_ scenario: String, arguments: [String] = ["-m", "1"], caller: CallerStream? = nil,
+              timeout: Double = 60) throws -> (status: Int32, output: String) {
         let file = folder.appendingPathComponent("scenario-\(UUID().uuidString).xml")
         try scenario.write(to: file, atomically: true, encoding: .utf8)
         let sipp = Process()
         sipp.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         sipp.currentDirectoryURL = folder
         let mediaPort = 16000 + 2 * Int.random(in: 0..<1000)
+        let errors = folder.appendingPathComponent("sipp-errors-\(UUID().uuidString).log").path
         sipp.arguments = ["sipp", "-sf", file.path, "127.0.0.1:\(port)", "-i", "127.0.0.1", "-p", "\(Int.random(in: 17000...17999))",
                           "-mi", "127.0.0.1", "-mp", "\(mediaPort)", "-timeout", "\(Int(timeout))s", "-timeout_error", "-nostdin",
-                          "-trace_err", "-error_file", folder.appendingPathComponent("sipp-errors.log").path] + arguments
+                          "-trace_err", "-error_file", errors] + arguments
         let output = Pipe()
         sipp.standardOutput = output
         sipp.standardError = output
+        let callsBefore = logText.components(separatedBy: " call_start ").count - 1
         try sipp.run()
+        if let caller, let rtpPort = waitForCall(number: callsBefore + 1) { caller.send(toPort: rtpPort) }
         let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         sipp.waitUntilExit()
-        let errors = (try? String(contentsOfFile: folder.appendingPathComponent("sipp-errors.log").path, encoding: .utf8)) ?? ""
-        return (sipp.terminationStatus, String(text.suffix(1500)) + errors)
+        let errorLog = (try? String(contentsOfFile: errors, encoding: .utf8)) ?? ""
+        return (sipp.terminationStatus, String(text.suffix(1500)) + errorLog)
     }
 
-    /// Writes `stream` as a pcap in the server's folder; its path.
-    func pcap(_ stream: CallerStream, named name: String) throws -> String {
-        let path = folder.appendingPathComponent(name).path
-        try stream.write(to: path)
-        return path
+    /// The RTP port of call `number` once the server has answered it (10 s at most).
+    private func waitForCall(number: Int) -> UInt16? {
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline {
+            for line in logText.split(separator: "\n") where line.contains(" call_start call=\(number) ") {
+                if let range = line.range(of: " rtp=") {
+                    return line[range.upperBound...].split(separator: " ").first?.split(separator: ":").last.flatMap { UInt16($0) }
+                }
+            }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        return nil
     }
 }

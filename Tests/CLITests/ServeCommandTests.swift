@@ -39,8 +39,8 @@ struct ServeCommandTests {
     @Test("a keypad call with RFC 4733 keys: 2 plays the hours, the IVR hangs up, the record is kept")
     func keysOutOfBand() throws {
         let server = try Self.server()
-        let pcap = try server.pcap(CallerStream(audio: [Int16](repeating: 0, count: 8000 * 8), events: [(1.0, "2")]), named: "keys.pcap")
-        let sipp = try server.sipp(SippScenario.scenario(SippScenario.answered(playing: pcap) + SippScenario.ivrHangsUp))
+        let caller = CallerStream(audio: CallerStream.silence(seconds: 5).audio, events: [(1.0, "2")])
+        let sipp = try server.sipp(SippScenario.scenario(SippScenario.answered() + SippScenario.ivrHangsUp), caller: caller)
         let log = server.stop()
         #expect(sipp.status == 0, "\(sipp.output)\n\(log)")
         #expect(log.contains("call_end call=1") && log.contains("outcome=\"contained (faq hours)\""), "\(log)")
@@ -53,11 +53,11 @@ struct ServeCommandTests {
     @Test("keys as tones in the audio are heard; a trunk sending both tones and RFC 4733 gives one key, not two")
     func keysInBand() throws {
         let server = try Self.server()
-        let tones = CallerStream.tones([(1.0, "2")], seconds: 8)
-        let inBand = try server.pcap(CallerStream(audio: tones), named: "tones.pcap")
-        let both = try server.pcap(CallerStream(audio: tones, events: [(1.0, "2")]), named: "both.pcap")
-        let first = try server.sipp(SippScenario.scenario(SippScenario.answered(playing: inBand) + SippScenario.ivrHangsUp))
-        let second = try server.sipp(SippScenario.scenario(SippScenario.answered(playing: both) + SippScenario.ivrHangsUp))
+        let tones = CallerStream.tones([(1.0, "2")], seconds: 5)
+        let inBand = CallerStream(audio: tones)
+        let both = CallerStream(audio: tones, events: [(1.0, "2")])
+        let first = try server.sipp(SippScenario.scenario(SippScenario.answered() + SippScenario.ivrHangsUp), caller: inBand)
+        let second = try server.sipp(SippScenario.scenario(SippScenario.answered() + SippScenario.ivrHangsUp), caller: both)
         let log = server.stop()
         #expect(first.status == 0 && second.status == 0, "\(first.output)\n\(second.output)\n\(log)")
         for call in [1, 2] {
@@ -78,8 +78,7 @@ struct ServeCommandTests {
         let samples = try Self.samples(of: word)
         var audio = [Int16](repeating: 0, count: 8000 * 9)
         for (index, sample) in samples.enumerated() where 8000 + index < audio.count { audio[8000 + index] = sample }
-        let pcap = try server.pcap(CallerStream(audio: audio), named: "spoken.pcap")
-        let sipp = try server.sipp(SippScenario.scenario(SippScenario.answered(playing: pcap) + SippScenario.ivrHangsUp))
+        let sipp = try server.sipp(SippScenario.scenario(SippScenario.answered() + SippScenario.ivrHangsUp), caller: CallerStream(audio: audio))
         let log = server.stop()
         #expect(sipp.status == 0, "\(sipp.output)\n\(log)")
         let transcript = server.transcript(1) ?? ""
@@ -90,7 +89,7 @@ struct ServeCommandTests {
     @Test("a transfer to a queue with a SIP target is handed over by REFER, with the call's context in headers")
     func transferByRefer() throws {
         let server = try Self.server()
-        let pcap = try server.pcap(CallerStream(audio: [Int16](repeating: 0, count: 8000 * 6), events: [(1.0, "1")]), named: "one.pcap")
+        let caller = CallerStream(audio: CallerStream.silence(seconds: 4).audio, events: [(1.0, "1")])
         let refer = [
             "<recv request=\"REFER\" timeout=\"20000\"><action>",
             "<ereg regexp=\"Refer-To: .sip:billing@127.0.0.1:5999\" search_in=\"msg\" check_it=\"true\" assign_to=\"target\"/>",
@@ -99,8 +98,8 @@ struct ServeCommandTests {
             "</action></recv>",
             SippScenario.reply("202 Accepted"),
         ]
-        let sipp = try server.sipp(SippScenario.scenario(SippScenario.answered(playing: pcap) + refer + SippScenario.ivrHangsUp,
-                                                         checked: ["target", "queue", "language"]))
+        let sipp = try server.sipp(SippScenario.scenario(SippScenario.answered() + refer + SippScenario.ivrHangsUp,
+                                                         checked: ["target", "queue", "language"]), caller: caller)
         let log = server.stop()
         #expect(sipp.status == 0, "\(sipp.output)\n\(log)")
         #expect(log.contains("event=transfer") || log.contains(" transfer call=1 target=sip:billing@127.0.0.1:5999"), "\(log)")
@@ -125,9 +124,9 @@ struct ServeCommandTests {
     @Test("BYE mid-prompt, over UDP and over TCP: the call is abandoned in its menu and its record kept", arguments: ["u1", "t1"])
     func byeMidPrompt(transport: String) throws {
         let server = try Self.server()
-        let pcap = try server.pcap(CallerStream(audio: [Int16](repeating: 0, count: 8000 * 3)), named: "quiet.pcap")
-        let sipp = try server.sipp(SippScenario.scenario(SippScenario.answered(playing: pcap) + SippScenario.callerHangsUp(after: 1500)),
-                                   arguments: ["-m", "1", "-t", transport])
+        let caller = CallerStream.silence(seconds: 2)
+        let sipp = try server.sipp(SippScenario.scenario(SippScenario.answered() + SippScenario.callerHangsUp(after: 1500)),
+                                   arguments: ["-m", "1", "-t", transport], caller: caller)
         let log = server.stop()
         #expect(sipp.status == 0, "\(sipp.output)\n\(log)")
         #expect(log.contains("outcome=\"abandoned in main\"") && log.contains("why=\"caller hung up\""), "\(log)")
@@ -152,11 +151,11 @@ struct ServeCommandTests {
     @Test("over --max-calls a call gets 503 with Retry-After; an address outside --allow gets 403")
     func limits() throws {
         let server = try Self.server(["--keypad-only", "--max-calls", "1"])
-        let pcap = try server.pcap(CallerStream(audio: [Int16](repeating: 0, count: 8000 * 4)), named: "hold.pcap")
+        let caller = CallerStream.silence(seconds: 4)
         let holding = DispatchQueue(label: "first call")
         nonisolated(unsafe) var first: (status: Int32, output: String)?
         holding.async {
-            first = try? server.sipp(SippScenario.scenario(SippScenario.answered(playing: pcap) + SippScenario.callerHangsUp(after: 4000)))
+            first = try? server.sipp(SippScenario.scenario(SippScenario.answered() + SippScenario.callerHangsUp(after: 4000)), caller: caller)
         }
         Thread.sleep(forTimeInterval: 1.5)
         let busy = try server.sipp(SippScenario.scenario(SippScenario.refused(
@@ -176,10 +175,10 @@ struct ServeCommandTests {
     @Test("SIGTERM with a call in progress: no new calls, the call has --drain to finish, then is hung up; its record is kept")
     func drainOnStop() throws {
         let server = try Self.server(["--keypad-only", "--drain", "1"])
-        let pcap = try server.pcap(CallerStream(audio: [Int16](repeating: 0, count: 8000 * 10)), named: "long.pcap")
+        let caller = CallerStream.silence(seconds: 3)
         let calling = DispatchQueue(label: "call in progress")
         nonisolated(unsafe) var call: (status: Int32, output: String)?
-        calling.async { call = try? server.sipp(SippScenario.scenario(SippScenario.answered(playing: pcap) + SippScenario.ivrHangsUp)) }
+        calling.async { call = try? server.sipp(SippScenario.scenario(SippScenario.answered() + SippScenario.ivrHangsUp), caller: caller) }
         Thread.sleep(forTimeInterval: 1.5)
         let log = server.stop()
         calling.sync {}
@@ -195,10 +194,10 @@ struct ServeCommandTests {
         let folder = IVRProcess.temporaryFolder()
         let path = try Self.flow(in: folder)
         let server = try ServerUnderTest(flow: path, arguments: ["--keypad-only"])
-        let quiet = try server.pcap(CallerStream(audio: [Int16](repeating: 0, count: 8000 * 2)), named: "quiet.pcap")
+        let quiet = CallerStream.silence(seconds: 1.5)
         let original = try String(contentsOfFile: path, encoding: .utf8)
         func call() throws {
-            let sipp = try server.sipp(SippScenario.scenario(SippScenario.answered(playing: quiet) + SippScenario.callerHangsUp(after: 1000)))
+            let sipp = try server.sipp(SippScenario.scenario(SippScenario.answered() + SippScenario.callerHangsUp(after: 1000)), caller: quiet)
             #expect(sipp.status == 0, "\(sipp.output)")
         }
         // A broken flow (a menu option going nowhere known) is refused.
