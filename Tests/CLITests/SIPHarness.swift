@@ -52,11 +52,18 @@ struct CallerStream {
         return packets.sorted { $0.time < $1.time }
     }
 
-    /// Sends the packets to `port` on loopback in real time, from the address the caller's SDP names.
-    func send(toPort port: UInt16) {
+    /// Sends the packets to `port` on loopback in real time, from `source` (the address the
+    /// caller's SDP names, unless a test sends from elsewhere).
+    func send(toPort port: UInt16, from source: String = "127.0.0.1") {
         let descriptor = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
         guard descriptor >= 0 else { return }
         defer { close(descriptor) }
+        var local = sockaddr_in()
+        local.sin_family = sa_family_t(AF_INET)
+        local.sin_addr.s_addr = inet_addr(source)
+        _ = withUnsafePointer(to: &local) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
         var destination = sockaddr_in()
         destination.sin_family = sa_family_t(AF_INET)
         destination.sin_port = port.bigEndian
@@ -71,6 +78,13 @@ struct CallerStream {
                 }
             }
         }
+    }
+
+    /// The audio as raw µ-law, for sipp's `rtp_stream` (keys as tones, speech); its path.
+    func writeMuLaw(in folder: URL, named name: String) throws -> String {
+        let path = folder.appendingPathComponent(name).path
+        try Data(audio.map(Self.muLaw)).write(to: URL(fileURLWithPath: path))
+        return path
     }
 
     static func muLaw(_ sample: Int16) -> UInt8 {
@@ -151,10 +165,12 @@ enum SippScenario {
          "<recv response=\"\(code)\">\(check)</recv>", inInviteTransaction("ACK", toTag: true)]
     }
 
-    /// INVITE, 200, ACK (the caller's audio is sent by the test: ``ServerUnderTest/sipp(_:arguments:caller:)``).
-    static func answered(payloadTypes: String = "0 8 101") -> [String] {
+    /// INVITE, 200, ACK; then sipp streams `muLaw` (a raw µ-law file) as the caller's audio, if
+    /// given (else the test may send it: ``ServerUnderTest/sipp(_:arguments:caller:callerAddress:timeout:)``).
+    static func answered(payloadTypes: String = "0 8 101", streaming muLaw: String? = nil) -> [String] {
         [invite(payloadTypes: payloadTypes), "<recv response=\"100\" optional=\"true\"/>", "<recv response=\"180\" optional=\"true\"/>",
          "<recv response=\"200\" rtd=\"true\"/>", send(dialog("ACK", cseq: 1) + "\nContent-Length: 0\n")]
+            + (muLaw.map { ["<nop><action><exec rtp_stream=\"\($0),1,0\"/></action></nop>"] } ?? [])
     }
 
     /// The caller hangs up after `milliseconds`.
@@ -235,7 +251,7 @@ final class ServerUnderTest: @unchecked Sendable {
     /// Runs sipp with `scenario` against the server (one call unless `arguments` say more); its
     /// exit status and output. With `caller`, the test sends that RTP stream to the call sipp
     /// makes, once the server has answered it.
-    func sipp(_ scenario: String, arguments: [String] = ["-m", "1"], caller: CallerStream? = nil,
+    func sipp(_ scenario: String, arguments: [String] = ["-m", "1"], caller: CallerStream? = nil, callerAddress: String = "127.0.0.1",
               timeout: Double = 60) throws -> (status: Int32, output: String) {
         let file = folder.appendingPathComponent("scenario-\(UUID().uuidString).xml")
         try scenario.write(to: file, atomically: true, encoding: .utf8)
@@ -252,7 +268,7 @@ final class ServerUnderTest: @unchecked Sendable {
         sipp.standardError = output
         let callsBefore = logText.components(separatedBy: " call_start ").count - 1
         try sipp.run()
-        if let caller, let rtpPort = waitForCall(number: callsBefore + 1) { caller.send(toPort: rtpPort) }
+        if let caller, let rtpPort = waitForCall(number: callsBefore + 1) { caller.send(toPort: rtpPort, from: callerAddress) }
         let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         sipp.waitUntilExit()
         let errorLog = (try? String(contentsOfFile: errors, encoding: .utf8)) ?? ""

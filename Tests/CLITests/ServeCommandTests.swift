@@ -56,7 +56,9 @@ struct ServeCommandTests {
         let tones = CallerStream.tones([(1.0, "2")], seconds: 5)
         let inBand = CallerStream(audio: tones)
         let both = CallerStream(audio: tones, events: [(1.0, "2")])
-        let first = try server.sipp(SippScenario.scenario(SippScenario.answered() + SippScenario.ivrHangsUp), caller: inBand)
+        // In band only: sipp streams the tones itself.
+        let tonesFile = try inBand.writeMuLaw(in: server.folder, named: "tones.ulaw")
+        let first = try server.sipp(SippScenario.scenario(SippScenario.answered(streaming: tonesFile) + SippScenario.ivrHangsUp))
         let second = try server.sipp(SippScenario.scenario(SippScenario.answered() + SippScenario.ivrHangsUp), caller: both)
         let log = server.stop()
         #expect(first.status == 0 && second.status == 0, "\(first.output)\n\(second.output)\n\(log)")
@@ -78,7 +80,8 @@ struct ServeCommandTests {
         let samples = try Self.samples(of: word)
         var audio = [Int16](repeating: 0, count: 8000 * 9)
         for (index, sample) in samples.enumerated() where 8000 + index < audio.count { audio[8000 + index] = sample }
-        let sipp = try server.sipp(SippScenario.scenario(SippScenario.answered() + SippScenario.ivrHangsUp), caller: CallerStream(audio: audio))
+        let spoken = try CallerStream(audio: audio).writeMuLaw(in: folder, named: "spoken.ulaw")
+        let sipp = try server.sipp(SippScenario.scenario(SippScenario.answered(streaming: spoken) + SippScenario.ivrHangsUp))
         let log = server.stop()
         #expect(sipp.status == 0, "\(sipp.output)\n\(log)")
         let transcript = server.transcript(1) ?? ""
@@ -261,6 +264,79 @@ struct ServeCommandTests {
         #expect(transcript.components(separatedBy: "caller pressed 2").count == 2, "\(transcript)")
         let report = try IVRProcess.run(["report", "--db", server.folder.appendingPathComponent("calls.sqlite").path, "--json"])
         #expect(report.stdout.contains("\"contained\" : 1"), "\(report.stdout.prefix(600))")
+    }
+
+    @Test("a caller silent on RTP for --rtp-timeout has hung up: the IVR sends BYE and keeps the record")
+    func rtpTimeout() throws {
+        let server = try Self.server(["--keypad-only", "--rtp-timeout", "1"])
+        let sipp = try server.sipp(SippScenario.scenario(SippScenario.answered() + SippScenario.ivrHangsUp),
+                                   caller: CallerStream.silence(seconds: 0.5))
+        let log = server.stop()
+        #expect(sipp.status == 0, "\(sipp.output)\n\(log)")
+        #expect(log.contains("why=\"no RTP\"") && log.contains("outcome=\"abandoned in main\""), "\(log)")
+    }
+
+    @Test("RTP from another address than the SDP's is not heard; a malformed SIP message does not stop the server")
+    func strangersAndGarbage() throws {
+        let server = try Self.server()
+        // Key 2 sent from 127.0.0.2 while the SDP says 127.0.0.1: dropped, the menu goes on.
+        let stranger = CallerStream(audio: CallerStream.silence(seconds: 2).audio, events: [(0.5, "2")])
+        let first = try server.sipp(SippScenario.scenario(SippScenario.answered() + SippScenario.callerHangsUp(after: 2500)),
+                                    caller: stranger, callerAddress: "127.0.0.2")
+        // Garbage on the SIP port, over UDP and TCP.
+        for type in [SOCK_DGRAM, SOCK_STREAM] {
+            let descriptor = socket(AF_INET, Int32(type.rawValue), 0)
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_port = server.port.bigEndian
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            let garbage: [UInt8] = Array("INVITE\r\nVia: ???\r\nContent-Length: -5\r\n\r\n".utf8) + (0..<200).map { UInt8($0 % 251) }
+            _ = withUnsafePointer(to: &address) { pointer in
+                pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { target in
+                    if type == SOCK_STREAM { _ = connect(descriptor, target, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+                    return sendto(descriptor, garbage, garbage.count, 0, type == SOCK_STREAM ? nil : target,
+                                  type == SOCK_STREAM ? 0 : socklen_t(MemoryLayout<sockaddr_in>.size))
+                }
+            }
+            close(descriptor)
+        }
+        let second = try server.sipp(SippScenario.scenario(SippScenario.answered() + SippScenario.ivrHangsUp),
+                                     caller: CallerStream(audio: CallerStream.silence(seconds: 3).audio, events: [(1.0, "2")]))
+        let log = server.stop()
+        #expect(first.status == 0 && second.status == 0, "\(first.output)\n\(second.output)\n\(log)")
+        #expect(server.transcript(1)?.contains("caller pressed") == false, "\(server.transcript(1) ?? "")")
+        let firstEnd = log.split(separator: "\n").first { $0.contains(" call_end call=1 ") } ?? ""
+        #expect(firstEnd.contains("rtp_from_elsewhere=") && !firstEnd.hasSuffix("rtp_from_elsewhere=0"), "\(log)")
+        #expect(server.transcript(2)?.hasSuffix("outcome: contained (faq hours)\n") == true, "\(server.transcript(2) ?? "")")
+    }
+
+    @Test("records under load: 40 calls, 20 at once, leave 40 records; /metrics counts them")
+    func recordsUnderLoad() throws {
+        let server = try Self.server(["--keypad-only", "--metrics", "127.0.0.1:\(Int.random(in: 19000...19999))"])
+        let sipp = try server.sipp(SippScenario.scenario(SippScenario.answered() + SippScenario.callerHangsUp(after: 2000)),
+                                   arguments: ["-m", "40", "-l", "20", "-r", "20"])
+        let metricsAddress = server.process.arguments!.last!
+        let metrics = try Self.fetch("http://\(metricsAddress)/metrics")
+        let log = server.stop()
+        #expect(sipp.status == 0, "\(sipp.output)\n\(log)")
+        #expect(log.components(separatedBy: " call_end ").count - 1 == 40, "\(log)")
+        let report = try IVRProcess.run(["report", "--db", server.folder.appendingPathComponent("calls.sqlite").path])
+        #expect(report.stdout.contains("calls: 40"), "\(report.stdout)")
+        #expect(metrics.contains("ivr_calls_total{outcome=\"abandoned\"} 40") && metrics.contains("ivr_calls_active 0"), "\(metrics)")
+        #expect(metrics.contains("ivr_call_setup_seconds_count 40"), "\(metrics)")
+    }
+
+    /// The body at `url`, fetched with curl (an HTTP client nobody here wrote).
+    static func fetch(_ url: String) throws -> String {
+        let curl = Process()
+        curl.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        curl.arguments = ["curl", "-s", "--max-time", "5", url]
+        let output = Pipe()
+        curl.standardOutput = output
+        try curl.run()
+        let body = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        curl.waitUntilExit()
+        return body
     }
 
     static func samples(of wav: String) throws -> [Int16] {
