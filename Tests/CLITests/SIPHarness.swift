@@ -275,6 +275,17 @@ final class ServerUnderTest: @unchecked Sendable {
         return (sipp.terminationStatus, String(text.suffix(1500)) + errorLog)
     }
 
+    /// Waits (up to `timeout` seconds) until the server's log contains `text`; whether it did.
+    @discardableResult
+    func waitForLog(_ text: String, timeout: Double = 20) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while !logText.contains(text) {
+            guard Date() < deadline else { return false }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        return true
+    }
+
     /// The RTP port of call `number` once the server has answered it (10 s at most).
     private func waitForCall(number: Int) -> UInt16? {
         let deadline = Date().addingTimeInterval(10)
@@ -287,5 +298,26 @@ final class ServerUnderTest: @unchecked Sendable {
             Thread.sleep(forTimeInterval: 0.02)
         }
         return nil
+    }
+}
+
+/// Runs `body` on a thread of its own (not the shared pool, which tests running in parallel may
+/// fill); the closure returned waits for it to end.
+func onOwnThread(_ body: @escaping @Sendable () -> Void) -> () -> Void {
+    let done = DispatchSemaphore(value: 0)
+    Thread {
+        body()
+        done.signal()
+    }.start()
+    return { done.wait() }
+}
+
+/// What a sipp run on another thread gave.
+final class SippRun: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: (status: Int32, output: String)?
+    var result: (status: Int32, output: String)? {
+        get { lock.withLock { value } }
+        set { lock.withLock { value = newValue } }
     }
 }

@@ -155,19 +155,18 @@ struct ServeCommandTests {
     func limits() throws {
         let server = try Self.server(["--keypad-only", "--max-calls", "1"])
         let caller = CallerStream.silence(seconds: 4)
-        let holding = DispatchQueue(label: "first call")
-        nonisolated(unsafe) var first: (status: Int32, output: String)?
-        holding.async {
-            first = try? server.sipp(SippScenario.scenario(SippScenario.answered() + SippScenario.callerHangsUp(after: 4000)), caller: caller)
+        let first = SippRun()
+        let holding = onOwnThread {
+            first.result = try? server.sipp(SippScenario.scenario(SippScenario.answered() + SippScenario.callerHangsUp(after: 4000)), caller: caller)
         }
-        Thread.sleep(forTimeInterval: 1.5)
+        #expect(server.waitForLog(" call_start call=1 "), "the first call is up")
         let busy = try server.sipp(SippScenario.scenario(SippScenario.refused(
             503, check: "<action><ereg regexp=\"Retry-After: [0-9]+\" search_in=\"msg\" check_it=\"true\" assign_to=\"retry\"/></action>"),
             checked: ["retry"]))
-        holding.sync {}
+        holding()
         let log = server.stop()
         #expect(busy.status == 0, "\(busy.output)\n\(log)")
-        #expect(first?.status == 0, "\(first?.output ?? "")\n\(log)")
+        #expect(first.result?.status == 0, "\(first.result?.output ?? "")\n\(log)")
 
         let guarded = try Self.server(["--keypad-only", "--allow", "10.0.0.0/8"])
         let forbidden = try guarded.sipp(SippScenario.scenario(SippScenario.refused(403)))
@@ -179,13 +178,15 @@ struct ServeCommandTests {
     func drainOnStop() throws {
         let server = try Self.server(["--keypad-only", "--drain", "1"])
         let caller = CallerStream.silence(seconds: 3)
-        let calling = DispatchQueue(label: "call in progress")
-        nonisolated(unsafe) var call: (status: Int32, output: String)?
-        calling.async { call = try? server.sipp(SippScenario.scenario(SippScenario.answered() + SippScenario.ivrHangsUp), caller: caller) }
-        Thread.sleep(forTimeInterval: 1.5)
+        let call = SippRun()
+        let calling = onOwnThread {
+            call.result = try? server.sipp(SippScenario.scenario(SippScenario.answered() + SippScenario.ivrHangsUp), caller: caller)
+        }
+        #expect(server.waitForLog(" call_start call=1 "), "the call is up")
+        Thread.sleep(forTimeInterval: 0.5)
         let log = server.stop()
-        calling.sync {}
-        #expect(call?.status == 0, "\(call?.output ?? "")\n\(log)")
+        calling()
+        #expect(call.result?.status == 0, "\(call.result?.output ?? "")\n\(log)")
         #expect(log.contains("stopping calls_in_progress=1") && log.contains("why=\"server stopping\""), "\(log)")
         #expect(server.transcript(1)?.contains("call ended (server stopping)") == true)
         let report = try IVRProcess.run(["report", "--db", server.folder.appendingPathComponent("calls.sqlite").path])
@@ -204,13 +205,14 @@ struct ServeCommandTests {
             #expect(sipp.status == 0, "\(sipp.output)")
         }
         // A broken flow (a menu option going nowhere known) is refused.
+        Thread.sleep(forTimeInterval: 1.1)   // a modification time of its own
         try original.replacingOccurrences(of: "go: hours }", with: "go: hourz }").write(toFile: path, atomically: true, encoding: .utf8)
-        Thread.sleep(forTimeInterval: 1.5)
+        #expect(server.waitForLog("flow_refused"))
         try call()
         // A good change is taken.
         try original.replacingOccurrences(of: "For billing, press 1", with: "Welcome back. For billing, press 1")
             .write(toFile: path, atomically: true, encoding: .utf8)
-        Thread.sleep(forTimeInterval: 1.5)
+        #expect(server.waitForLog("flow_reloaded"))
         try call()
         let log = server.stop()
         #expect(log.contains("flow_refused") && log.contains("hourz"), "\(log)")
@@ -264,6 +266,24 @@ struct ServeCommandTests {
         #expect(transcript.components(separatedBy: "caller pressed 2").count == 2, "\(transcript)")
         let report = try IVRProcess.run(["report", "--db", server.folder.appendingPathComponent("calls.sqlite").path, "--json"])
         #expect(report.stdout.contains("\"contained\" : 1"), "\(report.stdout.prefix(600))")
+    }
+
+    @Test("an INVITE without SDP gets our offer in the 200; the answer in the ACK sets the codec, and keys are heard")
+    func lateOffer() throws {
+        let server = try Self.server()
+        let answer = SippScenario.offer.replacingOccurrences(of: "%@", with: "8 101")
+            .replacingOccurrences(of: "a=rtpmap:0 PCMU/8000\n", with: "").replacingOccurrences(of: "a=rtpmap:18 G729/8000\n", with: "")
+        let steps = [
+            SippScenario.send(SippScenario.dialog("INVITE", cseq: 1, toTag: false) + "\nContent-Length: 0\n", retransmit: true),
+            "<recv response=\"100\" optional=\"true\"/>",
+            "<recv response=\"200\"><action><ereg regexp=\"m=audio [0-9]+ RTP/AVP 0 8 101\" search_in=\"msg\" check_it=\"true\" assign_to=\"offer\"/></action></recv>",
+            SippScenario.send(SippScenario.dialog("ACK", cseq: 1) + "\nContent-Type: application/sdp\nContent-Length: [len]\n\n" + answer),
+        ] + SippScenario.ivrHangsUp
+        let sipp = try server.sipp(SippScenario.scenario(steps, checked: ["offer"]),
+                                   caller: CallerStream(audio: CallerStream.silence(seconds: 3).audio, events: [(1.0, "2")]))
+        let log = server.stop()
+        #expect(sipp.status == 0, "\(sipp.output)\n\(log)")
+        #expect(server.transcript(1)?.hasSuffix("outcome: contained (faq hours)\n") == true, "\(server.transcript(1) ?? "")\n\(log)")
     }
 
     @Test("a caller silent on RTP for --rtp-timeout has hung up: the IVR sends BYE and keeps the record")
