@@ -58,7 +58,7 @@ public final class SIPServer: SIPStackDelegate, SIPSessionDelegate, @unchecked S
     private var flow: Flow
     private let flowPath: String
     private var flowModified: Date?
-    private let loadFlow: (String) -> Result<Flow, FlowRefusal>
+    private let loadFlow: @Sendable (String) -> Result<Flow, FlowRefusal>
     private let prompts: PromptLibrary
     private let understanding: UtteranceUnderstanding?
     private let onFinished: (FinishedCall) -> Void
@@ -76,11 +76,14 @@ public final class SIPServer: SIPStackDelegate, SIPSessionDelegate, @unchecked S
     private var figures = ServerFigures()
     /// Set by SIGTERM or SIGINT (on another thread), seen by the next tick.
     private var stopRequested = false
+    /// A flow file being loaded off the loop's thread, and its result once loaded (under `figuresLock`).
+    private var reloading = false
+    private var reloaded: Result<Flow, FlowRefusal>?
 
     /// A server for the flow at `flowPath` (already loaded as `flow`); `loadFlow` reloads it when
-    /// the file changes (a flow refused keeps the old one). `onFinished` receives every call
+    /// the file changes, on another thread (a flow refused keeps the old one). `onFinished` receives every call
     /// that was answered, `onEvent` what is worth a log line; both on the server's thread.
-    public init(settings: ServerSettings, flow: Flow, flowPath: String, loadFlow: @escaping (String) -> Result<Flow, FlowRefusal>,
+    public init(settings: ServerSettings, flow: Flow, flowPath: String, loadFlow: @escaping @Sendable (String) -> Result<Flow, FlowRefusal>,
                 prompts: PromptLibrary, understanding: UtteranceUnderstanding?,
                 onFinished: @escaping (FinishedCall) -> Void, onEvent: @escaping (ServerEvent) -> Void) {
         self.settings = settings
@@ -406,17 +409,28 @@ public final class SIPServer: SIPStackDelegate, SIPSessionDelegate, @unchecked S
 
     // MARK: Flow reloads
 
+    /// Once a second: a changed flow file is loaded off the loop's thread (its prompts may need
+    /// synthesizing), and taken by a later tick.
     private func reloadFlowIfChanged() {
+        if let result = figuresLock.withLock({ () -> Result<Flow, FlowRefusal>? in defer { reloaded = nil }; return reloaded }) {
+            reloading = false
+            switch result {
+            case .success(let flow):
+                self.flow = flow
+                onEvent(ServerEvent(event: "flow_reloaded", fields: [("flow", flowPath)]))
+            case .failure(let refusal):
+                onEvent(ServerEvent(event: "flow_refused", fields: [("flow", flowPath), ("why", refusal.description),
+                                                                    ("kept", "the flow loaded before")]))
+            }
+        }
         let modified = Self.modified(flowPath)
-        guard modified != flowModified else { return }
+        guard modified != flowModified, !reloading else { return }
         flowModified = modified
-        switch loadFlow(flowPath) {
-        case .success(let reloaded):
-            flow = reloaded
-            onEvent(ServerEvent(event: "flow_reloaded", fields: [("flow", flowPath)]))
-        case .failure(let refusal):
-            onEvent(ServerEvent(event: "flow_refused", fields: [("flow", flowPath), ("why", refusal.description),
-                                                                ("kept", "the flow loaded before")]))
+        reloading = true
+        let (load, path) = (loadFlow, flowPath)
+        DispatchQueue.global(qos: .utility).async { [weak self] in
+            let result = load(path)
+            self?.figuresLock.withLock { self?.reloaded = result }
         }
     }
 

@@ -49,26 +49,23 @@ struct PromptsRenderCommand: ParsableCommand {
         let folder = cache ?? PromptsRenderCommand.defaultCacheFolder
         let library = PromptLibrary(folder: flow.promptFolder,
                                     cache: PromptCache(synthesizer: SpeechSynthesizer(sampleRate: rate), folder: folder))
-        let work = flow.nodes.values.sorted { $0.name < $1.name }.flatMap(\.prompts).flatMap { prompt in
-            flow.languages.map { (prompt, $0) }
-        }
+        let work = FlowPrompt.all(in: flow)
         let progress = isatty(STDERR_FILENO) != 0
         var counts = (recorded: 0, synthesized: 0, cached: 0, dynamic: 0, missing: 0)
-        for (index, (prompt, language)) in work.enumerated() {
+        for (index, item) in work.enumerated() {
             if progress { FileHandle.standardError.write(Data("\rrendering \(index + 1)/\(work.count)\u{1B}[K".utf8)) }
-            let text = prompt.text(for: language.code, default: flow.languages.first?.code ?? "en")
+            let (prompt, language, text, settings) = (item.prompt, item.language, item.text, item.settings)
             let name = "\(prompt.id) [\(language.code)]"
             if let file = prompt.file, library.recording(id: prompt.id, language: language.code, explicitFile: file) == nil {
                 counts.missing += 1
                 report("\(name) missing recording \((flow.promptFolder as NSString).appendingPathComponent(file))", progress)
             }
-            if !PromptText.placeholders(in: text).isEmpty,
+            if item.isDynamic,
                library.recording(id: prompt.id, language: language.code, explicitFile: prompt.file) == nil {
                 counts.dynamic += 1
                 report("\(name) dynamic (synthesized during the call)", progress)
                 continue
             }
-            let settings = VoiceSettings(voice: language.voice, rate: language.rate, pitch: language.pitch, volume: language.volume)
             let audio: PromptLibrary.Audio
             do {
                 audio = try library.audio(id: prompt.id, text: text, language: language.code, settings: settings,
@@ -104,5 +101,27 @@ struct PromptsRenderCommand: ParsableCommand {
         let base = ProcessInfo.processInfo.environment["XDG_CACHE_HOME"]
             ?? (NSHomeDirectory() as NSString).appendingPathComponent(".cache")
         return (base as NSString).appendingPathComponent("ivr/prompts")
+    }
+}
+
+/// One prompt of a flow in one of its languages, with its text and voice.
+struct FlowPrompt {
+    let prompt: Prompt
+    let language: FlowLanguage
+    let text: String
+    let settings: VoiceSettings
+
+    /// Whether its text has call data in it (`{name}`): synthesized during the call.
+    var isDynamic: Bool { !PromptText.placeholders(in: text).isEmpty }
+
+    /// Every prompt of `flow` in every language, nodes by name.
+    static func all(in flow: Flow) -> [FlowPrompt] {
+        flow.nodes.values.sorted { $0.name < $1.name }.flatMap(\.prompts).flatMap { prompt in
+            flow.languages.map { language in
+                FlowPrompt(prompt: prompt, language: language,
+                           text: prompt.text(for: language.code, default: flow.languages.first?.code ?? "en"),
+                           settings: VoiceSettings(voice: language.voice, rate: language.rate, pitch: language.pitch, volume: language.volume))
+            }
+        }
     }
 }

@@ -106,13 +106,19 @@ struct ServeCommand: ParsableCommand {
             }
         }
         let log = ServerLog(format: logFormat)
+        let prompts = setup.prompts
+        Self.warm(prompts, for: setup.flow, log: log)
         let recordsQueue = DispatchQueue(label: "records")
         let records = self.records
         if let transcripts { try FileManager.default.createDirectory(atPath: transcripts, withIntermediateDirectories: true) }
         let transcriptFolder = transcripts
         let server = SIPServer(
             settings: settings, flow: setup.flow, flowPath: flow,
-            loadFlow: { path in Result { try CallSetup.loadFlow(path) }.mapError { FlowRefusal(($0 as? InputFailure)?.message ?? "\($0)") } },
+            loadFlow: { path in
+                Result { try CallSetup.loadFlow(path) }
+                    .map { flow in Self.warm(prompts, for: flow, log: log); return flow }
+                    .mapError { FlowRefusal(($0 as? InputFailure)?.message ?? "\($0)") }
+            },
             prompts: setup.prompts, understanding: pool,
             onFinished: { call in
                 recordsQueue.async {
@@ -138,6 +144,23 @@ struct ServeCommand: ParsableCommand {
             ("key_ms_p99", milliseconds(figures.keyLatency, 0.99)), ("answer_ms_p50", milliseconds(figures.answerLatency, 0.5)),
             ("answer_ms_p99", milliseconds(figures.answerLatency, 0.99)), ("decoder_wait_ms_p99", milliseconds(figures.decoderWait, 0.99)),
         ]))
+    }
+
+    /// Loads (or synthesizes) every prompt of `flow` without call data into memory before calls
+    /// need them: a prompt synthesized during a call would hold up every call's audio meanwhile.
+    static func warm(_ prompts: PromptLibrary, for flow: Flow, log: ServerLog) {
+        var ready = 0
+        for item in FlowPrompt.all(in: flow) where !item.isDynamic {
+            do {
+                _ = try prompts.audio(id: item.prompt.id, text: item.text, language: item.language.code, settings: item.settings,
+                                      explicitFile: item.prompt.file)
+                ready += 1
+            } catch {
+                log.write(ServerEvent(event: "prompt_failed", fields: [("prompt", "\(item.prompt.id) [\(item.language.code)]"),
+                                                                      ("why", "\(error)")]))
+            }
+        }
+        log.write(ServerEvent(event: "prompts_ready", fields: [("flow", flow.name), ("prompts", "\(ready)")]))
     }
 
     static func hostAndPort(_ text: String, option: String = "--listen") throws -> (String, UInt16) {
