@@ -384,7 +384,7 @@ public final class SIPServer: SIPStackDelegate, SIPSessionDelegate, @unchecked S
         onEvent(ServerEvent(event: "call_end", fields: [
             ("call", "\(call.number)"), ("call_id", call.callID), ("outcome", result.outcome.description),
             ("seconds", String(format: "%.1f", result.duration)), ("why", reason), ("late_frames", "\(call.lateFrames)"),
-            ("lost_packets", "\(call.jitter.lost)"), ("rtp_from_elsewhere", "\(call.media.strangers)")]))
+            ("lost_packets", "\(call.jitter.lost)"), ("late_packets", "\(call.jitter.late)"), ("dropped_packets", "\(call.jitter.dropped)"), ("rtp_from_elsewhere", "\(call.media.strangers)")]))
     }
 
     private func release(_ call: PhoneCall) {
