@@ -147,9 +147,17 @@ public final class SIPServer: SIPStackDelegate, SIPSessionDelegate, @unchecked S
     // MARK: SIP
 
     func sipStack(_ stack: SIPStack, received request: SIPRequest) -> Bool {
-        guard request.method == "OPTIONS" else { return false }
-        request.reply(200, "OK", headers: "Allow: INVITE, ACK, BYE, CANCEL, OPTIONS, REFER, NOTIFY\r\nAccept: application/sdp\r\n")
-        return true
+        switch request.method {
+        case "OPTIONS":
+            request.reply(200, "OK", headers: "Allow: INVITE, ACK, BYE, CANCEL, OPTIONS, REFER, NOTIFY\r\nAccept: application/sdp\r\n")
+            return true
+        case "NOTIFY" where request.header("Event")?.lowercased().hasPrefix("refer") == true:
+            // How a transfer went (RFC 3515); the call has been handed over or ended already.
+            request.reply(200, "OK")
+            return true
+        default:
+            return false
+        }
     }
 
     func sipStack(_ stack: SIPStack, invited request: SIPRequest) {

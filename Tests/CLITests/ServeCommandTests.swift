@@ -101,7 +101,13 @@ struct ServeCommandTests {
             "</action></recv>",
             SippScenario.reply("202 Accepted"),
         ]
-        let sipp = try server.sipp(SippScenario.scenario(SippScenario.answered() + refer + SippScenario.ivrHangsUp,
+        // The PBX then says how the transfer went (RFC 3515's NOTIFY), answered 200.
+        let notify = [
+            SippScenario.send(SippScenario.dialog("NOTIFY", cseq: 3) + "\nEvent: refer\nSubscription-State: terminated;reason=noresource\n"
+                              + "Content-Type: message/sipfrag\nContent-Length: [len]\n\nSIP/2.0 200 OK", retransmit: true),
+            "<recv response=\"200\"/>",
+        ]
+        let sipp = try server.sipp(SippScenario.scenario(SippScenario.answered() + refer + SippScenario.ivrHangsUp + notify,
                                                          checked: ["target", "queue", "language"]), caller: caller)
         let log = server.stop()
         #expect(sipp.status == 0, "\(sipp.output)\n\(log)")
