@@ -68,7 +68,7 @@ let package = Package(
             name: "SystemLibraryTests",
             dependencies: ["CPocketSphinx", "CEspeakNG", "CALSA", "CSndFile", "CSoxr"]),
         .testTarget(name: "IVRTelephonyTests", dependencies: ["IVRTelephony"]),
-        .testTarget(name: "CLITests", dependencies: ["IVRAudio", "IVRDSP"]),
+        .testTarget(name: "CLITests", dependencies: ["IVRAudio", "IVRDSP", "IVRTelephony"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -142,9 +142,7 @@ public final class CallEngine {
         } catch {
             throw call.failure(error, inputEnded: inputEnded)
         }
-        var result = call.finish()
-        result.inputEnded = inputEnded
-        return result
+        return call.finish(inputEnded: inputEnded)
     }
 }
 

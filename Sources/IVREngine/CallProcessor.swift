@@ -71,10 +71,6 @@ public final class CallProcessor {
     public var isFinished: Bool { session.outcome != nil }
     /// Whether a prompt is playing now.
     public var isPlayingPrompt: Bool { !playing.isEmpty }
-    /// The flow node the call is at.
-    public var node: String { session.node }
-    /// What the call carries now: language, path, collected data (secrets masked).
-    public var context: CallContext { session.context }
 
     private var rate: Int { settings.sampleRate }
     private func seconds(_ sample: Int64) -> Double { Double(sample) / Double(rate) }
@@ -99,10 +95,11 @@ public final class CallProcessor {
         try apply(session.handle(.digit(key), at: seconds(clock)), at: clock)
     }
 
-    /// What the call produced so far, the message being recorded kept.
-    public func finish() -> CallResult {
+    /// What the call produced so far, the message being recorded kept; `inputEnded`: the
+    /// caller's audio ran out (a file's or a pipe's end).
+    public func finish(inputEnded: Bool) -> CallResult {
         keepMessage()
-        return result(inputEnded: false)
+        return result(inputEnded: inputEnded)
     }
 
     /// The call stopped on `error`: the line said, the partial result with it.

@@ -94,11 +94,9 @@ public final class DecoderPool: UtteranceUnderstanding, @unchecked Sendable {
     private var jobs: [Job] = []
     private var stopping = false
     private var threads: [Thread] = []
-    public let size: Int
 
     /// Loads `size` recognizers with `makeRecognizer` (each loads the model) and starts their threads.
     public init(size: Int, makeRecognizer: () throws -> SpeechRecognizer) throws {
-        self.size = size
         for index in 0..<size {
             let decoder = IntentDecoder(recognizer: try makeRecognizer())
             let thread = Thread { [unowned self] in self.work(with: decoder) }
@@ -107,9 +105,6 @@ public final class DecoderPool: UtteranceUnderstanding, @unchecked Sendable {
         }
         threads.forEach { $0.start() }
     }
-
-    /// Utterances waiting for a decoder now.
-    public var waiting: Int { condition.withLock { jobs.count } }
 
     public func understand(_ audio: [Int16], sampleRate: Int, request: ListenRequest, flow: Flow) -> PendingAnswer {
         let answer = PendingAnswer()

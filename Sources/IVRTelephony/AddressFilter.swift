@@ -23,8 +23,6 @@ public struct AddressFilter: Sendable {
         }
     }
 
-    public var allowsAll: Bool { blocks.isEmpty }
-
     /// Whether `host` (an IP address as text) is in one of the blocks.
     public func allows(_ host: String) -> Bool {
         guard !blocks.isEmpty else { return true }

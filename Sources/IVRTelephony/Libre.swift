@@ -108,9 +108,7 @@ final class SIPRequest {
     var method: String { Self.text(message.pointee.met) }
     var callID: String { Self.text(message.pointee.callid) }
     var from: String { Self.text(message.pointee.from.auri) }
-    var to: String { Self.text(message.pointee.to.auri) }
     var source: NetworkAddress { NetworkAddress(message.pointee.src) }
-    var transport: String { String(cString: sip_transp_name(message.pointee.tp)) }
     var body: Int { Int(message.pointee.mb.pointee.end - message.pointee.mb.pointee.pos) }
 
     /// A header by name (the first), e.g. `X-Account`.
@@ -238,8 +236,11 @@ final class SIPSession {
             { code, message, arg in
                 let me = Unmanaged<SIPSession>.fromOpaque(arg!).takeUnretainedValue()
                 me.closed = true
-                let reason = message.map { "\(SIPRequest.text($0.pointee.met).isEmpty ? "\($0.pointee.scode)" : SIPRequest.text($0.pointee.met))" }
-                    ?? (code == 0 ? "closed" : String(cString: strerror(code)))
+                // The request that ended it (BYE), a response's status, else the error.
+                let reason = message.map { ended in
+                    let method = SIPRequest.text(ended.pointee.met)
+                    return method.isEmpty ? String(ended.pointee.scode) : method
+                } ?? (code == 0 ? "closed" : String(cString: strerror(code)))
                 me.delegate?.sessionClosed(me, reason: reason)
             },
             me, Self.allow), "accepting the call")

@@ -279,21 +279,46 @@ public final class SIPServer: SIPStackDelegate, SIPSessionDelegate, @unchecked S
     /// behind), processed on the worker threads; their answers are sent from here.
     private func tick() {
         let now = LoopTimer.now
+        answerRingingCalls(now: now)
+        let due = dueFrames(now: now)
+        run(due, now: now)
+        for (call, _) in due {
+            for payload in call.outgoing {
+                call.media.send(payloadType: call.media.audioPayloadType, timestamp: call.timestamp, marker: !call.sentFirst, payload: payload)
+                call.timestamp &+= UInt32(payload.count)
+                call.sentFirst = true
+            }
+            if call.failure != nil || call.processor?.isFinished == true { end(call, reason: call.failure.map { "failed: \($0)" } ?? "flow ended") }
+        }
+        endOverdueCalls(now: now)
+        if figuresLock.withLock({ stopRequested }) { beginStopping() }
+        if stopping != nil, calls.isEmpty { LibreLoop.stop() }
+        if LoopTimer.milliseconds(from: lastFlowCheck, to: now) >= 1000 {
+            lastFlowCheck = now
+            reloadFlowIfChanged()
+        }
+    }
+
+    /// Calls that have rung for `--ring` seconds are answered (200 OK) and start.
+    private func answerRingingCalls(now: UInt64) {
+        for call in calls.values where call.state == .ringing && now >= call.invitedAt + UInt64(settings.ringSeconds * 1000) {
+            do {
+                try call.session?.answer(offerless: call.media.codec == nil)
+                answered(call, at: now)
+            } catch {
+                call.session?.reject(500, "Server Internal Error")
+                call.endReason = "\(error)"
+                release(call)
+            }
+        }
+    }
+
+    /// Each call's frames that are due by `now` (at most 10, when the server fell behind), from
+    /// its jitter buffer; frames a whole frame late are counted.
+    private func dueFrames(now: UInt64) -> [(call: PhoneCall, audio: [[Int16]])] {
         var due: [(call: PhoneCall, audio: [[Int16]])] = []
         var lateFrames = 0
-        for call in calls.values {
-            if call.state == .ringing, now >= call.invitedAt + UInt64(settings.ringSeconds * 1000) {
-                do {
-                    try call.session?.answer(offerless: call.media.codec == nil)
-                    answered(call, at: now)
-                } catch {
-                    call.session?.reject(500, "Server Internal Error")
-                    call.endReason = "\(error)"
-                    release(call)
-                    continue
-                }
-            }
-            guard call.state == .up else { continue }
+        for call in calls.values where call.state == .up {
             var audio: [[Int16]] = []
             while call.due(frame: call.frames) <= now, audio.count < 10 {
                 if LoopTimer.milliseconds(from: call.due(frame: call.frames), to: now) >= 20 {
@@ -310,25 +335,26 @@ public final class SIPServer: SIPStackDelegate, SIPSessionDelegate, @unchecked S
             $0.frames += framesNow
             $0.lateFrames += lateFrames
         }
+        return due
+    }
+
+    /// The calls' frames through their calls, on the worker threads (a call on one worker).
+    private func run(_ due: [(call: PhoneCall, audio: [[Int16]])], now: UInt64) {
         let workers = max(1, min(settings.workers, due.count))
-        if workers == 1 {
+        guard workers > 1 else {
             for item in due { item.call.advance(item.audio, keysAt: now) }
-        } else {
-            let work = due
-            DispatchQueue.concurrentPerform(iterations: workers) { worker in
-                for index in stride(from: worker, to: work.count, by: workers) {
-                    work[index].call.advance(work[index].audio, keysAt: now)
-                }
+            return
+        }
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            for index in stride(from: worker, to: due.count, by: workers) {
+                due[index].call.advance(due[index].audio, keysAt: now)
             }
         }
-        for (call, _) in due {
-            for payload in call.outgoing {
-                call.media.send(payloadType: call.media.audioPayloadType, timestamp: call.timestamp, marker: !call.sentFirst, payload: payload)
-                call.timestamp &+= UInt32(payload.count)
-                call.sentFirst = true
-            }
-            if call.failure != nil || call.processor?.isFinished == true { end(call, reason: call.failure.map { "failed: \($0)" } ?? "flow ended") }
-        }
+    }
+
+    /// Calls silent on RTP for `--rtp-timeout`, calls past the drain limit when stopping, and
+    /// transfers whose REFER the PBX has not answered within 8 s end here.
+    private func endOverdueCalls(now: UInt64) {
         for call in calls.values where call.state == .up {
             if Double(LoopTimer.milliseconds(from: call.lastPacketAt, to: now)) / 1000 > settings.rtpTimeout {
                 try? call.processor?.hangUp(saying: "no audio from the caller for \(Int(settings.rtpTimeout)) s: caller gone")
@@ -338,15 +364,8 @@ public final class SIPServer: SIPStackDelegate, SIPSessionDelegate, @unchecked S
                 end(call, reason: "server stopping")
             }
         }
-        // A PBX that does not answer the REFER within 8 s: the call ends here.
         for call in calls.values where call.state == .transferring && LoopTimer.milliseconds(from: call.referredAt, to: now) > 8000 {
             finish(call, reason: "REFER unanswered")
-        }
-        if figuresLock.withLock({ stopRequested }) { beginStopping() }
-        if stopping != nil, calls.isEmpty { LibreLoop.stop() }
-        if LoopTimer.milliseconds(from: lastFlowCheck, to: now) >= 1000 {
-            lastFlowCheck = now
-            reloadFlowIfChanged()
         }
     }
 
@@ -375,8 +394,7 @@ public final class SIPServer: SIPStackDelegate, SIPSessionDelegate, @unchecked S
         call.endReason = reason
         release(call)
         guard wasUp, let processor = call.processor else { return }
-        var result = call.failure?.partial ?? processor.finish()
-        result.inputEnded = reason != "flow ended"
+        let result = call.failure?.partial ?? processor.finish(inputEnded: false)
         let delays = processor.answerDelays
         count {
             $0.active -= 1

@@ -1,5 +1,6 @@
 import Foundation
 import IVRDSP
+@testable import IVRTelephony
 
 /// A caller's RTP stream, sent by the test itself over UDP (sipp's pcap player needs raw
 /// sockets, so root): 20 ms packets of µ-law audio, and keys as RFC 4733 events (beside the
@@ -36,7 +37,7 @@ struct CallerStream {
             return bytes + payload
         }
         for frame in stride(from: 0, to: audio.count, by: 160) {
-            let samples = audio[frame..<min(frame + 160, audio.count)].map(Self.muLaw)
+            let samples = audio[frame..<min(frame + 160, audio.count)].map(G711.muLaw)
             packets.append((Double(frame) / 8000, rtp(0, marker: frame == 0, timestamp: UInt32(frame), samples)))
         }
         for (at, key) in events {
@@ -83,17 +84,8 @@ struct CallerStream {
     /// The audio as raw µ-law, for sipp's `rtp_stream` (keys as tones, speech); its path.
     func writeMuLaw(in folder: URL, named name: String) throws -> String {
         let path = folder.appendingPathComponent(name).path
-        try Data(audio.map(Self.muLaw)).write(to: URL(fileURLWithPath: path))
+        try Data(audio.map(G711.muLaw)).write(to: URL(fileURLWithPath: path))
         return path
-    }
-
-    static func muLaw(_ sample: Int16) -> UInt8 {
-        var value = Int(sample)
-        let sign: UInt8 = value < 0 ? 0x80 : 0
-        value = min(abs(value), 32635) + 0x84
-        var exponent = 7
-        while exponent > 0 && value & (0x80 << exponent) == 0 { exponent -= 1 }
-        return ~(sign | UInt8(exponent << 4) | UInt8((value >> (exponent + 3)) & 0x0F))
     }
 }
 
