@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.0"),
     ],
     targets: [
         // C libraries from Debian, found through pkg-config.
@@ -48,8 +49,12 @@ let package = Package(
         .target(name: "IVREngine", dependencies: ["IVRAudio", "IVRDSP", "IVRFlow", "IVRSpeech", .product(name: "Yams", package: "Yams")]),
         // Phone calls over SIP and RTP (libre): the server that runs many calls at once.
         .target(name: "IVRTelephony", dependencies: ["CLibre", "IVREngine", "IVRFlow", "IVRSpeech", "IVRDSP"]),
-        // Call records, the staff's inbox (voicemail, callbacks, texts) and the IVR report: SQLite.
-        .target(name: "IVRRecords", dependencies: ["IVRFlow", "IVRAudio", .product(name: "GRDB", package: "GRDB.swift")]),
+        // Call records, the staff's inbox (voicemail, callbacks, texts) and the IVR report: SQLite
+        // for one machine, PostgreSQL for several nodes.
+        .target(name: "IVRRecords", dependencies: [
+            "IVRFlow", "IVRAudio", .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+        ]),
         // The command-line tool.
         .executableTarget(
             name: "ivr",

@@ -25,6 +25,8 @@ public struct CallRecord: Codable, Sendable, Equatable {
     public var source: String
     /// The scenario's name for test calls.
     public var scenario: String?
+    /// The node (`ivr serve --node`) that took the call, when several share the records.
+    public var node: String?
     public var events: [CallLogEntry]
     public var visits: [NodeVisit]
     public var voicemails: [VoicemailEntry]
@@ -76,7 +78,8 @@ public struct CallRecord: Codable, Sendable, Equatable {
     ///   - voicemails: messages already stored as files.
     public init(uid: String = UUID().uuidString, flow: Flow, callerNumber: String?, startedAt: Date, duration: Double,
                 outcome: CallOutcome?, failure: String? = nil, log: [CallLogEntry], context: CallContext,
-                requests: [StaffRequest] = [], voicemails: [VoicemailEntry] = [], source: String, scenario: String? = nil) {
+                requests: [StaffRequest] = [], voicemails: [VoicemailEntry] = [], source: String, scenario: String? = nil,
+                node: String? = nil) {
         self.uid = uid
         self.flow = flow.name
         self.callerNumber = callerNumber
@@ -93,6 +96,7 @@ public struct CallRecord: Codable, Sendable, Equatable {
         data = context.data
         self.source = source
         self.scenario = scenario
+        self.node = node
         events = log
         visits = NodeVisit.visits(in: log, flow: flow, callEnd: duration, endedByCaller: self.outcome.kind == "abandoned")
         self.voicemails = voicemails

@@ -1,13 +1,21 @@
 import Foundation
 
-/// Records waiting for the database: one JSON record per line in `<database>.journal`, written
-/// when the database could not take a call's record, imported (and removed) on the next start.
+/// Records waiting for the database: one JSON record per line, written when the database could
+/// not take a call's record, delivered (and removed) when it can.
 public struct RecordJournal: Sendable {
     public let path: String
 
+    public init(path: String) {
+        self.path = path
+    }
+
+    /// The journal of a SQLite database: `<database>.journal` beside it.
     public init(databasePath: String) {
         path = databasePath + ".journal"
     }
+
+    /// Whether records are waiting.
+    public var exists: Bool { FileManager.default.fileExists(atPath: path) }
 
     /// Appends a record as one line (a single write, so a crash leaves whole lines).
     public func append(_ record: CallRecord) throws(RecordStoreError) {
@@ -39,10 +47,15 @@ public struct RecordJournal: Sendable {
         return text.split(separator: "\n").compactMap { try? decoder.decode(CallRecord.self, from: Data($0.utf8)) }
     }
 
+    /// Removes the journal (its records are stored).
+    func remove() throws(RecordStoreError) {
+        do { try FileManager.default.removeItem(atPath: path) } catch { throw RecordStoreError(path: path, error) }
+    }
+
     /// Moves the journal's records into `store` (in one transaction) and removes the journal.
     func importRecords(into store: RecordStore) throws(RecordStoreError) {
-        guard FileManager.default.fileExists(atPath: path) else { return }
+        guard exists else { return }
         try store.save(records())
-        do { try FileManager.default.removeItem(atPath: path) } catch { throw RecordStoreError(path: path, error) }
+        try remove()
     }
 }

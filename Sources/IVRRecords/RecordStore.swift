@@ -1,189 +1,140 @@
 import Foundation
 import GRDB
 
-/// The records database: one SQLite file with migrations, holding calls, their events and node
-/// visits, voicemails, callback and text-message requests. Opening it imports the records a
-/// journal kept while the database could not take them.
+/// The records database: calls, their events and node visits, voicemails, callback and
+/// text-message requests. One SQLite file on one machine; PostgreSQL (`postgres://…`) when
+/// several nodes share their records. The same SQL runs on both.
 public final class RecordStore: Sendable {
     /// Where the records live unless `--db` says otherwise: `$IVR_DB` when set, else
     /// `data/ivr.sqlite` in the current folder.
     public static var defaultPath: String { ProcessInfo.processInfo.environment["IVR_DB"] ?? "data/ivr.sqlite" }
 
-    public let path: String
-    let database: DatabaseQueue
+    /// The SQLite file, or the PostgreSQL address without its password.
+    public var path: String { engine.location }
+    let engine: any SQLEngine
 
-    /// Opens (creating it and its folder if needed, unless `create` is false) and migrates the
-    /// database at `path`, then imports its journal. A database busy for longer than
-    /// `busyTimeout` seconds fails.
-    public init(path: String, create: Bool = true, busyTimeout: TimeInterval = 5) throws(RecordStoreError) {
-        self.path = path
-        guard create || FileManager.default.fileExists(atPath: path) else {
-            throw RecordStoreError(path: path, reason: "no records database here (no call has been recorded with this --db)")
+    /// Opens the records at `address`: a PostgreSQL address (`postgres://…`), else the path of
+    /// a SQLite file (created with its folder if needed, unless `create` is false). The schema
+    /// is brought up to date. A SQLite database's journal is imported; a SQLite database busy,
+    /// or a PostgreSQL server silent, for longer than `timeout` seconds fails.
+    public init(address: String, create: Bool = true, timeout: TimeInterval = 5) throws(RecordStoreError) {
+        if PostgresEngine.isAddress(address) {
+            engine = try PostgresEngine(address: address, timeout: timeout)
+        } else {
+            engine = try SQLiteEngine(path: address, create: create, busyTimeout: timeout)
+            try RecordJournal(databasePath: address).importRecords(into: self)
         }
-        do {
-            let folder = (path as NSString).deletingLastPathComponent
-            if !folder.isEmpty { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
-            var configuration = Configuration()
-            configuration.busyMode = .timeout(busyTimeout)
-            configuration.foreignKeysEnabled = true
-            database = try DatabaseQueue(path: path, configuration: configuration)
-            try Self.migrator.migrate(database)
-        } catch {
-            throw RecordStoreError(path: path, error)
-        }
-        try RecordJournal(databasePath: path).importRecords(into: self)
     }
 
-    /// Stores a call and everything it left, in one transaction (all or nothing).
+    /// Opens (creating it if needed) the SQLite database at `path`.
+    public convenience init(path: String, create: Bool = true, busyTimeout: TimeInterval = 5) throws(RecordStoreError) {
+        try self.init(address: path, create: create, timeout: busyTimeout)
+    }
+
+    deinit { engine.close() }
+
+    /// Stores a call and everything it left, in one transaction (all or nothing). A call
+    /// already stored (the same uid) is left as it is.
     public func save(_ record: CallRecord) throws(RecordStoreError) {
-        do {
-            try database.write { db in try Self.insert(record, into: db) }
-        } catch {
-            throw RecordStoreError(path: path, error)
-        }
+        try save([record])
     }
 
-    /// Stores many calls in one transaction (imports, the benchmark's data).
+    /// Stores many calls in one transaction (journals, imports, the benchmark's data); calls
+    /// already stored are skipped, so a journal delivered twice stores each call once.
     public func save(_ records: [CallRecord]) throws(RecordStoreError) {
-        do {
-            try database.write { db in
-                for record in records { try Self.insert(record, into: db) }
-            }
-        } catch {
-            throw RecordStoreError(path: path, error)
+        let storesAudio = engine.storesAudio
+        try write { db in
+            for record in records { try Self.insert(record, into: db, withAudio: storesAudio) }
         }
     }
 
     /// Number of calls stored.
     public func callCount() throws(RecordStoreError) -> Int {
-        try read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM calls") ?? 0 }
+        try read { db in try db.query("SELECT count(*) AS n FROM calls", []).first?.int("n") ?? 0 }
+    }
+
+    /// Calls per node (`""` for calls recorded without a node name).
+    public func callsPerNode() throws(RecordStoreError) -> [String: Int] {
+        try read { db in
+            let rows = try db.query("SELECT coalesce(node, '') AS node, count(*) AS n FROM calls GROUP BY coalesce(node, '')", [])
+            return Dictionary(uniqueKeysWithValues: rows.map { ($0.string("node"), $0.int("n")) })
+        }
     }
 
     /// Runs a read, turning database errors into ``RecordStoreError``.
-    func read<T>(_ body: (Database) throws -> T) throws(RecordStoreError) -> T {
-        do { return try database.read(body) } catch { throw RecordStoreError(path: path, error) }
+    func read<T>(_ body: (any SQLTransaction) throws -> T) throws(RecordStoreError) -> T {
+        do { return try engine.read(body) } catch { throw RecordStoreError(path: path, error) }
     }
 
     /// Runs a write transaction, turning database errors into ``RecordStoreError``.
-    func write<T>(_ body: (Database) throws -> T) throws(RecordStoreError) -> T {
-        do { return try database.write(body) } catch { throw RecordStoreError(path: path, error) }
+    func write<T>(_ body: (any SQLTransaction) throws -> T) throws(RecordStoreError) -> T {
+        do { return try engine.transaction(body) } catch { throw RecordStoreError(path: path, error) }
     }
 
-    private static func insert(_ record: CallRecord, into db: Database) throws {
-        if try Bool.fetchOne(db, sql: "SELECT 1 FROM calls WHERE uid = ?", arguments: [record.uid]) == true { return }
+    private static func insert(_ record: CallRecord, into db: any SQLTransaction, withAudio: Bool) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
-        let json = { (value: [String: String]) in String(decoding: try encoder.encode(value), as: UTF8.self) }
+        let json = { (value: [String: String]) in SQLValue.text(String(decoding: try encoder.encode(value), as: UTF8.self)) }
         let outcome = record.outcome
-        try db.execute(sql: """
+        let inserted = try db.query("""
             INSERT INTO calls (uid, flow, caller, started_at, duration, language, path, outcome, outcome_detail,
-                               summary, contained, queue, priority, end_node, end_kind, data, source, scenario)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [
-                record.uid, record.flow, record.callerNumber, record.startedAt.timeIntervalSince1970, record.duration,
-                record.language, record.path.joined(separator: " > "), outcome.kind, outcome.detail, outcome.summary,
-                outcome.contained, outcome.queue, outcome.priority, record.endNode,
-                record.visits.last?.kind, try json(record.data), record.source, record.scenario,
+                               summary, contained, queue, priority, end_node, end_kind, data, source, scenario, node)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
+            ON CONFLICT (uid) DO NOTHING RETURNING id
+            """, [
+                .text(record.uid), .text(record.flow), SQLValue(record.callerNumber), .real(record.startedAt.timeIntervalSince1970),
+                .real(record.duration), .text(record.language), .text(record.path.joined(separator: " > ")), .text(outcome.kind),
+                .text(outcome.detail), .text(outcome.summary), .bool(outcome.contained), SQLValue(outcome.queue),
+                SQLValue(outcome.priority), .text(record.endNode), SQLValue(record.visits.last?.kind), try json(record.data),
+                .text(record.source), SQLValue(record.scenario), SQLValue(record.node),
             ])
-        let callID = db.lastInsertedRowID
-        let created = record.startedAt.addingTimeInterval(record.duration).timeIntervalSince1970
-        let event = try db.makeStatement(sql: "INSERT INTO events (call_id, seq, time, node, event, detail) VALUES (?, ?, ?, ?, ?, ?)")
-        for (seq, entry) in record.events.enumerated() {
-            try event.execute(arguments: [callID, seq, entry.time, entry.node, entry.event, try json(entry.detail)])
-        }
-        let visit = try db.makeStatement(sql: """
-            INSERT INTO visits (call_id, seq, node, kind, entered_at, seconds, no_inputs, no_matches, key_choices,
-                                speech_choices, confidence_sum, confidence_count, hung_up)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
-        for (seq, v) in record.visits.enumerated() {
-            try visit.execute(arguments: [callID, seq, v.node, v.kind, v.enteredAt, v.seconds, v.noInputs, v.noMatches,
-                                          v.keyChoices, v.speechChoices, v.confidenceSum, v.confidenceCount, v.hungUp])
-        }
+        // Stored before (a journal delivered again): nothing more to do.
+        guard let callID = inserted.first?.int("id") else { return }
+        let created = SQLValue.real(record.startedAt.addingTimeInterval(record.duration).timeIntervalSince1970)
+        try insertRows(into: "events", columns: ["call_id", "seq", "time", "node", "event", "detail"],
+                       rows: try record.events.enumerated().map { seq, entry in
+                           [.integer(callID), .integer(seq), .real(entry.time), .text(entry.node), .text(entry.event), try json(entry.detail)]
+                       }, db: db)
+        try insertRows(into: "visits", columns: ["call_id", "seq", "node", "kind", "entered_at", "seconds", "no_inputs", "no_matches",
+                                                 "key_choices", "speech_choices", "confidence_sum", "confidence_count", "hung_up"],
+                       rows: record.visits.enumerated().map { seq, v in
+                           [.integer(callID), .integer(seq), .text(v.node), .text(v.kind), .real(v.enteredAt), .real(v.seconds),
+                            .integer(v.noInputs), .integer(v.noMatches), .integer(v.keyChoices), .integer(v.speechChoices),
+                            .real(v.confidenceSum), .integer(v.confidenceCount), .bool(v.hungUp)]
+                       }, db: db)
         for message in record.voicemails {
-            try db.execute(sql: "INSERT INTO voicemails (call_id, box, file, seconds, created_at) VALUES (?, ?, ?, ?, ?)",
-                           arguments: [callID, message.box, message.file, message.seconds, created])
+            let stored = try db.query("""
+                INSERT INTO voicemails (call_id, box, file, seconds, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id
+                """, [.integer(callID), .text(message.box), .text(message.file), .real(message.seconds), created])
+            if withAudio, let id = stored.first?.int("id") {
+                let audio: Data
+                do { audio = try Data(contentsOf: URL(fileURLWithPath: message.file)) } catch {
+                    throw RecordStoreError(path: message.file, reason: "the voicemail's audio \(message.file) cannot be read (\(error.localizedDescription))")
+                }
+                try db.query("INSERT INTO voicemail_audio (voicemail_id, wav) VALUES ($1, $2)", [.integer(id), .blob(audio)])
+            }
         }
         for request in record.requests {
-            try db.execute(sql: "INSERT INTO \(request.kind.table) (call_id, number, topic, created_at) VALUES (?, ?, ?, ?)",
-                           arguments: [callID, request.number, request.topic, created])
+            try db.query("INSERT INTO \(request.kind.table) (call_id, number, topic, created_at) VALUES ($1, $2, $3, $4)",
+                         [.integer(callID), .text(request.number), .text(request.topic), created])
         }
     }
 
-    /// The schema, one migration per change; a database made by an older version is brought up to date.
-    private static var migrator: DatabaseMigrator {
-        var migrator = DatabaseMigrator()
-        migrator.registerMigration("v1: calls, events, visits, voicemails, callbacks, texts") { db in
-            try db.create(table: "calls") { t in
-                t.autoIncrementedPrimaryKey("id")
-                t.column("uid", .text).notNull().unique()
-                t.column("flow", .text).notNull()
-                t.column("caller", .text)
-                t.column("started_at", .double).notNull()
-                t.column("duration", .double).notNull()
-                t.column("language", .text).notNull()
-                t.column("path", .text).notNull()
-                t.column("outcome", .text).notNull()
-                t.column("outcome_detail", .text).notNull()
-                t.column("summary", .text).notNull()
-                t.column("contained", .boolean).notNull()
-                t.column("queue", .text)
-                t.column("priority", .integer)
-                t.column("end_node", .text).notNull()
-                t.column("end_kind", .text)
-                t.column("data", .text).notNull()
-                t.column("source", .text).notNull()
-                t.column("scenario", .text)
+    /// Inserts rows with as few statements as the databases' parameter limits allow.
+    private static func insertRows(into table: String, columns: [String], rows: [[SQLValue]], db: any SQLTransaction) throws {
+        let rowsPerStatement = 30_000 / columns.count
+        var start = 0
+        while start < rows.count {
+            let chunk = rows[start..<min(rows.count, start + rowsPerStatement)]
+            var placeholders: [String] = []
+            for index in 0..<chunk.count {
+                let first = index * columns.count + 1
+                placeholders.append("(" + (first..<first + columns.count).map { "$\($0)" }.joined(separator: ", ") + ")")
             }
-            try db.create(index: "calls_by_time", on: "calls", columns: ["started_at"])
-            try db.create(table: "events") { t in
-                t.column("call_id", .integer).notNull().references("calls", onDelete: .cascade)
-                t.column("seq", .integer).notNull()
-                t.column("time", .double).notNull()
-                t.column("node", .text).notNull()
-                t.column("event", .text).notNull()
-                t.column("detail", .text).notNull()
-                t.primaryKey(["call_id", "seq"])
-            }
-            try db.create(table: "visits") { t in
-                t.column("call_id", .integer).notNull().references("calls", onDelete: .cascade)
-                t.column("seq", .integer).notNull()
-                t.column("node", .text).notNull()
-                t.column("kind", .text).notNull()
-                t.column("entered_at", .double).notNull()
-                t.column("seconds", .double).notNull()
-                t.column("no_inputs", .integer).notNull()
-                t.column("no_matches", .integer).notNull()
-                t.column("key_choices", .integer).notNull()
-                t.column("speech_choices", .integer).notNull()
-                t.column("confidence_sum", .double).notNull()
-                t.column("confidence_count", .integer).notNull()
-                t.column("hung_up", .boolean).notNull()
-                t.primaryKey(["call_id", "seq"])
-            }
-            try db.create(table: "voicemails") { t in
-                t.autoIncrementedPrimaryKey("id")
-                t.column("call_id", .integer).notNull().references("calls", onDelete: .cascade)
-                t.column("box", .text).notNull()
-                t.column("file", .text).notNull()
-                t.column("seconds", .double).notNull()
-                t.column("created_at", .double).notNull()
-                t.column("state", .text).notNull().defaults(to: "new")
-                t.column("handled_at", .double)
-            }
-            for table in StaffRequest.Kind.allCases.map(\.table) {
-                try db.create(table: table) { t in
-                    t.autoIncrementedPrimaryKey("id")
-                    t.column("call_id", .integer).notNull().references("calls", onDelete: .cascade)
-                    t.column("number", .text).notNull()
-                    t.column("topic", .text).notNull()
-                    t.column("created_at", .double).notNull()
-                    t.column("state", .text).notNull().defaults(to: "new")
-                    t.column("handled_at", .double)
-                }
-            }
+            try db.query("INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES \(placeholders.joined(separator: ", "))",
+                         chunk.flatMap { $0 })
+            start += chunk.count
         }
-        return migrator
     }
 }
 
@@ -201,7 +152,7 @@ public struct RecordStoreError: Error, Equatable, CustomStringConvertible {
         self.path = path
         if let error = error as? RecordStoreError {
             reason = error.reason
-        } else if let error = error as? DatabaseError {
+        } else if let error = error as? GRDB.DatabaseError {
             reason = error.message ?? "\(error.resultCode)"
         } else {
             reason = error.localizedDescription

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 /// Which calls a report covers.
 public struct ReportFilter: Sendable, Equatable {
@@ -20,12 +19,13 @@ public struct ReportFilter: Sendable, Equatable {
     }
 
     /// The condition on `calls` (aliased `c`) and its arguments.
-    var condition: (sql: String, arguments: StatementArguments) {
+    var condition: (sql: String, arguments: [SQLValue]) {
         ("""
-         (?1 IS NULL OR c.started_at >= ?1) AND (?2 IS NULL OR c.started_at < ?2)
-         AND (?3 IS NULL OR c.flow = ?3) AND (c.source = 'test') = ?4
+         (CAST($1 AS DOUBLE PRECISION) IS NULL OR c.started_at >= $1)
+         AND (CAST($2 AS DOUBLE PRECISION) IS NULL OR c.started_at < $2)
+         AND (CAST($3 AS TEXT) IS NULL OR c.flow = $3) AND (c.source = 'test') = $4
          """,
-         [since?.timeIntervalSince1970, until?.timeIntervalSince1970, flow, tests])
+         [SQLValue(since?.timeIntervalSince1970), SQLValue(until?.timeIntervalSince1970), SQLValue(flow), .bool(tests)])
     }
 }
 
@@ -120,72 +120,72 @@ extension RecordStore {
     /// Most paths listed in a report.
     public static let reportPathLimit = 20
 
-    /// The report over the calls `filter` selects (aggregated in SQLite: 100,000 calls take well under 2 s).
+    /// The report over the calls `filter` selects (aggregated in the database: 100,000 calls take well under 2 s).
     public func report(_ filter: ReportFilter = .init()) throws(RecordStoreError) -> IVRReport {
         let (condition, arguments) = filter.condition
         return try read { db in
-            let totals = try Row.fetchOne(db, sql: """
-                SELECT count(*) AS calls, coalesce(sum(contained), 0) AS contained,
-                       coalesce(sum(outcome = 'abandoned'), 0) AS abandoned,
-                       coalesce(sum(outcome = 'abandoned' AND end_kind = 'menu'), 0) AS in_menus,
-                       coalesce(sum(outcome = 'abandoned' AND end_kind = 'transfer'), 0) AS in_queue,
+            let totals = try db.query("""
+                SELECT count(*) AS calls, count(*) FILTER (WHERE contained) AS contained,
+                       count(*) FILTER (WHERE outcome = 'abandoned') AS abandoned,
+                       count(*) FILTER (WHERE outcome = 'abandoned' AND end_kind = 'menu') AS in_menus,
+                       count(*) FILTER (WHERE outcome = 'abandoned' AND end_kind = 'transfer') AS in_queue,
                        coalesce(avg(duration), 0) AS handling
                 FROM calls c WHERE \(condition)
-                """, arguments: arguments)!
-            let calls: Int = totals["calls"]
+                """, arguments)[0]
+            let calls = totals.int("calls")
             let share = { (count: Int) in calls == 0 ? 0 : Double(count) / Double(calls) }
-            let contained: Int = totals["contained"], abandoned: Int = totals["abandoned"]
-            let inMenus: Int = totals["in_menus"], inQueue: Int = totals["in_queue"]
+            let contained = totals.int("contained"), abandoned = totals.int("abandoned")
+            let inMenus = totals.int("in_menus"), inQueue = totals.int("in_queue")
 
-            let outcomes = try Row.fetchAll(db, sql: """
+            let outcomes = try db.query("""
                 SELECT outcome, count(*) AS n FROM calls c WHERE \(condition) GROUP BY outcome ORDER BY n DESC, outcome
-                """, arguments: arguments).map { row in
-                IVRReport.OutcomeCount(outcome: row["outcome"], calls: row["n"], share: share(row["n"]))
+                """, arguments).map { row in
+                IVRReport.OutcomeCount(outcome: row.string("outcome"), calls: row.int("n"), share: share(row.int("n")))
             }
-            let abandonment = try Row.fetchAll(db, sql: """
-                SELECT end_node, coalesce(end_kind, '') AS kind, count(*) AS n FROM calls c
+            let abandonment = try db.query("""
+                SELECT end_node, max(coalesce(end_kind, '')) AS kind, count(*) AS n FROM calls c
                 WHERE \(condition) AND outcome = 'abandoned' GROUP BY end_node ORDER BY n DESC, end_node
-                """, arguments: arguments).map { row in
-                IVRReport.NodeCount(node: row["end_node"], kind: row["kind"], calls: row["n"], share: share(row["n"]))
+                """, arguments).map { row in
+                IVRReport.NodeCount(node: row.string("end_node"), kind: row.string("kind"), calls: row.int("n"), share: share(row.int("n")))
             }
-            let transfers = try Row.fetchAll(db, sql: """
+            let transfers = try db.query("""
                 SELECT queue, priority, count(*) AS n FROM calls c WHERE \(condition) AND outcome = 'transferred'
                 GROUP BY queue, priority ORDER BY queue, priority
-                """, arguments: arguments).map { row in
-                IVRReport.TransferCount(queue: row["queue"], priority: row["priority"], calls: row["n"])
+                """, arguments).map { row in
+                IVRReport.TransferCount(queue: row.string("queue"), priority: row.int("priority"), calls: row.int("n"))
             }
-            let menus = try Row.fetchAll(db, sql: """
+            let menus = try db.query("""
                 SELECT v.node, count(*) AS entries, sum(v.no_inputs) AS no_inputs, sum(v.no_matches) AS no_matches,
                        sum(v.key_choices) AS keys, sum(v.speech_choices) AS speech, avg(v.seconds) AS seconds,
                        sum(v.confidence_sum) AS confidence_sum, sum(v.confidence_count) AS confidence_count,
-                       sum(v.hung_up) AS hang_ups
+                       count(*) FILTER (WHERE v.hung_up) AS hang_ups
                 FROM visits v JOIN calls c ON c.id = v.call_id
                 WHERE \(condition) AND v.kind = 'menu' GROUP BY v.node ORDER BY entries DESC, v.node
-                """, arguments: arguments).map { row in
-                let noInputs: Int = row["no_inputs"], noMatches: Int = row["no_matches"]
-                let keys: Int = row["keys"], speech: Int = row["speech"]
+                """, arguments).map { row in
+                let noInputs = row.int("no_inputs"), noMatches = row.int("no_matches")
+                let keys = row.int("keys"), speech = row.int("speech")
                 let turns = noInputs + noMatches + keys + speech
                 let rate = { (count: Int) in turns == 0 ? 0 : Double(count) / Double(turns) }
-                let confidenceCount: Int = row["confidence_count"]
-                let confidenceSum: Double = row["confidence_sum"]
+                let confidenceCount = row.int("confidence_count")
+                let confidenceSum = row.double("confidence_sum")
                 return IVRReport.MenuFigures(
-                    node: row["node"], entries: row["entries"], turns: turns, noInputs: noInputs, noMatches: noMatches,
-                    noInputRate: rate(noInputs), noMatchRate: rate(noMatches), averageSeconds: row["seconds"],
+                    node: row.string("node"), entries: row.int("entries"), turns: turns, noInputs: noInputs, noMatches: noMatches,
+                    noInputRate: rate(noInputs), noMatchRate: rate(noMatches), averageSeconds: row.double("seconds"),
                     keyChoices: keys, speechChoices: speech, intentsHeard: confidenceCount,
-                    meanConfidence: confidenceCount == 0 ? nil : confidenceSum / Double(confidenceCount), hangUps: row["hang_ups"])
+                    meanConfidence: confidenceCount == 0 ? nil : confidenceSum / Double(confidenceCount), hangUps: row.int("hang_ups"))
             }
-            let funnel = try Row.fetchAll(db, sql: """
-                SELECT v.node, v.kind, count(DISTINCT v.call_id) AS n FROM visits v JOIN calls c ON c.id = v.call_id
+            let funnel = try db.query("""
+                SELECT v.node, max(v.kind) AS kind, count(DISTINCT v.call_id) AS n FROM visits v JOIN calls c ON c.id = v.call_id
                 WHERE \(condition) GROUP BY v.node ORDER BY n DESC, v.node
-                """, arguments: arguments).map { row in
-                IVRReport.NodeCount(node: row["node"], kind: row["kind"], calls: row["n"], share: share(row["n"]))
+                """, arguments).map { row in
+                IVRReport.NodeCount(node: row.string("node"), kind: row.string("kind"), calls: row.int("n"), share: share(row.int("n")))
             }
-            let paths = try Row.fetchAll(db, sql: """
+            let paths = try db.query("""
                 SELECT path, count(*) AS n, avg(duration) AS mean, min(duration) AS low, max(duration) AS high
                 FROM calls c WHERE \(condition) GROUP BY path ORDER BY n DESC, path LIMIT \(Self.reportPathLimit)
-                """, arguments: arguments).map { row in
-                IVRReport.PathFigures(path: row["path"], calls: row["n"], share: share(row["n"]), averageSeconds: row["mean"],
-                                      minSeconds: row["low"], maxSeconds: row["high"])
+                """, arguments).map { row in
+                IVRReport.PathFigures(path: row.string("path"), calls: row.int("n"), share: share(row.int("n")),
+                                      averageSeconds: row.double("mean"), minSeconds: row.double("low"), maxSeconds: row.double("high"))
             }
             let total = { (figure: (IVRReport.MenuFigures) -> Int) in menus.reduce(0) { $0 + figure($1) } }
             let keyChoices = total(\.keyChoices), speechChoices = total(\.speechChoices)
@@ -199,7 +199,7 @@ extension RecordStore {
             return IVRReport(
                 calls: calls, contained: contained, containmentRate: share(contained), abandoned: abandoned,
                 abandonmentRate: share(abandoned), abandonedInMenus: inMenus, abandonedInQueue: inQueue,
-                abandonedElsewhere: abandoned - inMenus - inQueue, averageHandlingSeconds: totals["handling"],
+                abandonedElsewhere: abandoned - inMenus - inQueue, averageHandlingSeconds: totals.double("handling"),
                 outcomes: outcomes, abandonment: abandonment, transfers: transfers, menus: menus, funnel: funnel,
                 paths: paths, recognition: recognition)
         }

@@ -11,26 +11,39 @@ struct RecordOptions: ParsableArguments {
     @Flag(help: "Keep no record of the call(s).")
     var noRecords = false
 
+    @Option(help: ArgumentHelp(
+        "With a PostgreSQL --db: this machine's folder for voicemail audio and records on their way to the database.",
+        valueName: "folder"))
+    var spool = "data"
+
+    /// The keeper of this command's records (one per process: it holds the database connection).
+    func makeKeeper() -> RecordKeeper {
+        RecordKeeper(address: db.database, spool: spool)
+    }
+
     /// Runs a call with `run` and keeps its record however it ends: normally, by the caller's
     /// hang-up or a signal, or on an error (the record of what happened until then is kept and
     /// the error rethrown).
     func keeping<Run>(_ flow: Flow, source: String, scenario: String? = nil, call: KeyPath<Run, CallResult>,
                       run: () throws -> Run) throws -> Run {
         let startedAt = Date()
+        let keeper = makeKeeper()
         do {
             let result = try run()
-            keep(result[keyPath: call], failure: nil, flow: flow, startedAt: startedAt, source: source, scenario: scenario)
+            keep(result[keyPath: call], failure: nil, flow: flow, startedAt: startedAt, source: source, scenario: scenario,
+                 keeper: keeper)
             return result
         } catch let failure as CallFailure {
-            keep(failure.partial, failure: failure.description, flow: flow, startedAt: startedAt, source: source, scenario: scenario)
+            keep(failure.partial, failure: failure.description, flow: flow, startedAt: startedAt, source: source,
+                 scenario: scenario, keeper: keeper)
             throw failure
         }
     }
 
-    /// Keeps the record of one call (its voicemail messages stored beside the database).
-    func keep(_ result: CallResult, failure: String?, flow: Flow, startedAt: Date, source: String, scenario: String?) {
+    /// Keeps the record of one call with `keeper` (its voicemail messages first stored as files).
+    func keep(_ result: CallResult, failure: String?, flow: Flow, startedAt: Date, source: String, scenario: String?,
+              node: String? = nil, keeper: RecordKeeper) {
         guard !noRecords else { return }
-        let keeper = RecordKeeper(databasePath: db.database)
         let uid = UUID().uuidString
         var voicemails: [VoicemailEntry] = []
         for (index, message) in result.messages.enumerated() {
@@ -51,10 +64,10 @@ struct RecordOptions: ParsableArguments {
         let record = CallRecord(
             uid: uid, flow: flow, callerNumber: result.context.callerNumber, startedAt: startedAt, duration: result.duration,
             outcome: failure == nil ? result.outcome : nil, failure: failure, log: result.log, context: result.context,
-            requests: requests, voicemails: voicemails, source: source, scenario: scenario)
+            requests: requests, voicemails: voicemails, source: source, scenario: scenario, node: node)
         do {
             if case .journaled(let error) = try keeper.keep(record) {
-                printError("ivr: records: \(error); the call's record is kept in \(RecordJournal(databasePath: db.database).path) "
+                printError("ivr: records: \(error); the call's record is kept in \(keeper.journal.path) "
                            + "and will be stored when the database can take it")
             }
         } catch {

@@ -5,13 +5,26 @@ import IVRRecords
 
 /// The records database, for every command that reads or writes it.
 struct DatabaseOption: ParsableArguments {
-    @Option(name: .customLong("db"), help: "The records database (SQLite; default: $IVR_DB, else data/ivr.sqlite); calls create it.")
+    @Option(name: .customLong("db"), help: ArgumentHelp(
+        "The records: a SQLite file (default: $IVR_DB, else data/ivr.sqlite; calls create it) or a PostgreSQL "
+            + "address shared by several nodes, postgres://user[:password]@host[:port]/database (password also from $PGPASSWORD).",
+        valueName: "path or postgres://…"))
     var database = RecordStore.defaultPath
 
-    /// The store, which must exist already.
+    /// The store, which must exist already (a SQLite file).
     func store() throws -> RecordStore {
-        do { return try RecordStore(path: database, create: false) } catch { throw InputFailure(message: "\(error)") }
+        do { return try RecordStore(address: database, create: false) } catch { throw InputFailure(message: "\(error)") }
     }
+}
+
+/// A voicemail message's audio at 8 kHz, from the database or the file beside it.
+func voicemailSamples(_ message: StoredVoicemail, in store: RecordStore) throws -> [Int16] {
+    let wav: Data
+    do { wav = try store.voicemailAudio(message) } catch { throw InputFailure(message: "\(error)") }
+    let file = FileManager.default.temporaryDirectory.appendingPathComponent("ivr-voicemail-\(UUID().uuidString).wav")
+    try wav.write(to: file)
+    defer { try? FileManager.default.removeItem(at: file) }
+    return try AudioFileSource(path: file.path, sampleRate: 8000).readAll()
 }
 
 /// `2026-11-30 14:05`, in local time.
@@ -38,9 +51,10 @@ struct VoicemailCommand: ParsableCommand {
           ivr voicemail list
           ivr voicemail list --all --json
           ivr voicemail play 3 --device plughw:1,0
+          ivr voicemail save 3 message-3.wav
           ivr voicemail mark 3
         """,
-        subcommands: [List.self, Play.self, Mark.self])
+        subcommands: [List.self, Play.self, Save.self, Mark.self])
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List new messages (--all: handled ones too).")
@@ -66,15 +80,35 @@ struct VoicemailCommand: ParsableCommand {
         @Option(help: "ALSA playback device.") var device = "default"
 
         func run() throws {
-            guard let message = try db.store().voicemails().first(where: { $0.id == id }) else {
-                throw InputFailure(message: "\(db.database): no voicemail with id \(id)")
+            let store = try db.store()
+            guard let message = try store.voicemails().first(where: { $0.id == id }) else {
+                throw InputFailure(message: "\(store.path): no voicemail with id \(id)")
             }
-            let audio = try AudioFileSource(path: message.file, sampleRate: 8000)
-            let samples = try audio.readAll()
+            let samples = try voicemailSamples(message, in: store)
             let output = try ALSAPCM(name: device, direction: .playback, sampleRate: 8000)
             defer { output.close() }
             try output.write(samples)
             output.drain()
+        }
+    }
+
+    struct Save: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write a message's audio to a WAV file (from the database itself with PostgreSQL, on any node).")
+        @OptionGroup var db: DatabaseOption
+        @Argument(help: "The message's id (from 'ivr voicemail list').") var id: Int
+        @Argument(help: "The WAV file to write.") var output: String
+
+        func run() throws {
+            let store = try db.store()
+            guard let message = try store.voicemails().first(where: { $0.id == id }) else {
+                throw InputFailure(message: "\(store.path): no voicemail with id \(id)")
+            }
+            do { try store.voicemailAudio(message).write(to: URL(fileURLWithPath: output)) } catch let error as RecordStoreError {
+                throw InputFailure(message: "\(error)")
+            } catch {
+                throw InputFailure(message: "\(output): cannot be written (\(error.localizedDescription))")
+            }
         }
     }
 

@@ -47,11 +47,12 @@ struct ReportCommand: ParsableCommand {
         let filter = ReportFilter(since: try since.map { try Self.date($0, option: "--since", endOfDay: false) },
                                   until: try until.map { try Self.date($0, option: "--until", endOfDay: true) },
                                   flow: flow, tests: tests)
+        let store = try db.store()
         let report: IVRReport
-        do { report = try db.store().report(filter) } catch let error as RecordStoreError { throw InputFailure(message: "\(error)") }
+        do { report = try store.report(filter) } catch { throw InputFailure(message: "\(error)") }
         if json { try printJSON(report) } else { print(report.text, terminator: "") }
         if let html {
-            let page = report.html(title: "IVR report" + (flow.map { ": \($0)" } ?? ""), scope: scope)
+            let page = report.html(title: "IVR report" + (flow.map { ": \($0)" } ?? ""), scope: scope(store.path))
             do { try page.write(toFile: html, atomically: true, encoding: .utf8) } catch {
                 throw InputFailure(message: "\(html): cannot be written (\(error.localizedDescription))")
             }
@@ -59,11 +60,11 @@ struct ReportCommand: ParsableCommand {
     }
 
     /// What the report covers, in words.
-    private var scope: String {
+    private func scope(_ location: String) -> String {
         var words = [tests ? "Test calls" : "Calls"]
         if let since { words.append("since \(since)") }
         if let until { words.append("until \(until)") }
-        words.append("in \(db.database)")
+        words.append("in \(location)")
         return words.joined(separator: " ")
     }
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import IVREngine
 import IVRFlow
+import IVRRecords
 import IVRSpeech
 import IVRTelephony
 
@@ -23,6 +24,7 @@ struct ServeCommand: ParsableCommand {
           ivr serve --flow examples/help-desk.yaml
           ivr serve --flow flow.yaml --listen 0.0.0.0:5080 --allow 10.0.0.0/8 --max-calls 200
           ivr serve --flow flow.yaml --listen 192.168.1.20:5060 --rtp-ports 30000-31999 --log-format json
+          ivr serve --flow flow.yaml --listen 10.0.0.11:5060 --node ivr-1 --db postgres://ivr@db.example/ivr
         """)
 
     @Option(help: "The flow file (YAML).")
@@ -67,6 +69,9 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "Log lines as text or json.")
     var logFormat: LogFormat = .text
 
+    @Option(help: "This node's name in the records, when several nodes share a PostgreSQL --db (default: host:port).")
+    var node: String?
+
     @OptionGroup var records: RecordOptions
 
     enum LogFormat: String, ExpressibleByArgument { case text, json }
@@ -110,6 +115,9 @@ struct ServeCommand: ParsableCommand {
         Self.warm(prompts, for: setup.flow, log: log)
         let recordsQueue = DispatchQueue(label: "records")
         let records = self.records
+        let keeper = records.makeKeeper()
+        let nodeName = node ?? "\(ProcessInfo.processInfo.hostName):\(port)"
+        let delivery = Self.deliverWaitingRecords(keeper, every: 5, on: recordsQueue, log: log)
         if let transcripts { try FileManager.default.createDirectory(atPath: transcripts, withIntermediateDirectories: true) }
         let transcriptFolder = transcripts
         let server = SIPServer(
@@ -126,12 +134,14 @@ struct ServeCommand: ParsableCommand {
                         let text = call.result.transcript.map(\.description).joined(separator: "\n") + "\noutcome: \(call.result.outcome.description)\n"
                         try? text.write(toFile: "\(transcriptFolder)/\(call.number).txt", atomically: true, encoding: .utf8)
                     }
-                    records.keep(call.result, failure: call.failure, flow: call.flow, startedAt: call.startedAt, source: "sip", scenario: nil)
+                    records.keep(call.result, failure: call.failure, flow: call.flow, startedAt: call.startedAt, source: "sip",
+                                 scenario: nil, node: nodeName, keeper: keeper)
                 }
             },
             onEvent: log.write)
         do { try server.run() } catch { throw InputFailure(message: "ivr serve: \(error)") }
         pool?.stop()
+        delivery.cancel()
         recordsQueue.sync {}
         let figures = server.currentFigures
         let outcomes = figures.byOutcome.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
@@ -161,6 +171,20 @@ struct ServeCommand: ParsableCommand {
             }
         }
         log.write(ServerEvent(event: "prompts_ready", fields: [("flow", flow.name), ("prompts", "\(ready)")]))
+    }
+
+    /// Every `seconds`, delivers the records a database that was away could not take, so they
+    /// reach it soon after it is back even when no call ends.
+    static func deliverWaitingRecords(_ keeper: RecordKeeper, every seconds: Double, on queue: DispatchQueue,
+                                      log: ServerLog) -> any DispatchSourceTimer {
+        let timer = DispatchSource.makeTimerSource(queue: queue)
+        timer.schedule(deadline: .now() + seconds, repeating: seconds)
+        timer.setEventHandler {
+            guard keeper.journal.exists, let delivered = try? keeper.deliverWaiting(), delivered > 0 else { return }
+            log.write(ServerEvent(event: "records_delivered", fields: [("records", "\(delivered)"), ("from", keeper.journal.path)]))
+        }
+        timer.resume()
+        return timer
     }
 
     static func hostAndPort(_ text: String, option: String = "--listen") throws -> (String, UInt16) {

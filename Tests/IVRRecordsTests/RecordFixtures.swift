@@ -1,6 +1,7 @@
 import Foundation
 import IVRFlow
 import IVRRecords
+import Testing
 
 /// Calls with known figures, written as the flow core logs them, on the example help desk.
 enum RecordFixtures {
@@ -52,6 +53,17 @@ enum RecordFixtures {
             call(languageByKey + [(6, "main", "choice", ["via": "key", "to": "hours"]), (6.5, "hours", "enter", [:])],
                  outcome: .contained("faq hours"), duration: 30, source: "test"),
         ]
+    }
+
+    /// The databases the records can live in.
+    enum Engine: String, CaseIterable, CustomTestStringConvertible {
+        case sqlite, postgres
+        var testDescription: String { rawValue }
+    }
+
+    /// A new, empty records database of `engine`.
+    static func newStore(_ engine: Engine) throws -> RecordStore {
+        try RecordStore(address: engine == .sqlite ? temporaryDatabase() : ScratchPostgres.shared.newDatabase())
     }
 
     static func temporaryDatabase() -> String {

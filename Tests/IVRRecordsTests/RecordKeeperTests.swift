@@ -10,7 +10,7 @@ struct RecordKeeperTests {
     func lockedDatabase() throws {
         let path = RecordFixtures.temporaryDatabase()
         _ = try RecordStore(path: path)
-        let keeper = RecordKeeper(databasePath: path, busyTimeout: 0.2)
+        let keeper = RecordKeeper(address: path, timeout: 0.2)
         let record = RecordFixtures.week[1]
         // Another process holds the database in an exclusive transaction while the call ends.
         let holder = try DatabaseQueue(path: path)
@@ -34,7 +34,7 @@ struct RecordKeeperTests {
     func brokenDatabase() throws {
         let path = RecordFixtures.temporaryDatabase()
         try Data(repeating: 0x41, count: 4096).write(to: URL(fileURLWithPath: path))
-        let kept = try RecordKeeper(databasePath: path).keep(RecordFixtures.week[0])
+        let kept = try RecordKeeper(address: path).keep(RecordFixtures.week[0])
         guard case .journaled(let error) = kept else { Issue.record("stored in a broken database"); return }
         #expect(error.description.hasPrefix(path) && error.reason.contains("not a database"), "\(error)")
         #expect(RecordJournal(databasePath: path).records().count == 1)
@@ -46,7 +46,7 @@ struct RecordKeeperTests {
         _ = try RecordStore(path: path)
         guard try makeReadOnly(path) else { return }
         defer { _ = try? run("/usr/bin/chattr", ["-i", path]) }
-        let kept = try RecordKeeper(databasePath: path).keep(RecordFixtures.week[0])
+        let kept = try RecordKeeper(address: path).keep(RecordFixtures.week[0])
         guard case .journaled(let error) = kept else { Issue.record("stored in a read-only database"); return }
         #expect(error.reason.contains("readonly"), "\(error)")
         #expect(RecordJournal(databasePath: path).records().count == 1)
@@ -88,11 +88,70 @@ struct RecordKeeperTests {
 
     @Test("a voicemail message is written whole under its final name, nothing partial left")
     func voicemailFile() throws {
-        let keeper = RecordKeeper(databasePath: RecordFixtures.temporaryDatabase())
+        let keeper = RecordKeeper(address: RecordFixtures.temporaryDatabase())
         let samples = (0..<8000).map { Int16(2000 * sin(Double($0) * 0.3)) }
         let file = try keeper.storeMessage(samples, sampleRate: 8000, name: "message-1")
         #expect(file.hasSuffix("voicemail/message-1.wav"))
         #expect(try AudioFileSource(path: file, sampleRate: 8000).readAll() == samples)
         #expect(try FileManager.default.contentsOfDirectory(atPath: keeper.voicemailFolder) == ["message-1.wav"])
+    }
+}
+
+@Suite("Records of several nodes in PostgreSQL")
+struct PostgresKeeperTests {
+    @Test("the database away: records wait in the node's journal, then arrive once each, voicemail audio too")
+    func databaseAway() throws {
+        let server = ScratchPostgres(number: 1)
+        defer { server.stop() }
+        let address = server.newDatabase()
+        let spool = (RecordFixtures.temporaryDatabase() as NSString).deletingLastPathComponent
+        let keeper = RecordKeeper(address: address, spool: spool, timeout: 2)
+        let week = RecordFixtures.week
+        #expect(try keeper.keep(week[0]) == .stored)
+
+        server.crash()
+        let audio = (0..<8000).map { Int16(truncatingIfNeeded: $0 &* 91) }
+        let file = try keeper.storeMessage(audio, sampleRate: 8000, name: "left-while-away")
+        var withMessage = week[1]
+        withMessage.voicemails = [VoicemailEntry(box: "billing", file: file, seconds: 1)]
+        for record in [withMessage, week[2]] {
+            guard case .journaled(let error) = try keeper.keep(record) else { Issue.record("stored with the server down"); return }
+            #expect(error.path == address, "\(error)")
+        }
+        #expect(keeper.journal.records().map(\.uid) == [week[1].uid, week[2].uid])
+        #expect(throws: RecordStoreError.self) { try keeper.deliverWaiting() }
+
+        server.resume()
+        #expect(try keeper.deliverWaiting() == 2)
+        #expect(try keeper.deliverWaiting() == 0)
+        #expect(!keeper.journal.exists && !FileManager.default.fileExists(atPath: file))
+        // A journal delivered again (a crash between the commit and its removal) adds nothing.
+        try keeper.journal.append(week[2])
+        #expect(try keeper.keep(week[3]) == .stored)
+        let store = try RecordStore(address: address)
+        #expect(try store.callCount() == 4)
+        let message = try #require(try store.voicemails().first)
+        let wav = try store.voicemailAudio(message)
+        let copy = spool + "/copy.wav"
+        try wav.write(to: URL(fileURLWithPath: copy))
+        #expect(try AudioFileSource(path: copy, sampleRate: 8000).readAll() == audio)
+    }
+
+    @Test("two nodes writing at once never conflict")
+    func twoNodesAtOnce() throws {
+        let address = ScratchPostgres.shared.newDatabase()
+        let nodes = (1...2).map { _ in
+            RecordKeeper(address: address, spool: (RecordFixtures.temporaryDatabase() as NSString).deletingLastPathComponent)
+        }
+        let perNode = 40
+        DispatchQueue.concurrentPerform(iterations: 2) { index in
+            for call in 0..<perNode {
+                var record = RecordFixtures.week[call % 5]
+                record.uid = UUID().uuidString
+                record.node = "node-\(index + 1)"
+                if (try? nodes[index].keep(record)) != .stored { Issue.record("node \(index + 1): call \(call) not stored") }
+            }
+        }
+        #expect(try RecordStore(address: address).callsPerNode() == ["node-1": perNode, "node-2": perNode])
     }
 }

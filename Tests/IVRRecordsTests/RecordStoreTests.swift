@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import IVRFlow
 import Testing
 @testable import IVRRecords
@@ -36,26 +35,29 @@ struct RecordStoreTests {
         #expect(report.calls == 1 && report.outcomes.map(\.outcome) == ["failed"] && report.abandoned == 0)
     }
 
-    @Test("saved calls keep their events, data masked; the same record twice is stored once")
-    func saveAndReload() throws {
-        let path = RecordFixtures.temporaryDatabase()
-        let store = try RecordStore(path: path)
-        let record = RecordFixtures.week[1]
+    @Test("saved calls keep their events, data masked; the same record twice is stored once", arguments: RecordFixtures.Engine.allCases)
+    func saveAndReload(_ engine: RecordFixtures.Engine) throws {
+        let store = try RecordFixtures.newStore(engine)
+        var record = RecordFixtures.week[1]
+        record.node = "ivr-2"
         try store.save(record)
-        try store.save(record)
-        #expect(try store.callCount() == 1)
-        let (events, data) = try store.read { db in
-            (try Int.fetchOne(db, sql: "SELECT count(*) FROM events")!, try String.fetchOne(db, sql: "SELECT data FROM calls")!)
+        try store.save([record, RecordFixtures.week[0]])
+        #expect(try store.callCount() == 2)
+        let (events, visits, data) = try store.read { db in
+            (try db.query("SELECT count(*) AS n FROM events", [])[0].int("n"), try db.query("SELECT count(*) AS n FROM visits", [])[0].int("n"),
+             try db.query("SELECT data FROM calls WHERE uid = $1", [.text(record.uid)])[0].string("data"))
         }
-        #expect(events == record.events.count)
+        #expect(events == record.events.count + RecordFixtures.week[0].events.count)
+        #expect(visits == record.visits.count + RecordFixtures.week[0].visits.count)
         #expect(data == #"{"account":"****5678"}"#)
-        // Reopening migrates nothing and finds the call.
-        #expect(try RecordStore(path: path).callCount() == 1)
+        #expect(try store.callsPerNode() == ["ivr-2": 1, "": 1])
+        // Reopening migrates nothing and finds the calls.
+        #expect(try RecordStore(address: store.path).callCount() == 2)
     }
 
-    @Test("the report's figures match a set of calls with known answers")
-    func reportFigures() throws {
-        let store = try RecordStore(path: RecordFixtures.temporaryDatabase())
+    @Test("the report's figures match a set of calls with known answers", arguments: RecordFixtures.Engine.allCases)
+    func reportFigures(_ engine: RecordFixtures.Engine) throws {
+        let store = try RecordFixtures.newStore(engine)
         try store.save(RecordFixtures.week)
         let report = try store.report()
         #expect(report.calls == 5)
@@ -82,9 +84,9 @@ struct RecordStoreTests {
         #expect(text.contains("average handling time: 19.4 s"))
     }
 
-    @Test("the report filters by time, flow and test runs")
-    func reportFilters() throws {
-        let store = try RecordStore(path: RecordFixtures.temporaryDatabase())
+    @Test("the report filters by time, flow and test runs", arguments: RecordFixtures.Engine.allCases)
+    func reportFilters(_ engine: RecordFixtures.Engine) throws {
+        let store = try RecordFixtures.newStore(engine)
         var calls = RecordFixtures.week
         calls[0].startedAt = RecordFixtures.day.addingTimeInterval(-7 * 86400)
         calls[1].flow = "other-desk"
@@ -97,13 +99,17 @@ struct RecordStoreTests {
         #expect(try store.report(.init(flow: "nothing")).calls == 0)
     }
 
-    @Test("voicemails, callbacks and texts wait for the staff, and are marked handled")
-    func inbox() throws {
-        let store = try RecordStore(path: RecordFixtures.temporaryDatabase())
+    @Test("voicemails, callbacks and texts wait for the staff, and are marked handled", arguments: RecordFixtures.Engine.allCases)
+    func inbox(_ engine: RecordFixtures.Engine) throws {
+        let store = try RecordFixtures.newStore(engine)
         let steps = RecordFixtures.languageByKey
+        let keeper = RecordKeeper(address: RecordFixtures.temporaryDatabase())
+        let audio = (0..<4000).map { Int16(truncatingIfNeeded: $0 * 37) }
+        let file = try keeper.storeMessage(audio, sampleRate: 8000, name: "message")
+        let wav = try Data(contentsOf: URL(fileURLWithPath: file))
         try store.save([
             RecordFixtures.call(steps, outcome: .voicemail(box: "billing"), duration: 30,
-                                voicemails: [VoicemailEntry(box: "billing", file: "/tmp/m.wav", seconds: 7.5)]),
+                                voicemails: [VoicemailEntry(box: "billing", file: file, seconds: 7.5)]),
             RecordFixtures.call(steps, outcome: .callback(topic: "long wait"), duration: 40,
                                 requests: [StaffRequest(kind: .callback, number: "+15551234567", topic: "long wait")]),
             RecordFixtures.call(steps, outcome: .text(topic: "password-reset"), duration: 40,
@@ -111,6 +117,9 @@ struct RecordStoreTests {
         ])
         let messages = try store.voicemails(state: "new")
         #expect(messages.count == 1 && messages[0].box == "billing" && messages[0].seconds == 7.5 && messages[0].caller == "+15550001111")
+        // The audio: from the database itself with PostgreSQL (the file may be gone), else the file.
+        if engine == .postgres { try FileManager.default.removeItem(atPath: file) }
+        #expect(try store.voicemailAudio(messages[0]) == wav)
         let callbacks = try store.requests(.callback, state: "new")
         #expect(callbacks.map(\.number) == ["+15551234567"] && callbacks[0].topic == "long wait")
         #expect(try store.requests(.text).map(\.topic) == ["password-reset"])
