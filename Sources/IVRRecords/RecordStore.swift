@@ -13,6 +13,9 @@ public final class RecordStore: Sendable {
     public var path: String { engine.location }
     let engine: any SQLEngine
 
+    /// Whether voicemail audio is kept in the database itself (PostgreSQL) rather than in files.
+    public var keepsAudio: Bool { engine.storesAudio }
+
     /// Opens the records at `address`: a PostgreSQL address (`postgres://…`), else the path of
     /// a SQLite file (created with its folder if needed, unless `create` is false). The schema
     /// is brought up to date. A SQLite database's journal is imported; a SQLite database busy,

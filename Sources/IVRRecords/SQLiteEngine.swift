@@ -53,9 +53,9 @@ public final class SQLiteEngine: SQLEngine {
                 case .blob(let value): value
                 }
             }
-            // `$1` → `?1`: SQLite's numbered parameters.
-            let sqliteSQL = sql.replacingOccurrences(of: #"\$(\d+)"#, with: "?$1", options: .regularExpression)
-            return try Row.fetchAll(db, sql: sqliteSQL, arguments: StatementArguments(values)).map { row in
+            // Compiled once per SQL text and kept (GRDB's statement cache): a call's inserts reuse them.
+            let statement = try db.cachedStatement(sql: SQLiteEngine.sqliteParameters(sql))
+            return try Row.fetchAll(statement, arguments: StatementArguments(values)).map { row in
                 var columns: [String: SQLValue] = [:]
                 for (column, value) in row {
                     columns[column] = switch value.storage {
@@ -69,6 +69,16 @@ public final class SQLiteEngine: SQLEngine {
                 return SQLRow(values: columns)
             }
         }
+    }
+
+    /// `$1` → `?1`: SQLite's numbered parameters (no `$` appears in the records' SQL otherwise).
+    private static func sqliteParameters(_ sql: String) -> String {
+        var converted = sql.utf8.map { $0 }
+        for index in converted.indices.dropLast() where converted[index] == UInt8(ascii: "$")
+            && (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(converted[index + 1]) {
+            converted[index] = UInt8(ascii: "?")
+        }
+        return String(decoding: converted, as: UTF8.self)
     }
 
     /// The schema, one migration per change; a database made by an older version is brought up to date.

@@ -11,7 +11,7 @@ struct DatabaseOption: ParsableArguments {
         valueName: "path or postgres://…"))
     var database = RecordStore.defaultPath
 
-    /// The store, which must exist already (a SQLite file).
+    /// The store (a SQLite file must exist already).
     func store() throws -> RecordStore {
         do { return try RecordStore(address: database, create: false) } catch { throw InputFailure(message: "\(error)") }
     }
@@ -63,12 +63,14 @@ struct VoicemailCommand: ParsableCommand {
         @Flag(help: "One JSON array.") var json = false
 
         func run() throws {
-            let messages = try db.store().voicemails(state: all ? nil : "new")
+            let store = try db.store()
+            let messages = try store.voicemails(state: all ? nil : "new")
             if json { return try printJSON(messages) }
             if messages.isEmpty { print(all ? "no messages" : "no new messages") }
             for message in messages {
                 print("\(message.id)  \(localTime(message.createdAt))  \(message.box)  from \(message.caller ?? "unknown")"
-                      + String(format: "  %.1f s  ", message.seconds) + "\(message.state)  \(message.file)")
+                      + String(format: "  %.1f s  ", message.seconds) + "\(message.state)  "
+                      + (store.keepsAudio ? "(audio in the database: ivr voicemail save \(message.id) FILE)" : message.file))
             }
         }
     }

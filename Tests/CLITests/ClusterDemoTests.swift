@@ -28,6 +28,9 @@ struct ClusterDemoTests {
         #expect(number("calls_disturbed_on_surviving_nodes") == 0, "\(figures)")
         #expect(number("completed_calls_without_record") == 0 && number("records_in_postgres") == completed, "\(figures)")
         #expect(number("records_still_in_journals") == 0, "\(figures)")
+        // `ivr report --db postgres://…` counts every node's calls; each caller pressed 1 and heard the answer.
+        #expect(number("report_calls") == completed, "\(figures)")
+        #expect((figures["report_outcomes"] as? [String: Int]) == ["contained": Int(completed)], "\(figures)")
         // Kamailio stops sending new calls to the dead node within 5 s; any it sent went on to another node.
         #expect((number("dead_node_taken_out_after_s") ?? 99) < 5, "\(figures)")
         #expect((number("last_call_to_dead_node_after_s") ?? 0) < 5, "\(figures)")

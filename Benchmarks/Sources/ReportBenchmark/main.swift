@@ -1,8 +1,8 @@
 // How long `ivr report` takes over many calls: fills a new records database with N synthetic
 // calls on the example help desk (varied paths, retries, hang-ups, transfers, requests, test
 // runs, a month of dates), then times the report (all calls, and filtered), best of 5.
-// Usage: ReportBenchmark [calls] [keep.sqlite] (default 100000 calls; the database is removed
-// unless a path to keep it at is given)
+// Usage: ReportBenchmark [calls] [keep.sqlite | postgres://…] (default 100000 calls; the
+// database is removed unless a path to keep it at, or a PostgreSQL database, is given)
 import Foundation
 import IVRFlow
 import IVRRecords
@@ -79,9 +79,9 @@ let totalWeight = endings.reduce(0) { $0 + $1.weight }
 let keepPath = CommandLine.arguments.dropFirst(2).first
 let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ivr-report-benchmark-\(UUID().uuidString)")
 let path = keepPath ?? folder.appendingPathComponent("ivr.sqlite").path
-if let keepPath { try? FileManager.default.removeItem(atPath: keepPath) }
+if let keepPath, !keepPath.hasPrefix("postgres") { try? FileManager.default.removeItem(atPath: keepPath) }
 defer { try? FileManager.default.removeItem(at: folder) }
-let store = try RecordStore(path: path)
+let store = try RecordStore(address: path)
 let fillStart = Date()
 var batch: [CallRecord] = []
 for index in 0..<count {
@@ -93,9 +93,8 @@ for index in 0..<count {
 }
 try store.save(batch)
 let fillSeconds = Date().timeIntervalSince(fillStart)
-let size = (try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
-print(String(format: "filled %d calls in %.1f s (%.0f calls/s), database %.0f MB", count, fillSeconds,
-             Double(count) / fillSeconds, Double(size) / 1e6))
+let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int).map { String(format: ", database %.0f MB", Double($0) / 1e6) }
+print(String(format: "filled %d calls in %.1f s (%.0f calls/s)", count, fillSeconds, Double(count) / fillSeconds) + (size ?? ""))
 
 @MainActor func best(_ label: String, _ filter: ReportFilter) throws {
     var times: [Double] = []
