@@ -47,15 +47,14 @@ public struct RecordJournal: Sendable {
         return text.split(separator: "\n").compactMap { try? decoder.decode(CallRecord.self, from: Data($0.utf8)) }
     }
 
-    /// Removes the journal (its records are stored).
-    func remove() throws(RecordStoreError) {
+    /// Moves the journal's records into `store` in one transaction (calls already stored are
+    /// skipped) and removes the journal; returns the records it held.
+    @discardableResult
+    func deliver(into store: RecordStore) throws(RecordStoreError) -> [CallRecord] {
+        guard exists else { return [] }
+        let waiting = records()
+        try store.save(waiting)
         do { try FileManager.default.removeItem(atPath: path) } catch { throw RecordStoreError(path: path, error) }
-    }
-
-    /// Moves the journal's records into `store` (in one transaction) and removes the journal.
-    func importRecords(into store: RecordStore) throws(RecordStoreError) {
-        guard exists else { return }
-        try store.save(records())
-        try remove()
+        return waiting
     }
 }

@@ -109,16 +109,12 @@ public final class RecordKeeper: @unchecked Sendable {
         return opened
     }
 
-    /// Saves the journal's records in one transaction (calls already stored are skipped) and
-    /// removes the journal; returns how many it held.
+    /// Delivers the journal's records; returns how many it held.
     @discardableResult
     private func deliverJournal(to store: RecordStore) throws(RecordStoreError) -> Int {
-        guard journal.exists else { return 0 }
-        let records = journal.records()
-        try store.save(records)
-        try journal.remove()
-        removeDeliveredAudio(of: records)
-        return records.count
+        let delivered = try journal.deliver(into: store)
+        removeDeliveredAudio(of: delivered)
+        return delivered.count
     }
 
     /// Voicemail files the database now holds itself (PostgreSQL) are removed from this machine.

@@ -25,7 +25,7 @@ public final class RecordStore: Sendable {
             engine = try PostgresEngine(address: address, timeout: timeout)
         } else {
             engine = try SQLiteEngine(path: address, create: create, busyTimeout: timeout)
-            try RecordJournal(databasePath: address).importRecords(into: self)
+            try RecordJournal(databasePath: address).deliver(into: self)
         }
     }
 
