@@ -250,9 +250,11 @@ final class ServerUnderTest: @unchecked Sendable {
         let sipp = Process()
         sipp.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         sipp.currentDirectoryURL = folder
-        let mediaPort = 16000 + 2 * Int.random(in: 0..<1000)
+        // sipp's media takes four ports from here (audio, RTCP, video); its SIP port is left to the
+        // system (a random free port), so tests running at once never ask for the same one.
+        let mediaPort = 16000 + 4 * Int.random(in: 0..<250)
         let errors = folder.appendingPathComponent("sipp-errors-\(UUID().uuidString).log").path
-        sipp.arguments = ["sipp", "-sf", file.path, "127.0.0.1:\(port)", "-i", "127.0.0.1", "-p", "\(Int.random(in: 17000...17999))",
+        sipp.arguments = ["sipp", "-sf", file.path, "127.0.0.1:\(port)", "-i", "127.0.0.1",
                           "-mi", "127.0.0.1", "-mp", "\(mediaPort)", "-timeout", "\(Int(timeout))s", "-timeout_error", "-nostdin",
                           "-trace_err", "-error_file", errors] + arguments
         let output = Pipe()
