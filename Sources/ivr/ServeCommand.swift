@@ -180,7 +180,7 @@ struct ServeCommand: ParsableCommand {
         let timer = DispatchSource.makeTimerSource(queue: queue)
         timer.schedule(deadline: .now() + seconds, repeating: seconds)
         timer.setEventHandler {
-            guard keeper.journal.exists, let delivered = try? keeper.deliverWaiting(), delivered > 0 else { return }
+            guard let delivered = try? keeper.deliverWaiting(), delivered > 0 else { return }
             log.write(ServerEvent(event: "records_delivered", fields: [("records", "\(delivered)"), ("from", keeper.journal.path)]))
         }
         timer.resume()
