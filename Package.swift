@@ -33,6 +33,8 @@ let package = Package(
         .systemLibrary(name: "CALSA", pkgConfig: "alsa", providers: [.apt(["libasound2-dev"])]),
         .systemLibrary(name: "CLibre", pkgConfig: "libre", providers: [.apt(["libre-dev"])]),
 
+        // Where the project's own files are (models/, prompts/), for an `ivr` run from anywhere.
+        .target(name: "IVRProjectFiles"),
         // Audio frames, files (libsndfile), channel mixing and resampling (libsoxr), ALSA devices.
         .target(name: "IVRAudio", dependencies: ["CSndFile", "CSoxr", "CALSA"]),
         // DTMF detection and tone generation, VAD: pure Swift with SIMD, no C, no dependencies.
@@ -41,10 +43,10 @@ let package = Package(
         // (PocketSphinx) and the intent grammar compiler.
         // Optimized in debug builds too: the acoustic check scores senones over every frame, which
         // unoptimized takes minutes per test (and the tests' `ivr` runs with it).
-        .target(name: "IVRSpeech", dependencies: ["CEspeakNG", "CPocketSphinx", "IVRAudio", "IVRDSP", .product(name: "Yams", package: "Yams")],
+        .target(name: "IVRSpeech", dependencies: ["CEspeakNG", "CPocketSphinx", "IVRAudio", "IVRDSP", "IVRProjectFiles", .product(name: "Yams", package: "Yams")],
                 swiftSettings: optimizedInDebug),
         // Flow files, menus, routing and the per-call state machine: no audio, no clock.
-        .target(name: "IVRFlow", dependencies: [.product(name: "Yams", package: "Yams")]),
+        .target(name: "IVRFlow", dependencies: ["IVRProjectFiles", .product(name: "Yams", package: "Yams")]),
         // One call: sources, detectors, recognizer, prompts and the flow core on one clock.
         .target(name: "IVREngine", dependencies: ["IVRAudio", "IVRDSP", "IVRFlow", "IVRSpeech", .product(name: "Yams", package: "Yams")]),
         // Phone calls over SIP and RTP (libre): the server that runs many calls at once.
@@ -59,7 +61,7 @@ let package = Package(
         .executableTarget(
             name: "ivr",
             dependencies: [
-                "IVRAudio", "IVRDSP", "IVRFlow", "IVRSpeech", "IVREngine", "IVRRecords", "IVRTelephony",
+                "IVRAudio", "IVRDSP", "IVRFlow", "IVRSpeech", "IVREngine", "IVRRecords", "IVRTelephony", "IVRProjectFiles",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 

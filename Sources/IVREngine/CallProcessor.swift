@@ -248,7 +248,7 @@ public final class CallProcessor {
             case .play(let playback):
                 let audio = try prompts.audio(
                     id: playback.id, text: playback.text, language: playback.language,
-                    settings: VoiceSettings(voice: playback.voice), explicitFile: playback.file)
+                    settings: VoiceSettings(voice: playback.voice), explicitFile: playback.file, stockID: playback.stockID)
                 playing.append((audio.samples.isEmpty ? [0] : audio.samples, 0))
                 say("IVR: \(playback.text)", at: sample)
             case .stopPrompt:

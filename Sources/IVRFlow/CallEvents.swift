@@ -30,6 +30,8 @@ public struct PromptPlayback: Sendable, Equatable {
     public var text: String
     /// A recorded file to play instead of the text, if the flow names one.
     public var file: String?
+    /// The stock phrase it stands for, whose recordings may replace it (``Prompt/stockID``).
+    public var stockID: String?
     public var language: String
     public var voice: String
     public var interruptible: Bool

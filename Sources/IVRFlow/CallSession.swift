@@ -231,9 +231,8 @@ public final class CallSession {
             return [play(request.prompt), play(request.confirmPrompt), listenForChoice()]
         case .hangup(let hangup):
             if let outcome = hangup.outcome { served = served ?? .contained(outcome) }
-            guard let prompt = hangup.prompt else { return hangUp(reason: "goodbye") }
             state = .after(.hangUp(reason: "goodbye"))
-            return [play(prompt)]
+            return [play(hangup.prompt)]
         }
     }
 
@@ -389,9 +388,7 @@ public final class CallSession {
         switch flow.nodes[node] {
         case .menu(let menu)?:
             let list = kind == "no_input" ? menu.noInputPrompts : menu.noMatchPrompts
-            let reprompt = list.isEmpty
-                ? Prompt(id: "\(node).\(kind)", texts: ["*": kind == "no_input" ? "Sorry, I did not hear you." : "Sorry, I did not understand."])
-                : list[min(tries - 1, list.count - 1)]
+            let reprompt = list[min(tries - 1, list.count - 1)]
             record("reprompt", ["try": String(tries)])
             return [play(reprompt), play(menu.prompt), listenForMenu()]
         case .collect(let collect)?:
@@ -696,9 +693,8 @@ public final class CallSession {
             return enter(target)
         }
         let request = TransferRequest(queue: queueName, priority: priority, context: context)
-        guard let prompt = transfer.prompt else { return complete(request) }
         state = .after(.transfer(request))
-        return [play(prompt)]
+        return [play(transfer.prompt)]
     }
 
     private func complete(_ request: TransferRequest) -> [CallCommand] {
@@ -755,13 +751,18 @@ public final class CallSession {
         // No timer runs while the caller listens: the prompts' end starts the next one.
         deadline = nil
         pendingPrompts.append(prompt.interruptible)
-        let defaultLanguage = flow.languages.first?.code ?? "en"
-        let text = PromptText.fill(prompt.text(for: language, default: defaultLanguage),
-                                   with: placeholderValues.merging(values) { $1 }, language: language)
+        let (template, fallback) = prompt.resolvedText(for: language, default: flow.languages.first?.code ?? "en")
         record("prompt", ["id": prompt.id])
+        if let fallback {
+            // The flow lint reports this; a caller still hears something rather than nothing.
+            record("prompt_fallback", ["id": prompt.id, "language": language, "spoken_in": fallback])
+        }
+        let spoken = fallback ?? language
+        let text = PromptText.fill(template, with: placeholderValues.merging(values) { $1 }, reading: flow.reading(for: spoken))
         return .play(PromptPlayback(
             id: prompt.id, text: text, file: prompt.file.map { (flow.promptFolder as NSString).appendingPathComponent($0) },
-            language: language, voice: flow.language(language)?.voice ?? "en-us", interruptible: prompt.interruptible))
+            stockID: prompt.stockID, language: spoken, voice: flow.language(spoken)?.voice ?? "en-us",
+            interruptible: prompt.interruptible))
     }
 
     /// Call data a prompt may name (secrets never).

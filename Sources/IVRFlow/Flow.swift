@@ -25,6 +25,17 @@ public struct Flow: Sendable {
     /// Confidence thresholds per intent from `ivr grammar calibrate FLOW.yaml`
     /// (`FLOW.thresholds.yaml` beside the flow); `settings.minimumConfidence` for the others.
     public var intentThresholds: [String: Double] = [:]
+    /// The stock prompt set with the flow's own overrides: the phrases its prompts fall back
+    /// on, and how each language reads values.
+    public var stock = StockPrompts()
+
+    /// How `language` reads `{value:money}`, `:time`, `:date` (nil: values as they are).
+    public func reading(for language: String) -> ReadingRules? { stock.languages[language]?.reading }
+
+    /// A stock phrase as the prompt `id` (`node.field`), in every language of the set.
+    public func stockPrompt(_ phrase: StockPhrase, id: String) -> Prompt {
+        Prompt(id: id, texts: stock.texts(of: phrase), stockID: phrase.rawValue)
+    }
 
     /// The confidence an intent needs in this flow.
     public func threshold(for intent: String) -> Double { intentThresholds[intent] ?? settings.minimumConfidence }
@@ -66,6 +77,15 @@ public struct FlowLanguage: Sendable, Equatable {
     public var pitch = 50
     /// Volume, 0–200 (100 normal).
     public var volume = 100
+    /// Its line in the flow file (0 for the default English).
+    public var line = 0
+
+    public init(code: String, voice: String, speech: Bool, line: Int = 0) {
+        self.code = code
+        self.voice = voice
+        self.speech = speech
+        self.line = line
+    }
 }
 
 /// Defaults that menus and collections may override.
@@ -103,10 +123,32 @@ public struct Prompt: Sendable, Equatable {
     public var file: String?
     /// False for prompts the caller may not interrupt (legal notices).
     public var interruptible = true
+    /// The stock phrase it stands for (`no_input`, `voicemail`, …) when the flow gives no text:
+    /// its recordings are found under this id too.
+    public var stockID: String?
+    /// Its line in the flow file (0 for a stock phrase the flow does not mention).
+    public var line = 0
 
-    /// The text for `language`, else the text for the flow's default, else any.
+    public init(id: String, texts: [String: String], file: String? = nil, stockID: String? = nil, line: Int = 0) {
+        self.id = id
+        self.texts = texts
+        self.file = file
+        self.stockID = stockID
+        self.line = line
+    }
+
+    /// The text for `language`, else the text for every language, else (a fallback the caller
+    /// may not understand) the flow's default language's or any.
     public func text(for language: String, default defaultLanguage: String) -> String {
-        texts[language] ?? texts[defaultLanguage] ?? texts["*"] ?? texts.values.sorted().first ?? ""
+        resolvedText(for: language, default: defaultLanguage).text
+    }
+
+    /// The text for `language` and, when it had none, the language the text is in instead.
+    public func resolvedText(for language: String, default defaultLanguage: String) -> (text: String, fallback: String?) {
+        if let text = texts[language] ?? texts["*"] { return (text, nil) }
+        if let text = texts[defaultLanguage] { return (text, defaultLanguage) }
+        guard let (code, text) = texts.sorted(by: { $0.key < $1.key }).first else { return ("", nil) }
+        return (text, code)
     }
 }
 
@@ -213,10 +255,10 @@ public enum FlowNode: Sendable, Equatable {
         case .message(let n): [n.prompt]
         case .collect(let n): [n.prompt, n.invalidPrompt, n.confirmPrompt].compactMap { $0 }
         case .verify(let n): [n.accountPrompt, n.pinPrompt, n.failurePrompt]
-        case .transfer(let n): [n.prompt].compactMap { $0 }
+        case .transfer(let n): [n.prompt]
         case .voicemail(let n): [n.prompt, n.thanksPrompt]
         case .callback(let n), .text(let n): [n.prompt, n.confirmPrompt, n.numberPrompt, n.donePrompt]
-        case .hangup(let n): [n.prompt].compactMap { $0 }
+        case .hangup(let n): [n.prompt]
         }
     }
 }
@@ -336,7 +378,8 @@ public struct Transfer: Sendable, Equatable {
     public var name: String
     public var line: Int
     public var queue: String
-    public var prompt: Prompt?
+    /// Said before the transfer (the stock "please hold" unless the flow gives one).
+    public var prompt: Prompt
     /// Node when the queue is closed (the queue's own when nil).
     public var afterHours: String?
     /// Node when the queue is too long (the queue's own when nil).
@@ -373,6 +416,7 @@ public struct ContactRequest: Sendable, Equatable {
 public struct Hangup: Sendable, Equatable {
     public var name: String
     public var line: Int
-    public var prompt: Prompt?
+    /// Said before hanging up (the stock "goodbye" unless the flow gives one).
+    public var prompt: Prompt
     public var outcome: String?
 }

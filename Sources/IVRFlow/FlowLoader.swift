@@ -10,15 +10,16 @@ public enum FlowLoader {
         (path as NSString).deletingPathExtension + ".thresholds.yaml"
     }
 
-    /// The flow, or every problem found in it.
-    public static func load(path: String) throws(FlowErrors) -> Flow {
-        let (flow, problems) = check(path: path)
+    /// The flow, or every problem found in it. `stockFolder`: the stock prompt set (the
+    /// project's `prompts/` unless given).
+    public static func load(path: String, stockFolder: String? = StockPrompts.projectFolder) throws(FlowErrors) -> Flow {
+        let (flow, problems) = check(path: path, stockFolder: stockFolder)
         guard let flow, problems.isEmpty else { throw FlowErrors(problems: problems) }
         return flow
     }
 
     /// The flow (when it could be built at all) and all problems found.
-    public static func check(path: String) -> (Flow?, [FlowProblem]) {
+    public static func check(path: String, stockFolder: String? = StockPrompts.projectFolder) -> (Flow?, [FlowProblem]) {
         guard let data = FileManager.default.contents(atPath: path) else {
             return (nil, [FlowProblem(file: path, line: 0, message: "no such file, or not readable")])
         }
@@ -34,10 +35,13 @@ public enum FlowLoader {
             return (nil, [FlowProblem(file: path, line: 0, message: "not valid YAML: \(error)")])
         }
         guard let root else { return (nil, [FlowProblem(file: path, line: 0, message: "empty flow file")]) }
-        var parser = FlowParser(path: path)
+        var parser = FlowParser(path: path, stockFolder: stockFolder)
         let flow = parser.parse(root)
         var problems = parser.reader.problems
-        if let flow { problems += FlowGraphCheck(flow: flow, references: parser.references).problems() }
+        if let flow {
+            problems += FlowGraphCheck(flow: flow, references: parser.references).problems()
+            problems += LanguageCheck(flow: flow).problems()
+        }
         return (flow, problems.sorted { ($0.line, $0.message) < ($1.line, $1.message) })
     }
 
@@ -59,12 +63,16 @@ public enum FlowLoader {
 /// Builds a ``Flow`` from the YAML tree, noting problems as it goes.
 struct FlowParser {
     let path: String
+    let stockFolder: String?
     var reader: YAMLReader
     /// Every name the file uses for something defined elsewhere, checked once all is read.
     var references: [FlowReference] = []
+    /// The stock prompt set with the flow's overrides, read before the nodes.
+    var stock = StockPrompts()
 
-    init(path: String) {
+    init(path: String, stockFolder: String?) {
         self.path = path
+        self.stockFolder = stockFolder
         reader = YAMLReader(file: path)
     }
 
@@ -77,13 +85,17 @@ struct FlowParser {
         guard !top.isEmpty else { return nil }
         let name = reader.string(top["name"], "name") ?? ((path as NSString).lastPathComponent as NSString).deletingPathExtension
         let promptFolder = reader.string(top["prompts"], "prompts").map(resolve) ?? resolve("prompts")
-        var languages = [FlowLanguage(code: "en", voice: "en-us", speech: true)]
+        let (stock, stockProblems) = StockPrompts.load(folder: stockFolder, overrides: promptFolder)
+        self.stock = stock
+        reader.append(stockProblems)
+        var languages = [FlowLanguage(code: "en", voice: stock.languages["en"]?.voice ?? "en-us", speech: true)]
         if let node = top["languages"] { languages = parseLanguages(node) }
         let defaultLanguage = languages.first?.code ?? "en"
         var flow = Flow(
             name: name, file: path, start: "", languages: languages,
             settings: FlowSettings(),
             hours: [:], queues: [:], callerRules: [], tables: [:], nodes: [:], promptFolder: promptFolder)
+        flow.stock = stock
         if let node = top["settings"] { flow.settings = parseSettings(node) }
         if let start = top["start"] {
             flow.start = reference(start, "start") ?? ""
@@ -142,8 +154,8 @@ struct FlowParser {
         reader.namedEntries(node, where: "languages").compactMap { entry in
             let fields = reader.mapping(entry.node, allowed: ["voice", "speech", "rate", "pitch", "volume"], where: "language '\(entry.name)'")
             var language = FlowLanguage(
-                code: entry.name, voice: reader.string(fields["voice"], "voice") ?? entry.name,
-                speech: reader.bool(fields["speech"], "speech") ?? true)
+                code: entry.name, voice: reader.string(fields["voice"], "voice") ?? stock.languages[entry.name]?.voice ?? entry.name,
+                speech: reader.bool(fields["speech"], "speech") ?? true, line: entry.line)
             if let rate = reader.integer(fields["rate"], "rate", in: 80...450) { language.rate = rate }
             if let pitch = reader.integer(fields["pitch"], "pitch", in: 0...100) { language.pitch = pitch }
             if let volume = reader.integer(fields["volume"], "volume", in: 0...200) { language.volume = volume }
@@ -328,9 +340,16 @@ struct FlowParser {
             return nil
         }
         let f = reader.mapping(node, allowed: allowed.union(["type"]), where: "node '\(name)' (\(type))")
-        func prompt(_ field: String, default text: String? = nil) -> Prompt? {
-            if let value = f[field] { return parsePrompt(value, id: "\(name).\(field)") }
-            return text.map { Prompt(id: "\(name).\(field)", texts: ["*": $0]) }
+        func prompt(_ field: String) -> Prompt? {
+            f[field].map { parsePrompt($0, id: "\(name).\(field)") }
+        }
+        /// The flow's prompt, else the stock phrase in every language.
+        func prompt(_ field: String, stock phrase: StockPhrase) -> Prompt {
+            prompt(field) ?? Prompt(id: "\(name).\(field)", texts: stock.texts(of: phrase), stockID: phrase.rawValue)
+        }
+        func reprompts(_ field: String, stock phrase: StockPhrase) -> [Prompt] {
+            let list = promptList(f[field], id: "\(name).\(field)")
+            return list.isEmpty ? [Prompt(id: "\(name).\(phrase.rawValue)", texts: stock.texts(of: phrase), stockID: phrase.rawValue)] : list
         }
         func required(_ field: String) -> Prompt {
             if let value = prompt(field) { return value }
@@ -366,8 +385,8 @@ struct FlowParser {
             }
             return .menu(Menu(
                 name: name, line: line, prompt: required("prompt"), shortPrompt: prompt("short_prompt"), options: options,
-                noInputPrompts: promptList(f["no_input_prompts"], id: "\(name).no_input_prompts"),
-                noMatchPrompts: promptList(f["no_match_prompts"], id: "\(name).no_match_prompts"),
+                noInputPrompts: reprompts("no_input_prompts", stock: .noInput),
+                noMatchPrompts: reprompts("no_match_prompts", stock: .noMatch),
                 fallback: reference(f["fallback"], "fallback"),
                 maxTries: reader.integer(f["max_tries"], "max_tries", in: 1...10),
                 noInputTimeout: reader.number(f["no_input_timeout"], "no_input_timeout", in: 0.5...60), extensions: extensions))
@@ -390,8 +409,8 @@ struct FlowParser {
                 minDigits: digits.lowerBound, maxDigits: digits.upperBound, terminator: terminator,
                 validation: DigitValidation(luhn: reader.bool(f["luhn"], "luhn") ?? false, pattern: pattern, table: table),
                 secret: reader.bool(f["secret"], "secret") ?? false, confirm: confirm,
-                invalidPrompt: prompt("invalid_prompt", default: "Sorry, that entry is not valid.")!,
-                confirmPrompt: confirm ? prompt("confirm_prompt", default: "You entered {digits:digits}. If that is correct, press 1. To enter it again, press 2.") : nil,
+                invalidPrompt: prompt("invalid_prompt", stock: .invalidEntry),
+                confirmPrompt: confirm ? prompt("confirm_prompt", stock: .confirmEntry) : nil,
                 maxTries: reader.integer(f["max_tries"], "max_tries", in: 1...10), next: next("next", default: nil),
                 failure: next("failure", default: nil)))
         case "verify":
@@ -402,9 +421,9 @@ struct FlowParser {
             note(.table, table, f["table"], "node '\(name)'")
             return .verify(Verify(
                 name: name, line: line, table: table,
-                accountPrompt: prompt("account_prompt", default: "Please enter your account number, then press the pound key.")!,
-                pinPrompt: prompt("pin_prompt", default: "Please enter your PIN, then press the pound key.")!,
-                failurePrompt: prompt("failure_prompt", default: "Sorry, the account number or PIN is not correct.")!,
+                accountPrompt: prompt("account_prompt", stock: .accountNumber),
+                pinPrompt: prompt("pin_prompt", stock: .pin),
+                failurePrompt: prompt("failure_prompt", stock: .verifyFailed),
                 accountDigits: digitRange(f["account_digits"], "account_digits") ?? 4...16,
                 pinDigits: digitRange(f["pin_digits"], "pin_digits") ?? 4...8,
                 accountField: reader.string(f["account_field"], "account_field") ?? "account",
@@ -416,32 +435,28 @@ struct FlowParser {
                 return nil
             }
             note(.queue, queue, f["queue"], "node '\(name)'")
-            return .transfer(Transfer(name: name, line: line, queue: queue, prompt: prompt("prompt"),
+            return .transfer(Transfer(name: name, line: line, queue: queue, prompt: prompt("prompt", stock: .pleaseHold),
                                       afterHours: reference(f["after_hours"], "after_hours"),
                                       overflow: reference(f["overflow"], "overflow")))
         case "voicemail":
             return .voicemail(Voicemail(
                 name: name, line: line, box: reader.string(f["box"], "box") ?? name,
-                prompt: prompt("prompt", default: "Please leave your message after the tone. When you are done, press the pound key or hang up.")!,
-                thanksPrompt: prompt("thanks_prompt", default: "Thank you, your message has been recorded. Goodbye.")!,
+                prompt: prompt("prompt", stock: .voicemail),
+                thanksPrompt: prompt("thanks_prompt", stock: .voicemailThanks),
                 maxSeconds: reader.number(f["max_seconds"], "max_seconds", in: 5...600) ?? 120,
                 silenceSeconds: reader.number(f["silence_seconds"], "silence_seconds", in: 1...30) ?? 4))
         case "callback", "text":
             let callback = type == "callback"
             let request = ContactRequest(
                 name: name, line: line, topic: reader.string(f["topic"], "topic") ?? name,
-                prompt: callback ? prompt("prompt", default: "We can call you back as soon as an agent is free.")! : required("prompt"),
-                confirmPrompt: prompt("confirm_prompt", default: callback
-                    ? "To be called back at {caller_number:digits}, press 1. To enter another number, press 2."
-                    : "To get the text message at {caller_number:digits}, press 1. To enter another number, press 2.")!,
-                numberPrompt: prompt("number_prompt", default: "Please enter the phone number, then press the pound key.")!,
-                donePrompt: prompt("done_prompt", default: callback
-                    ? "Thank you. We will call you back at {contact_number:digits}."
-                    : "Thank you. We are sending the text message to {contact_number:digits}.")!,
+                prompt: callback ? prompt("prompt", stock: .callbackOffer) : required("prompt"),
+                confirmPrompt: prompt("confirm_prompt", stock: callback ? .callbackConfirm : .textConfirm),
+                numberPrompt: prompt("number_prompt", stock: .phoneNumber),
+                donePrompt: prompt("done_prompt", stock: callback ? .callbackDone : .textDone),
                 next: next("next"))
             return callback ? .callback(request) : .text(request)
         default:
-            return .hangup(Hangup(name: name, line: line, prompt: prompt("prompt"), outcome: reader.string(f["outcome"], "outcome")))
+            return .hangup(Hangup(name: name, line: line, prompt: prompt("prompt", stock: .goodbye), outcome: reader.string(f["outcome"], "outcome")))
         }
     }
 
@@ -476,12 +491,13 @@ struct FlowParser {
     }
 
     mutating func parsePrompt(_ node: Node, id: String) -> Prompt {
-        if case .scalar = node { return Prompt(id: id, texts: ["*": reader.string(node, id) ?? ""]) }
+        let line = node.mark?.line ?? 0
+        if case .scalar = node { return Prompt(id: id, texts: ["*": reader.string(node, id) ?? ""], line: line) }
         guard case .mapping(let mapping) = node else {
             reader.problem(node, "\(id) must be a text or a mapping of language to text")
             return Prompt(id: id, texts: [:])
         }
-        var prompt = Prompt(id: id, texts: [:])
+        var prompt = Prompt(id: id, texts: [:], line: line)
         for (key, value) in mapping {
             guard let name = key.string else { continue }
             switch name {

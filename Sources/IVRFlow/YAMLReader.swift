@@ -17,6 +17,9 @@ struct YAMLReader {
         problems.append(FlowProblem(file: file, line: 0, message: message))
     }
 
+    /// Problems found in another file the flow reads.
+    mutating func append(_ found: [FlowProblem]) { problems += found }
+
     /// The pairs of a mapping, each key checked against `allowed` (where: a name for messages).
     mutating func mapping(_ node: Node, allowed: Set<String>, where place: String) -> [String: Node] {
         guard case .mapping(let mapping) = node else {

@@ -3,8 +3,10 @@ import IVRAudio
 
 /// The audio of a flow's prompts: a recorded file when there is one, else the synthesized
 /// text from the cache. A recording replaces the synthetic prompt just by being dropped into
-/// the prompt folder under the prompt's name: `<id>.<language>.<ext>` or `<id>.<ext>` (any
-/// format libsndfile reads), e.g. `prompts/main.prompt.es.wav`.
+/// the prompt folder under the prompt's name: `<language>/<id>.<ext>`, `<id>.<language>.<ext>`
+/// or `<id>.<ext>` (any format libsndfile reads), e.g. `prompts/es/main.prompt.wav`. A stock
+/// phrase is also found under its stock id, in the flow's folder and then in the project's
+/// stock folder (`prompts/es/no_input.wav`).
 public final class PromptLibrary: @unchecked Sendable {
     /// Where a prompt's audio came from.
     public enum Source: Sendable, Equatable {
@@ -19,26 +21,34 @@ public final class PromptLibrary: @unchecked Sendable {
     }
 
     public let folder: String
+    /// The project's stock prompt folder, for recordings of stock phrases.
+    public let stockFolder: String?
     public let cache: PromptCache
     /// Recordings that exist but could not be read, with the reason (the text was used instead).
     public private(set) var problems: [String] = []
     static let extensions = ["wav", "flac", "ogg", "aiff", "au"]
 
-    public init(folder: String, cache: PromptCache) {
+    public init(folder: String, stockFolder: String? = nil, cache: PromptCache) {
         self.folder = folder
+        self.stockFolder = stockFolder
         self.cache = cache
     }
 
-    /// The recorded file for a prompt: the one the flow names, else one named after the prompt.
-    public func recording(id: String, language: String, explicitFile: String?) -> String? {
+    /// The recorded file for a prompt: the one the flow names, else one named after the prompt,
+    /// else one named after the stock phrase it stands for.
+    public func recording(id: String, stockID: String? = nil, language: String, explicitFile: String?) -> String? {
         if let explicitFile {
             let path = explicitFile.hasPrefix("/") ? explicitFile : (folder as NSString).appendingPathComponent(explicitFile)
             return FileManager.default.fileExists(atPath: path) ? path : nil
         }
-        for name in ["\(id).\(language)", id] {
-            for ext in Self.extensions {
-                let path = (folder as NSString).appendingPathComponent("\(name).\(ext)")
-                if FileManager.default.fileExists(atPath: path) { return path }
+        var candidates = ["\(language)/\(id)", "\(id).\(language)", id].map { (folder as NSString).appendingPathComponent($0) }
+        if let stockID {
+            candidates += ["\(language)/\(stockID)", "\(stockID).\(language)"].map { (folder as NSString).appendingPathComponent($0) }
+            if let stockFolder { candidates.append((stockFolder as NSString).appendingPathComponent("\(language)/\(stockID)")) }
+        }
+        for name in candidates {
+            for ext in Self.extensions where FileManager.default.fileExists(atPath: "\(name).\(ext)") {
+                return "\(name).\(ext)"
             }
         }
         return nil
@@ -46,8 +56,9 @@ public final class PromptLibrary: @unchecked Sendable {
 
     /// The prompt's audio at the synthesizer's rate. A recording that cannot be read is noted
     /// in ``problems`` and the text is synthesized instead.
-    public func audio(id: String, text: String, language: String, settings: VoiceSettings, explicitFile: String? = nil) throws -> Audio {
-        if let path = recording(id: id, language: language, explicitFile: explicitFile) {
+    public func audio(id: String, text: String, language: String, settings: VoiceSettings, explicitFile: String? = nil,
+                      stockID: String? = nil) throws -> Audio {
+        if let path = recording(id: id, stockID: stockID, language: language, explicitFile: explicitFile) {
             do {
                 let samples = try AudioFileSource(path: path, sampleRate: cache.synthesizer.sampleRate).readAll()
                 return Audio(samples: samples, source: .recorded(path: path))

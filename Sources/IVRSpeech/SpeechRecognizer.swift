@@ -1,6 +1,7 @@
 import Foundation
 import IVRDSP
 import IVRAudio
+import IVRProjectFiles
 
 /// Where the acoustic model and dictionary are.
 public struct RecognitionModel: Sendable, Equatable {
@@ -21,20 +22,7 @@ public struct RecognitionModel: Sendable, Equatable {
     public static let debian = RecognitionModel(
         acousticModel: "/usr/share/pocketsphinx/model/en-us/en-us",
         dictionary: "/usr/share/pocketsphinx/model/en-us/cmudict-en-us.dict",
-        narrowbandTransform: projectFile("models/en-us-narrowband.mllr"))
-
-    /// `relativePath` in the current folder, or in a folder above the running program (the
-    /// project of a `.build/release/ivr`), or nil.
-    static func projectFile(_ relativePath: String) -> String? {
-        var folders = [FileManager.default.currentDirectoryPath]
-        var folder = URL(fileURLWithPath: Bundle.main.executablePath ?? CommandLine.arguments[0]).resolvingSymlinksInPath()
-        for _ in 0..<5 {
-            folder.deleteLastPathComponent()
-            folders.append(folder.path)
-        }
-        return folders.map { ($0 as NSString).appendingPathComponent(relativePath) }
-            .first { FileManager.default.fileExists(atPath: $0) }
-    }
+        narrowbandTransform: ProjectFiles.locate("models/en-us-narrowband.mllr"))
 
     /// One clear line when the model cannot be used.
     func check() throws(RecognitionError) {

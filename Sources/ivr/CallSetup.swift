@@ -2,13 +2,13 @@ import Foundation
 import IVRAudio
 import IVREngine
 import IVRFlow
+import IVRProjectFiles
 import IVRSpeech
 
-/// The project dictionary: words the model's dictionary lacks (`models/project.dict` in the
-/// current folder when it exists, unless another is given).
+/// The project dictionary: words the model's dictionary lacks (the project's
+/// `models/project.dict` when it exists, see ``ProjectFiles``, unless another is given).
 func projectDictionary(_ given: String?) -> String? {
-    if let given { return given }
-    return FileManager.default.fileExists(atPath: "models/project.dict") ? "models/project.dict" : nil
+    given ?? ProjectFiles.locate("models/project.dict")
 }
 
 /// The rate a recording is read at for recognition: 8 kHz (telephone) for files of 8 kHz or
@@ -28,7 +28,7 @@ struct CallSetup {
     /// calls go on keypad-only, with a message).
     init(flowPath: String, sampleRate: Int, keypadOnly: Bool, command: String) throws {
         flow = try Self.loadFlow(flowPath)
-        prompts = PromptLibrary(folder: flow.promptFolder, cache: PromptCache(
+        prompts = PromptLibrary(folder: flow.promptFolder, stockFolder: flow.stock.folder, cache: PromptCache(
             synthesizer: SpeechSynthesizer(sampleRate: sampleRate), folder: PromptsRenderCommand.defaultCacheFolder))
         var recognizer: SpeechRecognizer?
         if !keypadOnly {

@@ -11,7 +11,9 @@ struct LintCommand: ParsableCommand {
         Reports every problem with its file and line: unknown keys, wrong values, targets that \
         name no node, unreachable nodes, keys or phrases used twice in a menu, options with \
         neither key nor phrase, missing recorded prompts and tables, invalid hours, intents \
-        and slots (`when`) that the flow's intent files do not define. Exit status 1 if there is any. \
+        and slots (`when`) that the flow's intent files do not define, languages without the \
+        whole stock prompt set (prompts/<language>.yaml), and in a flow of several languages \
+        prompts without a text in each. Exit status 1 if there is any. \
         Notes on standard error (no failure) say what callers will meet that an author may not \
         expect, such as menu keys that also begin extensions (answered after the inter-digit \
         pause). The format of flow files: docs/flow-format.md.

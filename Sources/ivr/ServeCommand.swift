@@ -163,7 +163,7 @@ struct ServeCommand: ParsableCommand {
         for item in FlowPrompt.all(in: flow) where !item.isDynamic {
             do {
                 _ = try prompts.audio(id: item.prompt.id, text: item.text, language: item.language.code, settings: item.settings,
-                                      explicitFile: item.prompt.file)
+                                      explicitFile: item.prompt.file, stockID: item.prompt.stockID)
                 ready += 1
             } catch {
                 log.write(ServerEvent(event: "prompt_failed", fields: [("prompt", "\(item.prompt.id) [\(item.language.code)]"),

@@ -126,22 +126,6 @@ struct RoutingPartsTests {
         #expect(DigitCheck.masked("1234") == "****")
     }
 
-    @Test("placeholders are filled in the words of the call's language, unknown ones left out")
-    func placeholders() {
-        #expect(PromptText.fill("Entered {n:digits}.", with: ["n": "2468"]) == "Entered 2 4 6 8.")
-        #expect(PromptText.fill("{b:money}", with: ["b": "120.50"]) == "120 dollars and 50 cents")
-        #expect(PromptText.fill("{b:money}", with: ["b": "1"], language: "es") == "1 dólar")
-        #expect(PromptText.fill("{b:money}", with: ["b": "3.05"], language: "es") == "3 dólares con 5 céntimos")
-        #expect(PromptText.fill("{t:time}", with: ["t": "18:30"]) == "6 30 PM")
-        #expect(PromptText.fill("{t:time}", with: ["t": "09:05"]) == "9 oh 5 AM")
-        #expect(PromptText.fill("{d:date}", with: ["d": "2026-11-23"]) == "November 23, 2026")
-        #expect(PromptText.fill("{d:date}", with: ["d": "2026-11-23"], language: "es") == "23 de noviembre de 2026")
-        #expect(PromptText.fill("{b:money}", with: ["b": "abc"]) == "abc")
-        #expect(PromptText.fill("You are number {queue_position}.", with: ["queue_position": "3"]) == "You are number 3.")
-        #expect(PromptText.fill("Hello {name}{unknown}!", with: ["name": "Ada"]) == "Hello Ada!")
-        #expect(PromptText.placeholders(in: "{a} and {b:money}") == ["a", "b"])
-    }
-
     @Test("digit entry: terminator, fixed length, pause")
     func digitEntry() {
         var fixed = DigitEntry(lengths: 4...4, terminator: "#")

@@ -117,6 +117,27 @@ struct PromptTests {
         #expect(english.source == .synthesized(.synthesized))
     }
 
+    @Test("a recorded stock phrase: the flow's own under the prompt's id or the stock id, else the project's stock recording")
+    func recordedStockPhrase() throws {
+        let (flowFolder, stockFolder) = (try Self.folder(), try Self.folder())
+        let tone = (0..<4000).map { Int16(8000 * sin(Double($0) * 2 * .pi * 440 / 8000)) }
+        for path in ["\(stockFolder)/es/no_input.wav", "\(flowFolder)/en/no_input.wav", "\(flowFolder)/es/main.no_input.wav"] {
+            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            let writer = try SoundFileWriter(path: path, sampleRate: 8000)
+            try writer.write(samples: tone)
+            try writer.close()
+        }
+        let library = PromptLibrary(folder: flowFolder, stockFolder: stockFolder,
+                                    cache: PromptCache(synthesizer: SpeechSynthesizer(sampleRate: 8000)))
+        func source(_ id: String, _ language: String) throws -> PromptLibrary.Source {
+            try library.audio(id: id, text: "Perdone.", language: language, settings: VoiceSettings(voice: "es"), stockID: "no_input").source
+        }
+        #expect(try source("main.no_input", "es") == .recorded(path: "\(flowFolder)/es/main.no_input.wav"))
+        #expect(try source("help.no_input", "es") == .recorded(path: "\(stockFolder)/es/no_input.wav"))
+        #expect(try source("help.no_input", "en") == .recorded(path: "\(flowFolder)/en/no_input.wav"))
+        #expect(try source("help.no_input", "fr") == .synthesized(.synthesized))
+    }
+
     @Test("a recording that cannot be read is reported and the text is spoken")
     func unreadableRecording() throws {
         let folder = try Self.folder()
