@@ -262,7 +262,8 @@ public final class CallProcessor {
             case .record(let box, let maxSeconds, let silenceSeconds):
                 recording = (box, sample, maxSeconds, silenceSeconds, sample)
                 messageAudio = []
-                say("(recording voicemail for \(box))", at: sample)
+                playing.append((prompts.beep(language: session.language), 0))
+                say("(beep; recording voicemail for \(box))", at: sample)
             case .stopRecording:
                 if let started = recording?.started {
                     keepMessage()

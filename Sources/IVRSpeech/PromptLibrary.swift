@@ -1,5 +1,6 @@
 import Foundation
 import IVRAudio
+import IVRDSP
 
 /// The audio of a flow's prompts: a recorded file when there is one, else the synthesized
 /// text from the cache. A recording replaces the synthetic prompt just by being dropped into
@@ -52,6 +53,16 @@ public final class PromptLibrary: @unchecked Sendable {
             }
         }
         return nil
+    }
+
+    /// The beep before a voicemail is recorded: a recording `<language>/beep.wav` (in the flow's
+    /// prompt folder, else the project's stock folder), else a 1 kHz tone of 0.4 s.
+    public func beep(language: String) -> [Int16] {
+        if let path = recording(id: "beep", stockID: "beep", language: language, explicitFile: nil),
+           let samples = try? AudioFileSource(path: path, sampleRate: cache.synthesizer.sampleRate).readAll() {
+            return samples
+        }
+        return ToneGenerator(sampleRate: cache.synthesizer.sampleRate).render([(1000, -13)], seconds: 0.4)
     }
 
     /// The prompt's audio at the synthesizer's rate. A recording that cannot be read is noted

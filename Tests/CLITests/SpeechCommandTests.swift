@@ -52,8 +52,32 @@ struct SpeechCommandTests {
         #expect(rendered.status == 0, "\(rendered.stderr)")
         #expect(rendered.stdout.contains("main.prompt [en] synthesized"))
         #expect(rendered.stdout.contains("bye.prompt [en] recorded"))
-        #expect(rendered.stdout.contains("2 prompts: 1 recorded, 1 synthesized, 0 already cached"), "\(rendered.stdout)")
+        // The menu's reprompts are the stock phrases (the flow gives none).
+        #expect(rendered.stdout.contains("main.no_input [en] synthesized"))
+        #expect(rendered.stdout.contains("4 prompts: 1 recorded, 3 synthesized, 0 already cached"), "\(rendered.stdout)")
         let again = try IVRProcess.run(["prompts", "render", flow, "--cache", cache])
         #expect(again.stdout.contains("main.prompt [en] cached"))
+    }
+
+    @Test("ivr prompts list: each id's source and text, for a flow or the stock set, one language or JSON")
+    func list() throws {
+        let spanish = try IVRProcess.run(["prompts", "list", "--language", "es", "\(IVRProcess.examples)/help-desk.yaml"])
+        #expect(spanish.status == 0, "\(spanish.stderr)")
+        let lines = spanish.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.allSatisfy { $0.contains(" [es] ") }, "\(lines)")
+        #expect(lines.contains { $0.hasPrefix("main.prompt [es] flow ") && $0.contains("help-desk.yaml:") })
+        #expect(lines.contains { $0.hasPrefix("password.no_input [es] stock ") && $0.contains("prompts/es.yaml:")
+                                 && $0.hasSuffix(": Perdone, no le he oído.") })
+        let english = try IVRProcess.run(["prompts", "list", "--language", "en", "\(IVRProcess.examples)/help-desk.yaml"])
+        #expect(english.stdout.contains("hours.prompt [en] recording \(IVRProcess.examples)/prompts/en/hours.prompt.wav: We are open"),
+                "\(english.stdout)")
+        let stock = try IVRProcess.run(["prompts", "list", "--json", "--language", "fr"])
+        let objects = try stock.stdout.split(separator: "\n").map {
+            try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: String]
+        }
+        #expect(objects.count == 17)
+        #expect(objects.first { $0["id"] == "goodbye" }?["text"] == "Merci de votre appel. Au revoir.")
+        let unknown = try IVRProcess.run(["prompts", "list", "--language", "it"])
+        #expect(unknown.status == 1 && unknown.stderr.contains("no prompts in language 'it'"), "\(unknown.stderr)")
     }
 }

@@ -164,6 +164,6 @@ struct CallEngineTests {
             + tones.key(DTMFKey("1")!, seconds: 0.1) + tones.silence(seconds: 20)
         let result = try call(caller, at: "2026-11-22T10:00:00-05:00")
         #expect(result.outcome == .voicemail(box: "billing"))
-        #expect(result.transcript.contains { $0.text == "(recording voicemail for billing)" })
+        #expect(result.transcript.contains { $0.text == "(beep; recording voicemail for billing)" })
     }
 }

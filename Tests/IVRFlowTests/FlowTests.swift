@@ -8,7 +8,7 @@ struct LintTests {
     func example() throws {
         let flow = try helpDeskFlow()
         #expect(flow.nodes.count == 20)
-        #expect(flow.languages.map(\.code) == ["en", "es"])
+        #expect(flow.languages.map(\.code) == ["en", "es", "fr", "de"])
         #expect(flow.language("es")?.speech == false)
     }
 

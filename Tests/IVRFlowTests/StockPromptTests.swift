@@ -153,3 +153,66 @@ struct StockPromptTests {
         #expect(call.plays.first?.voice == "en-us")
     }
 }
+
+/// Every prompt of the example help desk a caller hears in Spanish, French or German, on the
+/// paths a keypad caller can take: none may be English (the measure of issue 31).
+@Suite("The example help desk speaks each caller's language")
+struct ExampleLanguageTests {
+    /// Words that mark a text as English (none is a word of Spanish, French or German).
+    static let englishWords: Set<String> = ["the", "you", "your", "please", "press", "thank", "thanks", "to", "for", "and",
+                                            "is", "not", "we", "our", "of", "hold", "goodbye", "sorry", "enter", "call"]
+
+    static func englishWords(in text: String) -> [String] {
+        text.lowercased().split { !$0.isLetter }.map(String.init).filter { englishWords.contains($0) }
+    }
+
+    /// Key presses after the language choice, with what the call needs, and the node it ends in.
+    static let paths: [(name: String, keys: [String], caller: String?, queues: [String: QueueStatus], at: Date, silence: Double)] = [
+        ("silence to the operator", [], nil, [:], CallDriver.weekdayMorning, 60),
+        ("a wrong key, hours, goodbye", ["9", "2", "2"], nil, [:], CallDriver.weekdayMorning, 0),
+        ("balance read back", ["3", "12345678#", "4321#", "2"], nil, [:], CallDriver.weekdayMorning, 0),
+        ("locked out", ["3", "11111111#", "0000#", "11111111#", "0000#", "11111111#", "0000#"], nil, [:], CallDriver.weekdayMorning, 0),
+        ("voicemail after hours", ["1"], nil, [:], CallDriver.sundayMorning, 0),
+        ("a callback on a long wait", ["1", "1", "2", "5559876#"], "+15551234567",
+         ["billing": QueueStatus(waiting: 12, agentsFree: 0, estimatedWait: 900)], CallDriver.weekdayMorning, 0),
+        ("no caller id: a text to a number keyed in", ["6", "55512345#", "2"], nil, [:], CallDriver.weekdayMorning, 0),
+        ("a text with the password link", ["4", "1", "1"], "+15551234567", [:], CallDriver.weekdayMorning, 0),
+        ("sales", ["5"], nil, [:], CallDriver.weekdayMorning, 0),
+    ]
+
+    @Test("no English to a Spanish, French or German caller", arguments: [("2", "es"), ("3", "fr"), ("4", "de")])
+    func noEnglish(key: String, code: String) throws {
+        let flow = try helpDeskFlow()
+        var heard = 0
+        for path in Self.paths {
+            let call = CallDriver(flow, caller: CallerInfo(number: path.caller), at: path.at, queues: path.queues)
+            call.answer()
+            call.press(key)
+            for keys in path.keys { call.press(keys) }
+            if path.silence > 0 { call.silence(path.silence) }
+            call.listen()
+            if call.session.outcome == nil { call.send(.recordingFinished(seconds: 4)); call.listen() }
+            let plays = call.plays.dropFirst()          // the language menu, before the choice
+            #expect(!plays.isEmpty, "\(path.name)")
+            for play in plays {
+                heard += 1
+                #expect(play.language == code && play.voice == flow.language(code)?.voice, "\(path.name): \(play.id)")
+                #expect(Self.englishWords(in: play.text).isEmpty, "\(path.name) [\(code)]: \(play.id): \(play.text)")
+            }
+            #expect(call.events("prompt_fallback").isEmpty)
+        }
+        #expect(heard > 40)
+    }
+
+    @Test("the English detector finds English (so that finding none means something)")
+    func detectorWorks() throws {
+        let flow = try helpDeskFlow()
+        let english = flow.nodes.values.flatMap(\.prompts).compactMap { $0.texts["en"] }
+            + flow.stock.languages["en"]!.phrases.values.map(\.text)
+        #expect(english.filter { !Self.englishWords(in: $0).isEmpty }.count >= english.count - 3)
+        let others = ["es", "fr", "de"].flatMap { code in
+            flow.nodes.values.flatMap(\.prompts).compactMap { $0.texts[code] } + flow.stock.languages[code]!.phrases.values.map(\.text)
+        }
+        #expect(others.allSatisfy { Self.englishWords(in: $0).isEmpty }, "\(others.filter { !Self.englishWords(in: $0).isEmpty })")
+    }
+}

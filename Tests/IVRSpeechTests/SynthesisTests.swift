@@ -138,6 +138,23 @@ struct PromptTests {
         #expect(try source("help.no_input", "fr") == .synthesized(.synthesized))
     }
 
+    @Test("the beep before a voicemail: a 1 kHz tone, or the recording <language>/beep.wav")
+    func beep() throws {
+        let folder = try Self.folder()
+        let library = PromptLibrary(folder: folder, cache: PromptCache(synthesizer: SpeechSynthesizer(sampleRate: 8000)))
+        let tone = library.beep(language: "fr")
+        #expect(tone.count == 3200)
+        // One cycle of 1 kHz at 8 kHz is 8 samples: the tone repeats itself 8 samples later.
+        let mid = Array(tone[1000..<1100]), later = Array(tone[1008..<1108])
+        #expect(zip(mid, later).allSatisfy { abs(Int($0) - Int($1)) < 200 } && mid.map { abs(Int($0)) }.max()! > 5000)
+        try FileManager.default.createDirectory(atPath: "\(folder)/fr", withIntermediateDirectories: true)
+        let writer = try SoundFileWriter(path: "\(folder)/fr/beep.wav", sampleRate: 8000)
+        try writer.write(samples: [Int16](repeating: 1000, count: 800))
+        try writer.close()
+        #expect(library.beep(language: "fr").count == 800)
+        #expect(library.beep(language: "de").count == 3200)
+    }
+
     @Test("a recording that cannot be read is reported and the text is spoken")
     func unreadableRecording() throws {
         let folder = try Self.folder()
