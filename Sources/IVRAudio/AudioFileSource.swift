@@ -1,9 +1,11 @@
 /// Reads any audio file as a stream of mono 10 ms frames at a chosen rate.
 ///
-/// The file is read in blocks by ``SoundFileReader``, its channels averaged to mono, converted
-/// to `sampleRate` by ``Resampler`` when the rates differ, and cut into frames of
-/// `sampleRate / 100` samples on a sample clock that starts at 0. The last frame is padded
-/// with silence. Every `ivr` command reads audio through this type.
+/// A file of at most 16 bits a sample at the chosen rate (the usual telephone WAV) is read as
+/// 16-bit samples straight into the frames, channels averaged in integers. Any other is read
+/// as floats in blocks by ``SoundFileReader``, its channels averaged to mono, converted to
+/// `sampleRate` by ``Resampler``, and rounded to 16 bits. Frames are `sampleRate / 100`
+/// samples on a sample clock that starts at 0; the last is padded with silence. Nothing is
+/// allocated per frame. Every `ivr` command reads audio through this type.
 public final class AudioFileSource: AudioSource {
     public let sampleRate: Int
     public let frameLength: Int
@@ -13,9 +15,14 @@ public final class AudioFileSource: AudioSource {
 
     private let reader: SoundFileReader
     private let resampler: Resampler?
+    /// Whether samples go from the file to the frames as 16-bit, without floats.
+    private let direct: Bool
     private var block: [Float] = []
+    private var block16: [Int16] = []
     private var mono: [Float] = []
-    private var pending: [Float] = []
+    private var resampled: [Float] = []
+    /// Mono samples at `sampleRate` not yet handed out, from `pendingStart` on.
+    private var pending: [Int16] = []
     private var pendingStart = 0
     private var clock: Int64 = 0
     private var finished = false
@@ -29,6 +36,8 @@ public final class AudioFileSource: AudioSource {
         frameLength = max(1, sampleRate / 100)
         resampler = fileInfo.sampleRate == sampleRate ? nil
             : try Resampler(from: Double(fileInfo.sampleRate), to: Double(sampleRate))
+        direct = resampler == nil && fileInfo.fitsSixteenBits
+        pending.reserveCapacity(2 * Self.blockFrames + frameLength)
     }
 
     public func read(into frame: inout AudioFrame) throws -> Bool {
@@ -40,7 +49,9 @@ public final class AudioFileSource: AudioSource {
         if frame.samples.count != frameLength { frame.samples = [Int16](repeating: 0, count: frameLength) }
         let take = min(available, frameLength)
         frame.samples.withUnsafeMutableBufferPointer { out in
-            for i in 0..<take { out[i] = SampleConversion.int16(pending[pendingStart + i]) }
+            pending.withUnsafeBufferPointer { source in
+                out.baseAddress!.update(from: source.baseAddress! + pendingStart, count: take)
+            }
             for i in take..<frameLength { out[i] = 0 }
         }
         frame.sampleRate = sampleRate
@@ -50,24 +61,48 @@ public final class AudioFileSource: AudioSource {
         return true
     }
 
-    /// Reads one block from the file into `pending`, converted.
+    /// Reads one block from the file onto the end of `pending`, converted.
     private func fill() throws {
         if pendingStart > 0 {
             pending.removeSubrange(0..<pendingStart)
             pendingStart = 0
         }
+        let count = direct ? try fillDirect() : try fillThroughFloats()
+        if count == 0 { finished = true }
+    }
+
+    /// 16-bit samples: mono straight into `pending`, several channels averaged.
+    private func fillDirect() throws -> Int {
+        let channels = fileInfo.channels
+        let start = pending.count
+        if channels == 1 {
+            pending.append(contentsOf: repeatElement(0, count: Self.blockFrames))
+            let count = try pending.withUnsafeMutableBufferPointer { try reader.read(into: $0.baseAddress! + start, maxFrames: Self.blockFrames) }
+            pending.removeLast(Self.blockFrames - count)
+            return count
+        }
+        if block16.count < Self.blockFrames * channels { block16 = [Int16](repeating: 0, count: Self.blockFrames * channels) }
+        let count = try block16.withUnsafeMutableBufferPointer { try reader.read(into: $0.baseAddress!, maxFrames: Self.blockFrames) }
+        ChannelMixer.averageToMono(block16, frames: count, channels: channels, appendingTo: &pending)
+        return count
+    }
+
+    /// Other samples: floats, mixed to mono, resampled when the rates differ, then rounded.
+    private func fillThroughFloats() throws -> Int {
         let count = try reader.read(into: &block, maxFrames: Self.blockFrames)
+        resampled.removeAll(keepingCapacity: true)
         if count == 0 {
-            finished = true
-            resampler?.flush(into: &pending)
-            return
-        }
-        ChannelMixer.averageToMono(block, frames: count, channels: fileInfo.channels, into: &mono)
-        if let resampler {
-            mono.withUnsafeBufferPointer { resampler.process(UnsafeBufferPointer(rebasing: $0[0..<count]), into: &pending) }
+            resampler?.flush(into: &resampled)
         } else {
-            pending.append(contentsOf: mono[0..<count])
+            ChannelMixer.averageToMono(block, frames: count, channels: fileInfo.channels, into: &mono)
+            if let resampler {
+                mono.withUnsafeBufferPointer { resampler.process(UnsafeBufferPointer(rebasing: $0[0..<count]), into: &resampled) }
+            } else {
+                resampled.append(contentsOf: mono[0..<count])
+            }
         }
+        pending.append(contentsOf: resampled.lazy.map(SampleConversion.int16))
+        return count
     }
 }
 
@@ -85,6 +120,17 @@ public enum ChannelMixer {
             var sum: Float = 0
             for c in 0..<channels { sum += interleaved[i * channels + c] }
             mono[i] = sum * scale
+        }
+    }
+
+    /// Averages the channels of `frames` interleaved 16-bit frames, rounded to the nearest,
+    /// onto the end of `mono`.
+    public static func averageToMono(_ interleaved: [Int16], frames: Int, channels: Int, appendingTo mono: inout [Int16]) {
+        mono.reserveCapacity(mono.count + frames)
+        for i in 0..<frames {
+            var sum = 0
+            for c in 0..<channels { sum += Int(interleaved[i * channels + c]) }
+            mono.append(Int16((Double(sum) / Double(channels)).rounded()))
         }
     }
 }

@@ -45,6 +45,18 @@ enum SndFile {
         Int(sf_readf_float(pointer, buffer, sf_count_t(frames)))
     }
 
+    /// Reads up to `frames` interleaved frames as 16-bit samples.
+    static func readShorts(_ pointer: OpaquePointer, into buffer: UnsafeMutablePointer<Int16>, frames: Int) -> Int {
+        Int(sf_readf_short(pointer, buffer, sf_count_t(frames)))
+    }
+
+    /// Whether the encoding holds at most 16 bits a sample (8/16-bit PCM, a-law, µ-law): read as
+    /// 16-bit, such samples are exactly what the float path would round them to.
+    static func fitsSixteenBits(_ format: Int32) -> Bool {
+        let exact = [SF_FORMAT_PCM_S8, SF_FORMAT_PCM_16, SF_FORMAT_PCM_U8, SF_FORMAT_ULAW, SF_FORMAT_ALAW].map { Int32($0) }
+        return exact.contains(format & Int32(SF_FORMAT_SUBMASK))
+    }
+
     static func writeShorts(_ pointer: OpaquePointer, _ buffer: UnsafePointer<Int16>, frames: Int) -> Int {
         Int(sf_writef_short(pointer, buffer, sf_count_t(frames)))
     }

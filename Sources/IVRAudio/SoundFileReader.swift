@@ -6,6 +6,9 @@ public struct SoundFileInfo: Sendable, Equatable {
     public let channels: Int
     /// Length in frames (one sample per channel).
     public let frames: Int64
+    /// Whether samples hold at most 16 bits (8/16-bit PCM, a-law, µ-law), so that reading them
+    /// as 16-bit loses nothing.
+    public let fitsSixteenBits: Bool
 
     /// Length in seconds.
     public var duration: Double { sampleRate > 0 ? Double(frames) / Double(sampleRate) : 0 }
@@ -33,7 +36,8 @@ public final class SoundFileReader {
         self.path = path
         self.handle = opened.pointer
         self.info = SoundFileInfo(formatName: SndFile.formatName(opened.format), sampleRate: opened.sampleRate,
-                                  channels: opened.channels, frames: opened.frames)
+                                  channels: opened.channels, frames: opened.frames,
+                                  fitsSixteenBits: SndFile.fitsSixteenBits(opened.format))
         if let problem = Self.truncation(in: SndFile.log(opened.pointer)) {
             SndFile.close(opened.pointer)
             throw AudioError(path: path, reason: problem)
@@ -51,9 +55,17 @@ public final class SoundFileReader {
     public func read(into buffer: inout [Float], maxFrames: Int) throws(AudioError) -> Int {
         let needed = maxFrames * info.channels
         if buffer.count < needed { buffer = [Float](repeating: 0, count: needed) }
-        let count = buffer.withUnsafeMutableBufferPointer {
-            SndFile.readFloats(handle, into: $0.baseAddress!, frames: maxFrames)
-        }
+        return try counted(buffer.withUnsafeMutableBufferPointer { SndFile.readFloats(handle, into: $0.baseAddress!, frames: maxFrames) })
+    }
+
+    /// Reads up to `maxFrames` interleaved frames as 16-bit samples into `buffer`, which must
+    /// hold `maxFrames × channels`; returns the number of frames read, 0 at the end.
+    public func read(into buffer: UnsafeMutablePointer<Int16>, maxFrames: Int) throws(AudioError) -> Int {
+        try counted(SndFile.readShorts(handle, into: buffer, frames: maxFrames))
+    }
+
+    /// `count` frames more read; a read of nothing before the header's length is a cut file.
+    private func counted(_ count: Int) throws(AudioError) -> Int {
         framesRead += Int64(count)
         if count == 0 && framesRead < info.frames {
             throw AudioError(path: path, reason: "cut short: read \(framesRead) of \(info.frames) frames (\(SndFile.error(handle)))")

@@ -62,6 +62,19 @@ struct ReadWriteTests {
         #expect(abs(TestSignals.frequency(samples, 400..<3600, rate: 8000) - 440) < 0.5)
     }
 
+    @Test("16-bit files (read as 16-bit) give exactly what the same audio as floats gives", arguments: [1, 2, 3])
+    func directPathMatchesFloatPath(channels: Int) throws {
+        var generator = SystemRandomNumberGenerator()
+        let samples = (0..<(8000 * channels + 37)).map { _ in Float(Int16.random(in: .min ... .max, using: &generator)) / 32768 }
+        let sixteen = try TestSignals.write(samples, rate: 8000, channels: channels,
+                                            format: SoundFileFormat(container: .wav, encoding: .pcm16), name: "direct.wav")
+        let floats = try TestSignals.write(samples, rate: 8000, channels: channels,
+                                           format: SoundFileFormat(container: .wav, encoding: .float32), name: "floats.wav")
+        let direct = try AudioFileSource(path: sixteen, sampleRate: 8000).readAll()
+        let converted = try AudioFileSource(path: floats, sampleRate: 8000).readAll()
+        #expect(direct.count == 8080 && direct == converted)
+    }
+
     @Test("Stereo is averaged to mono")
     func stereoToMono() throws {
         let tone = TestSignals.sine(1000, rate: 16000, seconds: 0.3, amplitude: 0.4)
