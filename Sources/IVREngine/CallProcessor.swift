@@ -246,9 +246,13 @@ public final class CallProcessor {
             onCommand?(command)
             switch command {
             case .play(let playback):
+                // The language's rate, pitch and volume, as `ivr prompts render` and `ivr serve`
+                // rendered it ahead of the call (the same cache entry).
+                var voice = flow.language(playback.language).map(VoiceSettings.init) ?? VoiceSettings()
+                voice.voice = playback.voice
                 let audio = try prompts.audio(
                     id: playback.id, text: playback.text, language: playback.language,
-                    settings: VoiceSettings(voice: playback.voice), explicitFile: playback.file, stockID: playback.stockID)
+                    settings: voice, explicitFile: playback.file, stockID: playback.stockID)
                 playing.append((audio.samples.isEmpty ? [0] : audio.samples, 0))
                 say("IVR: \(playback.text)", at: sample)
             case .stopPrompt:
@@ -315,4 +319,11 @@ public final class CallProcessor {
     /// ahead of its end (most pauses inside a sentence are shorter): the answer then comes as soon
     /// as the endpointer's trailing silence has passed, without waiting for the decoders.
     static let earlyUnderstanding = 0.3
+}
+
+extension VoiceSettings {
+    /// How prompts in `language` are spoken: its voice, rate, pitch and volume.
+    public init(_ language: FlowLanguage) {
+        self.init(voice: language.voice, rate: language.rate, pitch: language.pitch, volume: language.volume)
+    }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import IVREngine
 import IVRFlow
 import IVRSpeech
 
@@ -147,7 +148,7 @@ struct FlowPrompt {
         self.prompt = prompt
         self.language = language
         self.text = text
-        settings = VoiceSettings(voice: language.voice, rate: language.rate, pitch: language.pitch, volume: language.volume)
+        settings = VoiceSettings(language)
     }
 
     /// Every prompt of `flow` in every language, nodes by name.

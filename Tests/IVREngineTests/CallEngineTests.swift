@@ -152,6 +152,26 @@ struct CallEngineTests {
         #expect(result.duration >= 40 && result.duration < 41)
     }
 
+    @Test("prompts are spoken at the language's rate, pitch and volume (the entries prompts render ahead)")
+    func languageVoiceSettings() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("ivr-rate-\(UUID().uuidString).yaml").path
+        try """
+        start: bye
+        languages:
+          en: { voice: en-us, rate: 120, pitch: 40, volume: 90 }
+        nodes:
+          bye: { type: hangup, prompt: "Goodbye." }
+        """.write(toFile: path, atomically: true, encoding: .utf8)
+        let flow = try FlowLoader.load(path: path)
+        let cache = PromptCache(synthesizer: SpeechSynthesizer(sampleRate: 8000))
+        let settings = CallSettings(answeredAt: Date(), secondsAfterInput: 1)
+        _ = try CallEngine(flow: flow, settings: settings, prompts: PromptLibrary(folder: flow.promptFolder, cache: cache), recognizer: nil)
+            .run(caller: MemorySource(ToneGenerator(sampleRate: 8000).silence(seconds: 3)))
+        let language = try #require(flow.language("en"))
+        #expect(try cache.audio(for: "Goodbye.", settings: VoiceSettings(language)).source == .memory)
+        #expect(try cache.audio(for: "Goodbye.", settings: VoiceSettings(voice: "en-us")).source == .synthesized)
+    }
+
     @Test("a flow's default confidence threshold is the recognizer's")
     func confidenceDefaults() {
         #expect(FlowSettings().minimumConfidence == IntentThresholds.defaultThreshold)
