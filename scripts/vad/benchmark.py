@@ -1,6 +1,7 @@
 """Frame accuracy and speed of our VAD against WebRTC VAD (all four modes) and Silero VAD, in
 one run on the "test" split of corpus.py. Prints a Markdown table per condition, the means,
-false alarms on the pure-noise stretches, and speed in times real time on one core.
+false alarms on the pure-noise stretches, and speed in times real time on one core; then F1
+on real telephone speech (the "real" split: the development list's recordings) beside Silero's.
 Run through scripts/benchmark-vad."""
 import os
 import sys
@@ -77,6 +78,7 @@ def main():
         print(f"{condition} {rate}: " + " ".join(f"{d}={result[d]['acc']:.3f}" for d in detectors),
               file=sys.stderr, flush=True)
     report(rows, detectors)
+    real_speech()
     speed_samples = [pcm for condition, rate, pcm, _ in corpus.build("test", CACHE, seed=1)
                      if condition in ("clean/wide", "pink-10dB/wide", "babble-5dB/tel")]
     print()
@@ -87,6 +89,34 @@ def main():
     print(f"| ours (Swift, release) | {ours8:,.0f} | {ours16:,.0f} |")
     for d in detectors[1:]:
         print(f"| {d} (Python binding, all rates) | {audio[d] / seconds[d]:,.0f} | |")
+
+
+def real_speech():
+    """F1 per condition on the development list's real recordings, ours beside Silero's."""
+    print()
+    if not corpus.real_dev_utterances():
+        print(f"(real speech rows left out: {corpus.DEV_LIST} not found)")
+        return
+    rows = []
+    for condition, rate, pcm, labels in corpus.build("real", CACHE, seed=3):
+        ours = scores(ourvad.decide(pcm, rate)[:, 1] > 0.5, labels)["f1"]
+        theirs = scores(silero(pcm, rate), labels)["f1"]
+        rows.append((condition, rate, ours, theirs))
+        print(f"real {condition} {rate}: ours={ours:.3f} silero={theirs:.3f}", file=sys.stderr, flush=True)
+    print("Real telephone speech (the development list, one speaker), F1:")
+    print()
+    print("| condition | rate | ours | Silero | ours − Silero |")
+    print("|---|---|---|---|---|")
+    for condition, rate, ours, theirs in rows:
+        print(f"| {condition} | {rate // 1000}k | {ours:.3f} | {theirs:.3f} | {ours - theirs:+.3f} |")
+    print()
+    print("| rate | mean F1, ours | mean F1, Silero | conditions more than 0.02 behind (babble ≤ 5 dB aside) |")
+    print("|---|---|---|---|")
+    for rate in (8000, 16000):
+        at = [r for r in rows if r[1] == rate]
+        behind = [r[0] for r in at if r[2] < r[3] - 0.02 and not r[0].startswith(("babble-5dB", "babble-0dB"))]
+        print(f"| {rate // 1000}k | {np.mean([r[2] for r in at]):.3f} | {np.mean([r[3] for r in at]):.3f} | "
+              f"{len(behind)} of {len(at)}{': ' + ', '.join(behind) if behind else ''} |")
 
 
 def report(rows, detectors):

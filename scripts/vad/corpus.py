@@ -1,10 +1,14 @@
 """Labelled speech/non-speech corpus for the VAD benchmark and for training the VAD's model.
 
-Two disjoint splits, so that the model is never measured on what it learned from:
+Two disjoint splits, so that the model is never measured on what it learned from, and a third
+of real telephone speech:
 - "test": the real recordings of Debian's pocketsphinx-testdata and three TTS voices reading
   one set of sentences; babble made from other voices.
 - "train": other TTS voices (eSpeak NG, flite) reading other sentences, with other noise seeds,
   plus telephone tones (DTMF, dial, ringback, busy, test tones) in the pauses as non-speech.
+- "real": the development list's real telephone recordings (../shared/data/real-speech-dev.tsv:
+  asterisk-core-sounds-en, one speaker, 8 kHz), the only real speech the project may tune on (the
+  package's other recordings are held out to judge it); babble as in "test".
 
 Each utterance is labelled at 10 ms from its clean signal, then utterances are joined with
 silences of 0.3-3 s, and the track is mixed with white, pink, brown and babble noise at
@@ -20,6 +24,9 @@ from scipy import signal
 from scipy.io import wavfile
 
 TESTDATA = "/usr/share/pocketsphinx/test/data"
+DEV_LIST = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "shared", "data",
+                        "real-speech-dev.tsv")
+ASTERISK = "/usr/share/asterisk/sounds/en"
 NOISES = ["white", "pink", "brown", "babble"]
 SNRS = [20, 10, 5, 0]
 TRAIN_SNRS = [35, 25, 15, 8, 3, -3]  # 8 and 15 dB also pick the decision rule (train.py)
@@ -129,6 +136,17 @@ def real_utterances():
     return out
 
 
+def real_dev_utterances():
+    """The development list's recordings, in its order (empty when the list is not beside the
+    project)."""
+    if not os.path.exists(DEV_LIST):
+        return []
+    names = [line.split("\t")[0] for line in open(DEV_LIST, encoding="utf-8")
+             if line.strip() and not line.startswith("#")]
+    return [read_wav(os.path.join(ASTERISK, name + ".wav")) for name in names
+            if os.path.exists(os.path.join(ASTERISK, name + ".wav"))]
+
+
 def tts_utterances(voices, sentences, cache):
     return [synthesize(e, v, s, t, cache) for (e, v, s) in voices for t in sentences]
 
@@ -234,7 +252,10 @@ def build(split, cache, seed):
     """Yields (condition, rate, pcm16 samples, 10 ms labels) for every condition of a split."""
     rng = np.random.default_rng(seed)
     sentences = TEST_SENTENCES if split == "test" else TRAIN_SENTENCES
-    if split == "test":
+    if split == "real":
+        utterances = real_dev_utterances()
+        tones = None
+    elif split == "test":
         utterances = real_utterances() + tts_utterances(TEST_VOICES, sentences, cache)
         tones = None
     else:
@@ -242,13 +263,13 @@ def build(split, cache, seed):
         tones = tone_bursts(rng) * 3
     order = rng.permutation(len(utterances))
     clean, labels = join([utterances[i] for i in order], rng, tones=tones)
-    other = TRAIN_SENTENCES if split == "test" else TEST_SENTENCES
+    other = TEST_SENTENCES if split == "train" else TRAIN_SENTENCES
     noises = {kind: colored_noise(kind, len(clean), rng) for kind in NOISES if kind != "babble"}
-    noises["babble"] = babble(BABBLE_VOICES[split], other, len(clean), rng, cache)
+    noises["babble"] = babble(BABBLE_VOICES["train" if split == "train" else "test"], other, len(clean), rng, cache)
     tracks = [("clean", clean)]
     # Training sees other SNRs than the test, more of them near clean, so that it learns the
     # trend rather than the four test points.
-    snrs = SNRS if split == "test" else TRAIN_SNRS
+    snrs = TRAIN_SNRS if split == "train" else SNRS
     for kind in NOISES:
         for snr in snrs:
             tracks.append((f"{kind}-{snr}dB", mix(clean, labels, noises[kind], snr)))
