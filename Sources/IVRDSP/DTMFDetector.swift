@@ -52,6 +52,11 @@ public struct DTMFDetectorConfiguration: Sendable {
     /// How far below the high-group tone its second harmonic must be (speech is rich in
     /// harmonics; a keypad tone is not).
     public var secondHarmonicRejectDB: Double = 12
+    /// Largest change of both tones' frequencies in the same direction, as a fraction, between
+    /// the first block of a key and a later one before it is confirmed: a keypad's two
+    /// oscillators hold still, while two harmonics of a voice glide together (speech played
+    /// faster or higher imitates keys that way, `scripts/benchmark-talkoff`).
+    public var maximumJointDrift: Double = 0.005
     /// Consecutive valid blocks that confirm a key: 3 hops (tones of 40 ms give at least 4,
     /// tones of 20 ms at most 2).
     public var confirmCount = 3
@@ -71,7 +76,9 @@ public struct DTMFDetectorConfiguration: Sendable {
 /// row and column tones pass: absolute level, twist, relative peak in each group, tone-to-total
 /// energy, steady signal energy in both halves, a frequency check from the phase advance between
 /// the halves (which tells ±1.5 % from ±3.5 %), and a check of the high tone's second harmonic
-/// (computed only for candidate blocks). Above 8 kHz the energies are measured through a two-tap
+/// (computed only for candidate blocks). Until a key is confirmed, its two tones must not have
+/// moved together since its first block (a voice's harmonics glide in step; a keypad's tones
+/// hold still). Above 8 kHz the energies are measured through a two-tap
 /// low-pass, so that speech near the Nyquist frequency does not count against the tones. A key
 /// is confirmed after ``DTMFDetectorConfiguration/confirmCount`` valid blocks in a row and
 /// released after ``DTMFDetectorConfiguration/releaseCount`` invalid ones.
@@ -113,6 +120,9 @@ public final class DTMFDetector {
     private var candidate: DTMFKey?
     private var candidateRun = 0
     private var candidateStart: Int64 = 0
+    /// Frequency errors (fractions) of the row and column tones in the candidate's first block,
+    /// and in the block just classified.
+    private var candidateErrors = SIMD2<Float>(), blockErrors = SIMD2<Float>()
     private var active: DTMFKey?
     private var activeStart: Int64 = 0
     private var lastValidEnd: Int64 = 0
@@ -313,7 +323,7 @@ public final class DTMFDetector {
         guard toneEnergy >= toneShare * totalEnergy else { return nil }
 
         guard energyA <= energyB * maximumImbalance, energyB <= energyA * maximumImbalance else { return nil }
-        for lane in [row, column] {
+        for (index, lane) in [row, column].enumerated() {
             // Phase advance of b over a, less the nominal ωM, is 2π·Δf·M/fs.
             let zRe = bRe[lane] * aRe[lane] + bIm[lane] * aIm[lane]
             let zIm = bIm[lane] * aRe[lane] - bRe[lane] * aIm[lane]
@@ -322,6 +332,7 @@ public final class DTMFDetector {
             let offset = Double(atan2(dIm, dRe)) * Double(sampleRate) / (2 * Double.pi * Double(half))
             let nominal = lane < 4 ? DTMFKey.rowFrequencies[lane] : DTMFKey.columnFrequencies[lane - 4]
             guard abs(offset) <= configuration.maximumFrequencyError * nominal else { return nil }
+            blockErrors[index] = Float(offset / nominal)
         }
         let key = DTMFKey(row: row, column: column - 4)
         // Only the high tone's harmonic is clean: twice a row frequency (1394–1882 Hz) lies
@@ -356,12 +367,19 @@ public final class DTMFDetector {
     /// Advances the press/release state machine by one block.
     private func step(_ key: DTMFKey?, blockEnd: Int64, into events: inout [DTMFEvent]) {
         let blockStart = blockEnd - Int64(2 * half)
+        var key = key
+        if let found = key, found == candidate, found != active {
+            let drift = blockErrors - candidateErrors
+            let limit = Float(configuration.maximumJointDrift)
+            if drift[0] * drift[1] > 0 && abs(drift[0]) > limit && abs(drift[1]) > limit { key = nil }
+        }
         if key == candidate {
             candidateRun += 1
         } else {
             candidate = key
             candidateRun = 1
             candidateStart = blockStart
+            candidateErrors = blockErrors
         }
         if let current = active {
             if key == current {

@@ -52,6 +52,39 @@ struct DTMFTalkOffTests {
         #expect(detectedKeys(samples, rate: rate) == "")
     }
 
+    /// Harmonics of a voice whose pitch glides move together; a keypad's tones hold still. Pairs
+    /// at the keys' frequencies gliding from 2 % below to 2 % above them in 50 ms (every block
+    /// within the ±2.5 % tolerance) are keys to a receiver without the drift check, and mostly
+    /// not with it (a glide seen from a tone's first, partly filled block can look smaller),
+    /// while the same pairs held still at +1.2 % are all keys.
+    @Test("Two tones gliding together (a voice's harmonics) are mostly not keys", arguments: [8000, 16000])
+    func glidingPairTalkOff(rate: Int) {
+        func pair(_ row: Double, _ column: Double, glide: Double) -> [Int16] {
+            let count = rate / 20       // 50 ms
+            let amplitude = ToneGenerator.amplitude(dBm0: -10)
+            var phases = (0.0, 0.0)
+            var samples = ToneGenerator(sampleRate: rate).silence(seconds: 0.1)
+            for i in 0..<count {
+                let factor = 1 + glide * (Double(i) / Double(count) - 0.5) * 2
+                phases.0 += 2 * .pi * row * factor / Double(rate)
+                phases.1 += 2 * .pi * column * factor / Double(rate)
+                samples.append(Int16((amplitude * (sin(phases.0) + sin(phases.1)) * 32768).rounded()))
+            }
+            return samples + ToneGenerator(sampleRate: rate).silence(seconds: 0.1)
+        }
+        var gliding: [Int16] = [], still: [Int16] = []
+        for key in DTMFKey.allCases {
+            gliding += pair(key.lowFrequency, key.highFrequency, glide: 0.02)
+            still += pair(key.lowFrequency * 1.012, key.highFrequency * 1.012, glide: 0)
+        }
+        var unchecked = DTMFDetectorConfiguration()
+        unchecked.maximumJointDrift = 1
+        #expect(DTMFDetector.digits(in: gliding, sampleRate: rate, configuration: unchecked).count >= 12)
+        let taken = detectedKeys(gliding, rate: rate)
+        #expect(taken.count <= 3, "gliding pairs taken for keys: \(taken)")
+        #expect(detectedKeys(still, rate: rate) == String(DTMFKey.allCases.map(\.rawValue)))
+    }
+
     @Test("Call-progress tones are not keys", arguments: CallProgressTone.allCases)
     func callProgress(tone: CallProgressTone) {
         let samples = ToneGenerator(sampleRate: 8000).callProgress(tone, seconds: 6, levelDBm0: -10)
