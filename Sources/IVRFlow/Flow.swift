@@ -32,11 +32,6 @@ public struct Flow: Sendable {
     /// How `language` reads `{value:money}`, `:time`, `:date` (nil: values as they are).
     public func reading(for language: String) -> ReadingRules? { stock.languages[language]?.reading }
 
-    /// A stock phrase as the prompt `id` (`node.field`), in every language of the set.
-    public func stockPrompt(_ phrase: StockPhrase, id: String) -> Prompt {
-        Prompt(id: id, texts: stock.texts(of: phrase), stockID: phrase.rawValue)
-    }
-
     /// The confidence an intent needs in this flow.
     public func threshold(for intent: String) -> Double { intentThresholds[intent] ?? settings.minimumConfidence }
 

@@ -345,11 +345,11 @@ struct FlowParser {
         }
         /// The flow's prompt, else the stock phrase in every language.
         func prompt(_ field: String, stock phrase: StockPhrase) -> Prompt {
-            prompt(field) ?? Prompt(id: "\(name).\(field)", texts: stock.texts(of: phrase), stockID: phrase.rawValue)
+            prompt(field) ?? stock.prompt(phrase, id: "\(name).\(field)")
         }
         func reprompts(_ field: String, stock phrase: StockPhrase) -> [Prompt] {
             let list = promptList(f[field], id: "\(name).\(field)")
-            return list.isEmpty ? [Prompt(id: "\(name).\(phrase.rawValue)", texts: stock.texts(of: phrase), stockID: phrase.rawValue)] : list
+            return list.isEmpty ? [stock.prompt(phrase, id: "\(name).\(phrase.rawValue)")] : list
         }
         func required(_ field: String) -> Prompt {
             if let value = prompt(field) { return value }

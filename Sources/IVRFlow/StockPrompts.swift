@@ -51,6 +51,11 @@ public struct StockPrompts: Sendable {
         languages.compactMapValues { $0.phrases[phrase.rawValue]?.text }
     }
 
+    /// `phrase` as the prompt `id` (`node.field`) of a node that gives none, in every language.
+    public func prompt(_ phrase: StockPhrase, id: String) -> Prompt {
+        Prompt(id: id, texts: texts(of: phrase), stockID: phrase.rawValue)
+    }
+
     /// Reads every `<language>.yaml` in `folder` (the project's), then those in `overrides` (a
     /// flow's prompt folder) over them. Problems carry file and line.
     public static func load(folder: String?, overrides: String?) -> (StockPrompts, [FlowProblem]) {
