@@ -65,6 +65,7 @@ public struct FlowLanguage: Sendable, Equatable {
     /// eSpeak NG voice for its prompts.
     public var voice: String
     /// Whether callers may speak (the recognizer's model is English only): else keypad only.
+    /// By default, for English only.
     public var speech: Bool
     /// Speaking rate in words per minute.
     public var rate = 160
@@ -74,6 +75,9 @@ public struct FlowLanguage: Sendable, Equatable {
     public var volume = 100
     /// Its line in the flow file (0 for the default English).
     public var line = 0
+
+    /// Whether the recognizer's model (Debian's US English) understands callers of `code`.
+    public static func recognizable(_ code: String) -> Bool { code == "en" || code.hasPrefix("en-") }
 
     public init(code: String, voice: String, speech: Bool, line: Int = 0) {
         self.code = code

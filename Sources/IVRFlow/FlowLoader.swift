@@ -155,7 +155,7 @@ struct FlowParser {
             let fields = reader.mapping(entry.node, allowed: ["voice", "speech", "rate", "pitch", "volume"], where: "language '\(entry.name)'")
             var language = FlowLanguage(
                 code: entry.name, voice: reader.string(fields["voice"], "voice") ?? stock.languages[entry.name]?.voice ?? entry.name,
-                speech: reader.bool(fields["speech"], "speech") ?? true, line: entry.line)
+                speech: reader.bool(fields["speech"], "speech") ?? FlowLanguage.recognizable(entry.name), line: entry.line)
             if let rate = reader.integer(fields["rate"], "rate", in: 80...450) { language.rate = rate }
             if let pitch = reader.integer(fields["pitch"], "pitch", in: 0...100) { language.pitch = pitch }
             if let volume = reader.integer(fields["volume"], "volume", in: 0...200) { language.volume = volume }

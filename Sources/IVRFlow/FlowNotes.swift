@@ -5,6 +5,12 @@ import Foundation
 extension Flow {
     public var notes: [FlowProblem] {
         var notes: [FlowProblem] = []
+        for language in languages where language.speech && !FlowLanguage.recognizable(language.code) {
+            notes.append(FlowProblem(file: file, line: language.line, message: """
+                note: language '\(language.code)' takes speech, but the recognizer's model is English: \
+                its callers' words will be heard as English ones (speech: false makes it keypad only)
+                """))
+        }
         for case .menu(let menu) in nodes.values.sorted(by: { $0.line < $1.line }) {
             guard let extensions = menu.extensions, extensions.length > 1 else { continue }
             var keys = menu.options.compactMap(\.key).filter(\.isNumber)

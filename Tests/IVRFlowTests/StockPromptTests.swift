@@ -141,6 +141,24 @@ struct StockPromptTests {
         #expect(try checkFlow(Self.bilingual).1.isEmpty)
     }
 
+    @Test("a language named without settings takes its stock voice, and speech only if English; speech forced on for another is noted")
+    func languageDefaults() throws {
+        let yaml = """
+        start: bye
+        languages:
+          en: {}
+          de: {}
+          fr: { speech: true }
+        nodes:
+          bye: { type: hangup }
+        """
+        let flow = try loadFlow(yaml)
+        #expect(flow.languages.map(\.voice) == ["en-us", "de", "fr"])
+        #expect(flow.languages.map(\.speech) == [true, false, true])
+        #expect(flow.notes.map(\.line) == [5])
+        #expect(flow.notes.first?.message.contains("language 'fr' takes speech, but the recognizer's model is English") == true)
+    }
+
     @Test("a prompt without the caller's language is spoken in another only with a logged fallback")
     func fallbackIsLogged() throws {
         let (loaded, problems) = try checkFlow(Self.spanishFirst.replacingOccurrences(of: ", es: \"Para ayuda, marque 1.\"", with: ""))
