@@ -89,7 +89,9 @@ struct LiveCommandTests {
         let transcript = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         ivr.waitUntilExit()
         #expect(ivr.terminationStatus == 0, "\(transcript.suffix(400))")
-        #expect(transcript.contains("call ended (signal)"), "\(transcript.suffix(400))")
+        // SIGTERM lands in a call, which it ends cleanly, or between two, where the loop just stops.
+        let lastCall = transcript.components(separatedBy: "-> language").last ?? ""
+        #expect(lastCall.contains("call ended (signal)") || lastCall.contains("IVR hangs up"), "\(transcript.suffix(400))")
         #expect(transcript.hasSuffix("\n") && transcript.split(separator: "\n").last?.hasPrefix("outcome: ") == true)
         #expect(FileManager.default.fileExists(atPath: recording) && FileManager.default.fileExists(atPath: events))
         // Every call of the loop left a record, the one the signal ended too (wherever it was).
