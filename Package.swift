@@ -21,6 +21,8 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.9.0"..<"5.0.0"),
     ],
     targets: [
         // C libraries from Debian, found through pkg-config.
@@ -57,11 +59,17 @@ let package = Package(
             "IVRFlow", "IVRAudio", .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "PostgresNIO", package: "postgres-nio"),
         ]),
+        // Events out to the systems around the IVR: the records' outbox delivered to webhooks,
+        // signed (HMAC-SHA256), at least once, never holding up a call.
+        .target(name: "IVRWebhooks", dependencies: [
+            "IVRRecords", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         // The command-line tool.
         .executableTarget(
             name: "ivr",
             dependencies: [
-                "IVRAudio", "IVRDSP", "IVRFlow", "IVRSpeech", "IVREngine", "IVRRecords", "IVRTelephony", "IVRProjectFiles",
+                "IVRAudio", "IVRDSP", "IVRFlow", "IVRSpeech", "IVREngine", "IVRRecords", "IVRTelephony", "IVRProjectFiles", "IVRWebhooks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -70,6 +78,7 @@ let package = Package(
         .testTarget(name: "IVRFlowTests", dependencies: ["IVRFlow"]),
         .testTarget(name: "IVREngineTests", dependencies: ["IVREngine", "IVRAudio", "IVRDSP", "IVRFlow", "IVRSpeech"]),
         .testTarget(name: "IVRRecordsTests", dependencies: ["IVRRecords", "IVRFlow", "IVRAudio", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "IVRWebhooksTests", dependencies: ["IVRWebhooks", "IVRRecords", "IVRFlow", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "IVRSpeechTests", dependencies: ["IVRSpeech", "IVRAudio", "IVRDSP"]),
         .testTarget(
             name: "SystemLibraryTests",

@@ -25,6 +25,8 @@ public struct Flow: Sendable {
     /// Confidence thresholds per intent from `ivr grammar calibrate FLOW.yaml`
     /// (`FLOW.thresholds.yaml` beside the flow); `settings.minimumConfidence` for the others.
     public var intentThresholds: [String: Double] = [:]
+    /// Endpoints told about the flow's calls (`webhooks:`).
+    public var webhooks: [WebhookEndpoint] = []
     /// The stock prompt set with the flow's own overrides: the phrases its prompts fall back
     /// on, and how each language reads values.
     public var stock = StockPrompts()

@@ -78,7 +78,7 @@ struct FlowParser {
 
     var folder: String { (path as NSString).deletingLastPathComponent }
 
-    static let topKeys: Set<String> = ["name", "start", "languages", "settings", "hours", "queues", "callers", "tables", "prompts", "intents", "nodes"]
+    static let topKeys: Set<String> = ["name", "start", "languages", "settings", "hours", "queues", "callers", "tables", "prompts", "intents", "webhooks", "nodes"]
 
     mutating func parse(_ root: Node) -> Flow? {
         let top = reader.mapping(root, allowed: Self.topKeys, where: "the flow")
@@ -106,6 +106,7 @@ struct FlowParser {
         if let node = top["queues"] { flow.queues = parseQueues(node) }
         if let node = top["callers"] { flow.callerRules = parseCallerRules(node) }
         if let node = top["tables"] { flow.tables = parseTables(node) }
+        if let node = top["webhooks"] { flow.webhooks = parseWebhooks(node) }
         if let node = top["intents"] {
             let items = node.array().isEmpty ? [node] : node.array()
             for item in items {

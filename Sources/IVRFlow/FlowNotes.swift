@@ -11,6 +11,20 @@ extension Flow {
                 its callers' words will be heard as English ones (speech: false makes it keypad only)
                 """))
         }
+        for webhook in webhooks {
+            if let name = webhook.secretEnv, (ProcessInfo.processInfo.environment[name] ?? "").isEmpty {
+                notes.append(FlowProblem(file: file, line: webhook.line, message: """
+                    note: webhook \(webhook.url): \(name) is not set here, so its events wait in the outbox \
+                    (unsigned events are never sent) until an ivr with \(name) set delivers them
+                    """))
+            }
+            if webhook.secretEnv == nil {
+                notes.append(FlowProblem(file: file, line: webhook.line, message: """
+                    note: webhook \(webhook.url) has no secret_env: its events are sent unsigned, and the receiver \
+                    cannot tell them from anyone else's
+                    """))
+            }
+        }
         for case .menu(let menu) in nodes.values.sorted(by: { $0.line < $1.line }) {
             guard let extensions = menu.extensions, extensions.length > 1 else { continue }
             var keys = menu.options.compactMap(\.key).filter(\.isNumber)

@@ -31,6 +31,9 @@ public struct CallRecord: Codable, Sendable, Equatable {
     public var visits: [NodeVisit]
     public var voicemails: [VoicemailEntry]
     public var requests: [StaffRequest]
+    /// Events for the flow's webhooks, stored with the call in one transaction and delivered
+    /// from there (nil in records kept before webhooks existed).
+    public var outbox: [OutgoingEvent]?
 
     public var isTest: Bool { source == "test" }
 
@@ -76,10 +79,11 @@ public struct CallRecord: Codable, Sendable, Equatable {
     ///   - outcome: how it ended; `failure` instead when an error stopped it.
     ///   - log: the flow core's events; `context` what the call carried at its end.
     ///   - voicemails: messages already stored as files.
+    ///   - webhooks: endpoints to tell about the call (their events go in ``outbox``).
     public init(uid: String = UUID().uuidString, flow: Flow, callerNumber: String?, startedAt: Date, duration: Double,
                 outcome: CallOutcome?, failure: String? = nil, log: [CallLogEntry], context: CallContext,
                 requests: [StaffRequest] = [], voicemails: [VoicemailEntry] = [], source: String, scenario: String? = nil,
-                node: String? = nil) {
+                node: String? = nil, webhooks: [WebhookEndpoint] = []) {
         self.uid = uid
         self.flow = flow.name
         self.callerNumber = callerNumber
@@ -101,6 +105,8 @@ public struct CallRecord: Codable, Sendable, Equatable {
         visits = NodeVisit.visits(in: log, flow: flow, callEnd: duration, endedByCaller: self.outcome.kind == "abandoned")
         self.voicemails = voicemails
         self.requests = requests
+        let events = WebhookDocument.events(of: self, context: context, to: webhooks)
+        outbox = events.isEmpty ? nil : events
     }
 }
 

@@ -198,6 +198,17 @@ enum PostgresSchema {
             "ALTER TABLE calls ADD COLUMN node TEXT",
             "CREATE TABLE voicemail_audio (voicemail_id BIGINT PRIMARY KEY REFERENCES voicemails ON DELETE CASCADE, wav BYTEA NOT NULL)",
         ]),
+        ("v3: the webhook outbox", [
+            """
+            CREATE TABLE webhook_outbox (
+                id BIGSERIAL PRIMARY KEY, event_key TEXT NOT NULL, url TEXT NOT NULL, event TEXT NOT NULL,
+                call_uid TEXT NOT NULL, secret_env TEXT, timeout DOUBLE PRECISION NOT NULL, body TEXT NOT NULL,
+                created_at DOUBLE PRECISION NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
+                next_attempt_at DOUBLE PRECISION NOT NULL, last_error TEXT, last_status INTEGER,
+                delivered_at DOUBLE PRECISION, UNIQUE (event_key, url))
+            """,
+            "CREATE INDEX webhook_outbox_waiting ON webhook_outbox (next_attempt_at) WHERE delivered_at IS NULL",
+        ]),
     ]
 
     static func migrate(_ engine: PostgresEngine) throws {

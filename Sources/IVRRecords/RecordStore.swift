@@ -121,6 +121,15 @@ public final class RecordStore: Sendable {
             try db.query("INSERT INTO \(request.kind.table) (call_id, number, topic, created_at) VALUES ($1, $2, $3, $4)",
                          [.integer(callID), .text(request.number), .text(request.topic), created])
         }
+        // Due at once (a file call's end lies in its own clock's future).
+        let queued = SQLValue.real(Date().timeIntervalSince1970)
+        for event in record.outbox ?? [] {
+            try db.query("""
+                INSERT INTO webhook_outbox (event_key, url, event, call_uid, secret_env, timeout, body, created_at, next_attempt_at)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) ON CONFLICT (event_key, url) DO NOTHING
+                """, [.text(event.key), .text(event.url), .text(event.event.rawValue), .text(record.uid), SQLValue(event.secretEnv),
+                      .real(event.timeout), .text(event.body), queued])
+        }
     }
 
     /// Inserts rows with as few statements as the databases' parameter limits allow.

@@ -157,6 +157,16 @@ public final class SQLiteEngine: SQLEngine {
         migrator.registerMigration("v2: the node that took the call") { db in
             try db.alter(table: "calls") { t in t.add(column: "node", .text) }
         }
+        migrator.registerMigration("v3: the webhook outbox") { db in
+            try db.execute(sql: """
+                CREATE TABLE webhook_outbox (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT, event_key TEXT NOT NULL, url TEXT NOT NULL, event TEXT NOT NULL,
+                    call_uid TEXT NOT NULL, secret_env TEXT, timeout DOUBLE NOT NULL, body TEXT NOT NULL,
+                    created_at DOUBLE NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at DOUBLE NOT NULL,
+                    last_error TEXT, last_status INTEGER, delivered_at DOUBLE, UNIQUE (event_key, url));
+                CREATE INDEX webhook_outbox_waiting ON webhook_outbox (next_attempt_at) WHERE delivered_at IS NULL;
+                """)
+        }
         return migrator
     }
 }

@@ -72,5 +72,9 @@ struct CallCommand: ParsableCommand {
         print("outcome: \(result.outcome.description)")
         for problem in setup.prompts.problems { printError(problem) }
         if let events { try CallSetup.writeEvents(result.log, to: events) }
+        // The call is over: its events go out now (those that fail wait in the outbox).
+        if !records.noRecords, !setup.flow.webhooks.isEmpty {
+            do { try deliverWebhooks(database: records.db.database) } catch { printError("\(error)") }
+        }
     }
 }

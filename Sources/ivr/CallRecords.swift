@@ -64,7 +64,9 @@ struct RecordOptions: ParsableArguments {
         let record = CallRecord(
             uid: uid, flow: flow, callerNumber: result.context.callerNumber, startedAt: startedAt, duration: result.duration,
             outcome: failure == nil ? result.outcome : nil, failure: failure, log: result.log, context: result.context,
-            requests: requests, voicemails: voicemails, source: source, scenario: scenario, node: node)
+            requests: requests, voicemails: voicemails, source: source, scenario: scenario, node: node,
+            // Test calls tell nobody: a scenario run is not a caller.
+            webhooks: source == "test" ? [] : flow.webhooks)
         do {
             if case .journaled(let error) = try keeper.keep(record) {
                 printError("ivr: records: \(error); the call's record is kept in \(keeper.journal.path) "

@@ -29,7 +29,7 @@ struct IVR: ParsableCommand {
             InfoCommand.self, DTMFCommand.self, VADCommand.self, TonesCommand.self, LintCommand.self, SayCommand.self,
             PromptsCommand.self, RecognizeCommand.self, DenoiseCommand.self, GrammarCommand.self, CallCommand.self,
             TestCommand.self, LiveCommand.self, ReportCommand.self, VoicemailCommand.self, CallbacksCommand.self,
-            TextsCommand.self, ServeCommand.self,
+            TextsCommand.self, WebhooksCommand.self, ServeCommand.self,
         ])
 
     /// Runs the tool with the project's exit statuses: 0 ok, 1 bad input, 2 usage.

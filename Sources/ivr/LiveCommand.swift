@@ -104,6 +104,11 @@ struct LiveCommand: ParsableCommand {
             return source
         }
         defer { signals.forEach { $0.cancel() } }
+        // Events for the flow's webhooks go out in the background, apart from the calls.
+        let webhooks = startWebhooks(for: setup.flow, records: records) { event, fields in
+            printError(([event] + fields.map { "\($0)=\($1.contains(" ") ? "\"\($1)\"" : $1)" }).joined(separator: " "))
+        }
+        defer { webhooks?.stop() }
         var inputEnded = false
         var number = 1
         repeat {

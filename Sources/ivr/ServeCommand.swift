@@ -118,6 +118,7 @@ struct ServeCommand: ParsableCommand {
         let keeper = records.makeKeeper()
         let nodeName = node ?? "\(ProcessInfo.processInfo.hostName):\(port)"
         let delivery = Self.deliverWaitingRecords(keeper, every: 5, on: recordsQueue, log: log)
+        let webhooks = startWebhooks(for: setup.flow, records: records) { log.write(ServerEvent(event: $0, fields: $1)) }
         if let transcripts { try FileManager.default.createDirectory(atPath: transcripts, withIntermediateDirectories: true) }
         let transcriptFolder = transcripts
         let server = SIPServer(
@@ -142,6 +143,7 @@ struct ServeCommand: ParsableCommand {
         do { try server.run() } catch { throw InputFailure(message: "ivr serve: \(error)") }
         pool?.stop()
         delivery.cancel()
+        webhooks?.stop()
         recordsQueue.sync {}
         let figures = server.currentFigures
         let outcomes = figures.byOutcome.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
