@@ -77,8 +77,7 @@ let package = Package(
         .testTarget(name: "IVRDSPTests", dependencies: ["IVRDSP", "IVRAudio"]),
         .testTarget(name: "IVRFlowTests", dependencies: ["IVRFlow"]),
         .testTarget(name: "IVREngineTests", dependencies: ["IVREngine", "IVRAudio", "IVRDSP", "IVRFlow", "IVRSpeech"]),
-        .testTarget(name: "IVRRecordsTests", dependencies: ["IVRRecords", "IVRFlow", "IVRAudio", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "IVRWebhooksTests", dependencies: ["IVRWebhooks", "IVRRecords", "IVRFlow", .product(name: "Crypto", package: "swift-crypto")]),
+        .testTarget(name: "IVRRecordsTests", dependencies: ["IVRRecords", "IVRWebhooks", "IVRFlow", "IVRAudio", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "IVRSpeechTests", dependencies: ["IVRSpeech", "IVRAudio", "IVRDSP"]),
         .testTarget(
             name: "SystemLibraryTests",

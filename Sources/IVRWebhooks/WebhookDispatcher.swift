@@ -48,10 +48,16 @@ public final class WebhookDispatcher: @unchecked Sendable {
         var pass = Pass()
         do {
             let store = try openStore()
+            // Endpoints that did not answer in this pass, and why: their other events wait for
+            // the next pass (the HTTP client keeps trying a refused connection until the
+            // deadline, so each would cost a whole timeout).
+            var unreachable: [String: String] = [:]
             for entry in try store.dueWebhookEvents(at: now, limit: limit) {
                 // Held for the attempt and a margin: another sender leaves it alone meanwhile.
                 guard try store.claimWebhookEvent(entry, until: Date().addingTimeInterval(entry.event.timeout + 30)) else { continue }
-                switch sender.send(entry.event) {
+                let result = unreachable[entry.event.url].map { WebhookSender.Result.failed(reason: $0, status: nil) }
+                    ?? sender.send(entry.event)
+                switch result {
                 case .delivered(let status):
                     try store.webhookEventDelivered(entry.id, status: status)
                     var done = entry
@@ -59,6 +65,7 @@ public final class WebhookDispatcher: @unchecked Sendable {
                     done.lastStatus = status
                     pass.delivered.append(done)
                 case .failed(let reason, let status):
+                    if status == nil { unreachable[entry.event.url] = reason }
                     let next = Date().addingTimeInterval(Self.backoff(afterFailures: entry.attempts + 1))
                     try store.webhookEventFailed(entry.id, reason: reason, status: status, nextAttempt: next)
                     pass.failed.append((entry, reason))

@@ -53,6 +53,38 @@ struct LintTests {
                 "\(name): \(problems.map(\.description))")
     }
 
+    @Test("webhooks: endpoints with their events and secret; a wrong event, address or secret name is reported at its line")
+    func webhooks() throws {
+        let good = Self.base + """
+
+        webhooks:
+          - { url: "https://helpdesk.example/ivr", events: [voicemail, callback], secret_env: IVR_WEBHOOK_SECRET, timeout: 3 }
+          - { url: "http://127.0.0.1:8080/all" }
+        """
+        let (flow, problems) = try checkFlow(good)
+        #expect(problems.isEmpty, "\(problems)")
+        #expect(flow?.webhooks.map(\.url) == ["https://helpdesk.example/ivr", "http://127.0.0.1:8080/all"])
+        #expect(flow?.webhooks.first?.events == [.voicemail, .callback] && flow?.webhooks.first?.timeout == 3)
+        #expect(flow?.webhooks.first?.secretEnv == "IVR_WEBHOOK_SECRET" && flow?.webhooks.first?.line == 10)
+        #expect(flow?.webhooks.last?.events == Set(WebhookEventKind.allCases))
+        // Notes, not problems: a secret not set here, an endpoint without one.
+        #expect(flow?.notes.contains { $0.line == 10 && $0.message.contains("IVR_WEBHOOK_SECRET is not set") } == true)
+        #expect(flow?.notes.contains { $0.line == 11 && $0.message.contains("unsigned") } == true)
+
+        let bad = Self.base + """
+
+        webhooks:
+          - { url: "https://helpdesk.example/ivr", events: [voicemial] }
+          - { url: "helpdesk.example/ivr" }
+          - { url: "https://helpdesk.example/ivr", secret_env: "my secret" }
+        """
+        let messages = try checkFlow(bad).1.map { "\($0.line): \($0.message)" }
+        #expect(messages.contains { $0.hasPrefix("10:") && $0.contains("unknown webhook event 'voicemial' (did you mean 'voicemail'?)") },
+                "\(messages)")
+        #expect(messages.contains { $0.hasPrefix("11:") && $0.contains("is not an http:// or https:// address") }, "\(messages)")
+        #expect(messages.contains { $0.hasPrefix("12:") && $0.contains("secret_env names an environment variable") }, "\(messages)")
+    }
+
     @Test("invalid hours are reported: zone, day, range, holiday")
     func invalidHours() throws {
         let yaml = """

@@ -16,13 +16,14 @@ enum RecordFixtures {
     /// A call from `(time, node, event, detail)` steps; nodes entered make its path.
     static func call(_ steps: [(Double, String, String, [String: String])], outcome: CallOutcome, duration: Double,
                      at date: Date = day, source: String = "file", requests: [StaffRequest] = [],
-                     voicemails: [VoicemailEntry] = []) -> CallRecord {
+                     voicemails: [VoicemailEntry] = [], webhooks: [WebhookEndpoint] = []) -> CallRecord {
         let log = steps.map { CallLogEntry(time: $0.0, node: $0.1, event: $0.2, detail: $0.3) }
         let path = log.filter { $0.event == "enter" }.map(\.node)
         let context = CallContext(callerNumber: "+15550001111", language: "en", tags: [], path: path,
                                   data: ["account": "****5678"], intent: nil, verifiedAccount: nil, extensionNumber: nil)
         return CallRecord(flow: flow, callerNumber: context.callerNumber, startedAt: date, duration: duration,
-                          outcome: outcome, log: log, context: context, requests: requests, voicemails: voicemails, source: source)
+                          outcome: outcome, log: log, context: context, requests: requests, voicemails: voicemails, source: source,
+                          webhooks: webhooks)
     }
 
     static let languageByKey: [(Double, String, String, [String: String])] = [
@@ -63,7 +64,12 @@ enum RecordFixtures {
 
     /// A new, empty records database of `engine`.
     static func newStore(_ engine: Engine) throws -> RecordStore {
-        try RecordStore(address: engine == .sqlite ? temporaryDatabase() : ScratchPostgres.shared.newDatabase())
+        try RecordStore(address: newAddress(engine))
+    }
+
+    /// The address of a new, empty records database of `engine`.
+    static func newAddress(_ engine: Engine) -> String {
+        engine == .sqlite ? temporaryDatabase() : ScratchPostgres.shared.newDatabase()
     }
 
     static func temporaryDatabase() -> String {
