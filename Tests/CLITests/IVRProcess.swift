@@ -26,13 +26,15 @@ enum IVRProcess {
         return root.appendingPathComponent(".build/debug/ivr")
     }()
 
-    /// Runs `ivr`; calls keep their records in `database` (a new one per run unless given).
-    static func run(_ arguments: [String], database: String? = nil) throws -> Result {
+    /// Runs `ivr`; calls keep their records in `database` (a new one per run unless given);
+    /// `environment` adds variables.
+    static func run(_ arguments: [String], database: String? = nil, environment added: [String: String] = [:]) throws -> Result {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
         var environment = ProcessInfo.processInfo.environment
         environment["IVR_DB"] = database ?? temporaryFolder().appendingPathComponent("ivr.sqlite").path
+        environment.merge(added) { $1 }
         process.environment = environment
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
