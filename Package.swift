@@ -59,17 +59,17 @@ let package = Package(
             "IVRFlow", "IVRAudio", .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "PostgresNIO", package: "postgres-nio"),
         ]),
-        // Events out to the systems around the IVR: the records' outbox delivered to webhooks,
-        // signed (HMAC-SHA256), at least once, never holding up a call.
-        .target(name: "IVRWebhooks", dependencies: [
-            "IVRRecords", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        // The systems around the IVR over HTTP: the records' outbox delivered to webhooks (signed,
+        // at least once, never holding up a call), and tables looked up live during calls.
+        .target(name: "IVRIntegrations", dependencies: [
+            "IVRRecords", "IVREngine", .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // The command-line tool.
         .executableTarget(
             name: "ivr",
             dependencies: [
-                "IVRAudio", "IVRDSP", "IVRFlow", "IVRSpeech", "IVREngine", "IVRRecords", "IVRTelephony", "IVRProjectFiles", "IVRWebhooks",
+                "IVRAudio", "IVRDSP", "IVRFlow", "IVRSpeech", "IVREngine", "IVRRecords", "IVRTelephony", "IVRProjectFiles", "IVRIntegrations",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -77,7 +77,7 @@ let package = Package(
         .testTarget(name: "IVRDSPTests", dependencies: ["IVRDSP", "IVRAudio"]),
         .testTarget(name: "IVRFlowTests", dependencies: ["IVRFlow"]),
         .testTarget(name: "IVREngineTests", dependencies: ["IVREngine", "IVRAudio", "IVRDSP", "IVRFlow", "IVRSpeech"]),
-        .testTarget(name: "IVRRecordsTests", dependencies: ["IVRRecords", "IVRWebhooks", "IVRFlow", "IVRAudio", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "IVRRecordsTests", dependencies: ["IVRRecords", "IVRIntegrations", "IVRFlow", "IVRAudio", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "IVRSpeechTests", dependencies: ["IVRSpeech", "IVRAudio", "IVRDSP"]),
         .testTarget(
             name: "SystemLibraryTests",

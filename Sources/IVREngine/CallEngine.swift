@@ -18,6 +18,9 @@ public struct CallSettings {
     /// good hybrid): while a prompt plays, speech counts only when the caller is clearly
     /// louder than the prompt (6 dB).
     public var echoGate = false
+    /// Where lookups of live tables are made; without, they fail (and the flow takes their
+    /// failure path).
+    public var lookups: (any TableLookups)?
 
     public init(caller: CallerInfo = .init(), answeredAt: Date = Date(), queueStatus: any QueueStatusProvider = FixedQueueStatus(),
                 sampleRate: Int = 8000, secondsAfterInput: Double = 30) {

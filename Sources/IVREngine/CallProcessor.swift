@@ -37,6 +37,8 @@ public final class CallProcessor {
     /// and the sample where its speech ended.
     private var awaited: (answer: PendingAnswer, speechEnd: Int64)?
     private var listen: ListenRequest?
+    /// The lookup under way and the sample it started at.
+    private var lookup: (pending: PendingLookup, started: Int64)?
     private var recording: (box: String, started: Int64, maxSeconds: Double, silenceSeconds: Double, lastVoice: Int64)?
     private var messageAudio: [Int16] = []
     private var messages: [VoicemailMessage] = []
@@ -121,6 +123,7 @@ public final class CallProcessor {
         let frameEnd = clock + Int64(caller.count)
         let now = seconds(frameEnd)
         try deliverAnswer(at: clock)
+        try deliverLookup(at: clock)
 
         // Keys (the detector always listens, so that a tone in band is not heard twice).
         let keys = caller.withUnsafeBufferPointer { dtmf.process($0) }
@@ -237,6 +240,14 @@ public final class CallProcessor {
         try apply(respond(to: understood, at: sample), at: sample)
     }
 
+    /// The answer to the lookup under way, once it has come and the call's clock has reached the
+    /// time it took (a file's clock runs ahead of the wall clock).
+    private func deliverLookup(at sample: Int64) throws {
+        guard let (pending, started) = lookup, let (result, took) = pending.result, seconds(sample - started) >= took else { return }
+        lookup = nil
+        try apply(session.handle(.lookupFinished(result), at: seconds(sample)), at: sample)
+    }
+
     private func apply(_ produced: [CallCommand], at sample: Int64) throws {
         let entries = session.log.filter { $0.event == "enter" }
         for entry in entries.dropFirst(enteredNodes) { say("-> \(entry.node)", at: sample) }
@@ -279,6 +290,15 @@ public final class CallProcessor {
                 say("-> callback request to \(request.number) (\(request.topic))", at: sample)
             case .sendText(let request):
                 say("-> text message to \(request.number) (\(request.topic))", at: sample)
+            case .lookup(let request):
+                say("(looking up \(request.table))", at: sample)
+                if let lookups = settings.lookups {
+                    lookup = (lookups.lookup(request), sample)
+                } else {
+                    let failed = PendingLookup()
+                    failed.fulfil(.failed("no lookup service in this program"), seconds: 0)
+                    lookup = (failed, sample)
+                }
             case .hangUp:
                 say("IVR hangs up", at: sample)
             }

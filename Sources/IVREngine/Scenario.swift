@@ -209,12 +209,14 @@ public struct ScenarioResult {
 
 /// Runs scenarios against their flow.
 public enum ScenarioRunner {
+    /// - Parameter lookups: where the flow's live tables are looked up (none: such lookups fail).
     public static func run(_ scenario: Scenario, flow: Flow, voice: String, prompts: PromptLibrary,
-                           recognizer: SpeechRecognizer?) throws -> ScenarioResult {
+                           recognizer: SpeechRecognizer?, lookups: (any TableLookups)? = nil) throws -> ScenarioResult {
         let hangsUp = scenario.steps.last == .hangUp
-        let settings = CallSettings(
+        var settings = CallSettings(
             caller: CallerInfo(number: scenario.callerID), answeredAt: scenario.at,
             queueStatus: FixedQueueStatus(scenario.queues), sampleRate: 8000, secondsAfterInput: hangsUp ? 0 : 60)
+        settings.lookups = lookups
         let engine = CallEngine(flow: flow, settings: settings, prompts: prompts, recognizer: recognizer)
         let caller = ScriptedCaller(steps: scenario.steps, sampleRate: 8000, voice: scenario.voice ?? voice, snr: scenario.snr)
         caller.engine = engine

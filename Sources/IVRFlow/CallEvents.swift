@@ -18,6 +18,8 @@ public enum CallEvent: Sendable, Equatable {
     case timer
     /// The recognizer cannot go on: the call continues keypad-only.
     case recognizerFailed(String)
+    /// A lookup asked for by ``CallCommand/lookup(_:)`` came back.
+    case lookupFinished(LookupResult)
     /// The caller hung up.
     case hangup
 }
@@ -117,6 +119,8 @@ public enum CallCommand: Sendable, Equatable {
     case stopRecording
     case requestCallback(ContactRequestRecord)
     case sendText(ContactRequestRecord)
+    /// Look a row up in a live system; answer with ``CallEvent/lookupFinished(_:)``.
+    case lookup(LookupRequest)
     case hangUp
 }
 

@@ -75,6 +75,8 @@ public final class CallSession {
         case contactChoice
         case contactNumber(DigitEntry)
         case recording
+        /// Waiting for a lookup asked at `started`; whether the wait prompt has been played.
+        case lookingUp(started: Double, waitPromptPlayed: Bool)
         case after(Continuation)
         case ended
     }
@@ -167,6 +169,15 @@ public final class CallSession {
             guard let due = deadline, now >= due - 1e-9 else { return [] }
             deadline = nil
             return timeout()
+        case .lookupFinished(let result):
+            guard case .lookingUp(let started, _) = state, case .lookup(let lookup)? = flow.nodes[node] else { return [] }
+            deadline = nil
+            var commands: [CallCommand] = []
+            if !pendingPrompts.isEmpty {
+                pendingPrompts.removeAll()
+                commands.append(.stopPrompt)
+            }
+            return commands + lookupFinished(lookup, result, seconds: now - started)
         case .recognizerFailed(let reason):
             guard speechWorks else { return [] }
             speechWorks = false
@@ -233,6 +244,60 @@ public final class CallSession {
             if let outcome = hangup.outcome { served = served ?? .contained(outcome) }
             state = .after(.hangUp(reason: "goodbye"))
             return [play(hangup.prompt)]
+        case .lookup(let lookup):
+            return startLookup(lookup)
+        }
+    }
+
+    // MARK: Lookups
+
+    /// Looks the row up: at once in a file's table, else by asking the engine (the answer comes
+    /// as ``CallEvent/lookupFinished(_:)``, or the table's timeout fails it).
+    private func startLookup(_ lookup: Lookup) -> [CallCommand] {
+        guard let key = data[lookup.key], !key.isEmpty else {
+            return lookupFinished(lookup, .failed("no value for '\(lookup.key)'"), seconds: 0)
+        }
+        guard let table = flow.tables[lookup.table] else { return lookupFinished(lookup, .failed("no table"), seconds: 0) }
+        guard let remote = table.remote else {
+            return lookupFinished(lookup, table.row(key).map(LookupResult.found) ?? .notFound, seconds: 0)
+        }
+        state = .lookingUp(started: now, waitPromptPlayed: false)
+        record("lookup", ["table": lookup.table, "timeout": remote.timeout.formatted()])
+        deadline = now + (lookup.waitPrompt == nil ? remote.timeout : min(lookup.waitAfter, remote.timeout))
+        return [.lookup(LookupRequest(table: lookup.table, url: remote.address(for: key), timeout: remote.timeout))]
+    }
+
+    /// The timer during a lookup: the wait prompt once, then the lookup fails at its timeout.
+    private func lookupTimer(started: Double, waitPromptPlayed: Bool) -> [CallCommand] {
+        guard case .lookup(let lookup)? = flow.nodes[node], let timeout = flow.tables[lookup.table]?.remote?.timeout else { return [] }
+        if !waitPromptPlayed, let waitPrompt = lookup.waitPrompt, now < started + timeout - 1e-9 {
+            state = .lookingUp(started: started, waitPromptPlayed: true)
+            let command = play(waitPrompt)
+            deadline = started + timeout
+            return [command]
+        }
+        state = .idle
+        return lookupFinished(lookup, .failed("no answer within \(timeout.formatted()) s"), seconds: now - started)
+    }
+
+    private func lookupFinished(_ lookup: Lookup, _ result: LookupResult, seconds: Double) -> [CallCommand] {
+        state = .idle
+        let took = String(format: "%.2f", seconds)
+        switch result {
+        case .found(let row):
+            let secret = flow.secretFields
+            for (column, value) in row where column != lookup.key {
+                data[column] = value
+                if secret.contains(column) { secretFields.insert(column) }
+            }
+            record("lookup_result", ["table": lookup.table, "result": "found", "seconds": took])
+            return enter(lookup.next)
+        case .notFound:
+            record("lookup_result", ["table": lookup.table, "result": "not found", "seconds": took])
+            return enter(lookup.notFound ?? lookup.failure)
+        case .failed(let reason):
+            record("lookup_failed", ["table": lookup.table, "reason": reason, "seconds": took])
+            return enter(lookup.failure)
         }
     }
 
@@ -253,7 +318,7 @@ public final class CallSession {
         case .collecting(let entry), .verifyingAccount(let entry), .verifyingPIN(_, let entry),
              .contactNumber(let entry), .extensionEntry(let entry, _):
             deadline = now + (entry.digits.isEmpty ? noInputTimeout : flow.settings.interDigitTimeout)
-        case .idle, .recording, .ended:
+        case .idle, .recording, .lookingUp, .ended:
             break
         }
         return []
@@ -492,7 +557,7 @@ public final class CallSession {
             guard key == "#" else { return [] }
             record("digit", ["key": "#", "as": "end of message"])
             return [.stopRecording]
-        case .idle, .after, .ended:
+        case .idle, .after, .lookingUp, .ended:
             record("ignored", ["digit": loggable(key)])
             return []
         }
@@ -515,6 +580,8 @@ public final class CallSession {
                 return completeContact(request, number: number)
             }
             return failedTry(entry.digits.isEmpty ? "no_input" : "invalid", [:])
+        case .lookingUp(let started, let waitPromptPlayed):
+            return lookupTimer(started: started, waitPromptPlayed: waitPromptPlayed)
         case .idle, .recording, .after, .ended:
             return []
         }

@@ -191,6 +191,7 @@ public enum FlowNode: Sendable, Equatable {
     case callback(ContactRequest)
     case text(ContactRequest)
     case hangup(Hangup)
+    case lookup(Lookup)
 
     /// The node's name.
     public var name: String {
@@ -203,6 +204,7 @@ public enum FlowNode: Sendable, Equatable {
         case .voicemail(let n): n.name
         case .callback(let n), .text(let n): n.name
         case .hangup(let n): n.name
+        case .lookup(let n): n.name
         }
     }
 
@@ -218,6 +220,7 @@ public enum FlowNode: Sendable, Equatable {
         case .callback: "callback"
         case .text: "text"
         case .hangup: "hangup"
+        case .lookup: "lookup"
         }
     }
 
@@ -232,6 +235,7 @@ public enum FlowNode: Sendable, Equatable {
         case .voicemail(let n): n.line
         case .callback(let n), .text(let n): n.line
         case .hangup(let n): n.line
+        case .lookup(let n): n.line
         }
     }
 
@@ -246,6 +250,7 @@ public enum FlowNode: Sendable, Equatable {
         case .transfer(let n): [n.afterHours, n.overflow].compactMap { $0.map { ($0, n.line) } }
         case .voicemail, .hangup: []
         case .callback(let n), .text(let n): [(n.next, n.line)]
+        case .lookup(let n): [(n.next, n.line), (n.failure, n.line)] + (n.notFound.map { [($0, n.line)] } ?? [])
         }
     }
 
@@ -260,6 +265,7 @@ public enum FlowNode: Sendable, Equatable {
         case .voicemail(let n): [n.prompt, n.thanksPrompt]
         case .callback(let n), .text(let n): [n.prompt, n.confirmPrompt, n.numberPrompt, n.donePrompt]
         case .hangup(let n): [n.prompt]
+        case .lookup(let n): [n.waitPrompt].compactMap { $0 }
         }
     }
 }

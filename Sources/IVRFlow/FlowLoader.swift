@@ -294,9 +294,14 @@ struct FlowParser {
     mutating func parseTables(_ node: Node) -> [String: LookupTable] {
         var result: [String: LookupTable] = [:]
         for entry in reader.namedEntries(node, where: "tables") {
-            let fields = reader.mapping(entry.node, allowed: ["file", "key"], where: "table '\(entry.name)'")
+            let fields = reader.mapping(entry.node, allowed: ["file", "key", "http", "timeout"], where: "table '\(entry.name)'")
+            if fields["http"] != nil {
+                if fields["file"] != nil { reader.problem(fields["file"], "table '\(entry.name)': give 'file' or 'http', not both") }
+                result[entry.name] = parseRemoteTable(entry.name, fields)
+                continue
+            }
             guard let file = reader.string(fields["file"], "file") else {
-                reader.problem(entry.node, "table '\(entry.name)' has no 'file'")
+                reader.problem(entry.node, "table '\(entry.name)' has no 'file' (or 'http')")
                 continue
             }
             let key = reader.string(fields["key"], "key") ?? "account"
@@ -324,6 +329,7 @@ struct FlowParser {
         "callback": ["topic", "prompt", "confirm_prompt", "number_prompt", "done_prompt", "next"],
         "text": ["topic", "prompt", "confirm_prompt", "number_prompt", "done_prompt", "next"],
         "hangup": ["prompt", "outcome"],
+        "lookup": ["table", "key", "next", "not_found", "failure", "wait_prompt", "wait_after"],
     ]
 
     mutating func parseNode(_ name: String, _ node: Node, line: Int, defaultLanguage: String) -> FlowNode? {
@@ -430,6 +436,17 @@ struct FlowParser {
                 accountField: reader.string(f["account_field"], "account_field") ?? "account",
                 maxAttempts: reader.integer(f["max_attempts"], "max_attempts", in: 1...10) ?? 3,
                 next: next("next", default: nil), lockout: next("lockout", default: nil)))
+        case "lookup":
+            guard let table = reader.string(f["table"], "table"), let key = reader.string(f["key"], "key") else {
+                reader.problem(node, "lookup node '\(name)' needs 'table' and 'key' (the field whose value is looked up)")
+                return nil
+            }
+            note(.table, table, f["table"], "node '\(name)'")
+            return .lookup(Lookup(
+                name: name, line: line, table: table, key: key, next: next("next", default: nil),
+                notFound: reference(f["not_found"], "not_found"), failure: next("failure", default: nil),
+                waitPrompt: prompt("wait_prompt"),
+                waitAfter: f["wait_after"] == nil ? 1 : reader.number(f["wait_after"], "wait_after", in: 0...30) ?? 1))
         case "transfer":
             guard let queue = reader.string(f["queue"], "queue") else {
                 reader.problem(node, "transfer node '\(name)' has no 'queue'")

@@ -1,16 +1,20 @@
 import Foundation
 
-/// Rows keyed by one column, from a CSV file with a header line or a JSON array of objects:
-/// the accounts that collected numbers are checked against.
+/// Rows keyed by one column, from a CSV file with a header line or a JSON array of objects
+/// (the accounts that collected numbers are checked against), or from a live system over HTTP
+/// (``remote``), row by row as calls ask.
 public struct LookupTable: Sendable, Equatable {
     public var name: String
     public var keyColumn: String
     public var rows: [String: [String: String]]
+    /// Where rows come from when they are not in a file.
+    public var remote: RemoteTable?
 
-    public init(name: String, keyColumn: String, rows: [String: [String: String]]) {
+    public init(name: String, keyColumn: String, rows: [String: [String: String]], remote: RemoteTable? = nil) {
         self.name = name
         self.keyColumn = keyColumn
         self.rows = rows
+        self.remote = remote
     }
 
     public func row(_ key: String) -> [String: String]? { rows[key] }

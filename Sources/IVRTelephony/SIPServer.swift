@@ -61,6 +61,7 @@ public final class SIPServer: SIPStackDelegate, SIPSessionDelegate, @unchecked S
     private let loadFlow: @Sendable (String) -> Result<Flow, FlowRefusal>
     private let prompts: PromptLibrary
     private let understanding: UtteranceUnderstanding?
+    private let lookups: (any TableLookups)?
     private let onFinished: (FinishedCall) -> Void
     private let onEvent: (ServerEvent) -> Void
 
@@ -81,10 +82,11 @@ public final class SIPServer: SIPStackDelegate, SIPSessionDelegate, @unchecked S
     private var reloaded: Result<Flow, FlowRefusal>?
 
     /// A server for the flow at `flowPath` (already loaded as `flow`); `loadFlow` reloads it when
-    /// the file changes, on another thread (a flow refused keeps the old one). `onFinished` receives every call
+    /// the file changes, on another thread (a flow refused keeps the old one). `lookups` answers
+    /// the flow's live tables. `onFinished` receives every call
     /// that was answered, `onEvent` what is worth a log line; both on the server's thread.
     public init(settings: ServerSettings, flow: Flow, flowPath: String, loadFlow: @escaping @Sendable (String) -> Result<Flow, FlowRefusal>,
-                prompts: PromptLibrary, understanding: UtteranceUnderstanding?,
+                prompts: PromptLibrary, understanding: UtteranceUnderstanding?, lookups: (any TableLookups)? = nil,
                 onFinished: @escaping (FinishedCall) -> Void, onEvent: @escaping (ServerEvent) -> Void) {
         self.settings = settings
         self.flow = flow
@@ -92,6 +94,7 @@ public final class SIPServer: SIPStackDelegate, SIPSessionDelegate, @unchecked S
         self.loadFlow = loadFlow
         self.prompts = prompts
         self.understanding = understanding
+        self.lookups = lookups
         self.onFinished = onFinished
         self.onEvent = onEvent
         let first = settings.rtpPorts.lowerBound + settings.rtpPorts.lowerBound % 2
@@ -211,6 +214,7 @@ public final class SIPServer: SIPStackDelegate, SIPSessionDelegate, @unchecked S
     private func answered(_ call: PhoneCall, at now: UInt64) {
         var callSettings = CallSettings(caller: CallerInfo(number: call.callerNumber), answeredAt: Date(), queueStatus: FixedQueueStatus())
         callSettings.secondsAfterInput = settings.rtpTimeout
+        callSettings.lookups = lookups
         let processor = CallProcessor(flow: flow, settings: callSettings, prompts: prompts, understanding: understanding,
                                       onCommand: { [unowned call] command in
                                           if case .transfer(let request) = command { call.transfer = request }

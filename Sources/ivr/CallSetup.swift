@@ -2,6 +2,7 @@ import Foundation
 import IVRAudio
 import IVREngine
 import IVRFlow
+import IVRIntegrations
 import IVRProjectFiles
 import IVRSpeech
 
@@ -22,12 +23,17 @@ struct CallSetup {
     let flow: Flow
     let prompts: PromptLibrary
     let recognizer: SpeechRecognizer?
+    /// Lookups of the flow's live tables (over HTTP), if it has any.
+    let lookups: HTTPTableLookups?
 
     /// Loads the flow (stopping with lint's lines on any problem but missing recordings), the
     /// prompt library on the shared cache, and the recognizer unless keypad-only (without it,
     /// calls go on keypad-only, with a message).
-    init(flowPath: String, sampleRate: Int, keypadOnly: Bool, command: String) throws {
+    /// `realTime`: the calls run on the wall clock (a sound card, a pipe, SIP), so lookups are
+    /// answered as they come; on a file's clock each lookup is waited for.
+    init(flowPath: String, sampleRate: Int, keypadOnly: Bool, command: String, realTime: Bool = false) throws {
         flow = try Self.loadFlow(flowPath)
+        lookups = flow.tables.values.contains { $0.remote != nil } ? HTTPTableLookups(waitsForAnswers: !realTime) : nil
         prompts = PromptLibrary(folder: flow.promptFolder, stockFolder: flow.stock.folder, cache: PromptCache(
             synthesizer: SpeechSynthesizer(sampleRate: sampleRate), folder: PromptsRenderCommand.defaultCacheFolder))
         var recognizer: SpeechRecognizer?
@@ -49,7 +55,9 @@ struct CallSetup {
     }
 
     func engine(_ settings: CallSettings) -> CallEngine {
-        CallEngine(flow: flow, settings: settings, prompts: prompts, recognizer: recognizer)
+        var settings = settings
+        settings.lookups = lookups
+        return CallEngine(flow: flow, settings: settings, prompts: prompts, recognizer: recognizer)
     }
 
     /// Every event of the call as one JSON object per line.

@@ -92,7 +92,7 @@ struct LiveCommand: ParsableCommand {
         var settings = CallSettings(caller: CallerInfo(number: callerId), answeredAt: Date(), sampleRate: rate, secondsAfterInput: 0)
         // A sound card hears the IVR's own prompt: gate speech by the playback level.
         settings.echoGate = input == nil
-        let setup = try CallSetup(flowPath: flow, sampleRate: rate, keypadOnly: keypadOnly, command: "ivr live")
+        let setup = try CallSetup(flowPath: flow, sampleRate: rate, keypadOnly: keypadOnly, command: "ivr live", realTime: true)
         let stop = StopRequest()
         // SIGINT and SIGTERM end the call under way cleanly (its outcome and records are still
         // written) and the loop after it; installed once, so no signal falls between two calls.

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import IVREngine
 import IVRFlow
+import IVRIntegrations
 import IVRRecords
 import IVRSpeech
 import IVRTelephony
@@ -100,7 +101,7 @@ struct ServeCommand: ParsableCommand {
         settings.ringSeconds = ring
         settings.drainSeconds = drain
 
-        let setup = try CallSetup(flowPath: flow, sampleRate: 8000, keypadOnly: true, command: "ivr serve")
+        let setup = try CallSetup(flowPath: flow, sampleRate: 8000, keypadOnly: true, command: "ivr serve", realTime: true)
         var pool: DecoderPool?
         if !keypadOnly {
             let size = decoders ?? ProcessInfo.processInfo.activeProcessorCount
@@ -128,7 +129,8 @@ struct ServeCommand: ParsableCommand {
                     .map { flow in Self.warm(prompts, for: flow, log: log); return flow }
                     .mapError { FlowRefusal(($0 as? InputFailure)?.message ?? "\($0)") }
             },
-            prompts: setup.prompts, understanding: pool,
+            // Always there: a reloaded flow may add a live table.
+            prompts: setup.prompts, understanding: pool, lookups: HTTPTableLookups(waitsForAnswers: false),
             onFinished: { call in
                 recordsQueue.async {
                     if let transcriptFolder {

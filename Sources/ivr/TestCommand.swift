@@ -37,7 +37,8 @@ struct TestCommand: ParsableCommand {
         for scenario in scenarios.scenarios {
             let result = try records.keeping(setup.flow, source: "test", scenario: scenario.name, call: \.call) {
                 try ScenarioRunner.run(
-                    scenario, flow: setup.flow, voice: scenarios.callerVoice, prompts: setup.prompts, recognizer: setup.recognizer)
+                    scenario, flow: setup.flow, voice: scenarios.callerVoice, prompts: setup.prompts, recognizer: setup.recognizer,
+                    lookups: setup.lookups)
             }
             let duration = String(format: "%.1f s", result.call.duration)
             if result.passed {

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import IVRFlow
 import IVRRecords
-import IVRWebhooks
+import IVRIntegrations
 
 struct WebhooksCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,7 +1,7 @@
 import Foundation
 import IVRFlow
 import IVRRecords
-import IVRWebhooks
+import IVRIntegrations
 import Testing
 
 @Suite("Webhooks: the outbox, signatures and delivery")
