@@ -77,7 +77,7 @@ let package = Package(
         .testTarget(name: "IVRDSPTests", dependencies: ["IVRDSP", "IVRAudio"]),
         .testTarget(name: "IVRFlowTests", dependencies: ["IVRFlow"]),
         .testTarget(name: "IVREngineTests", dependencies: ["IVREngine", "IVRAudio", "IVRDSP", "IVRFlow", "IVRSpeech"]),
-        .testTarget(name: "IVRRecordsTests", dependencies: ["IVRRecords", "IVRIntegrations", "IVRFlow", "IVRAudio", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "IVRRecordsTests", dependencies: ["IVRRecords", "IVRIntegrations", "IVREngine", "IVRFlow", "IVRAudio", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "IVRSpeechTests", dependencies: ["IVRSpeech", "IVRAudio", "IVRDSP"]),
         .testTarget(
             name: "SystemLibraryTests",

@@ -46,6 +46,12 @@ public struct LookupRequest: Sendable, Equatable {
     /// The address to ask.
     public var url: String
     public var timeout: Double
+
+    public init(table: String, url: String, timeout: Double) {
+        self.table = table
+        self.url = url
+        self.timeout = timeout
+    }
 }
 
 /// What a lookup came to.
