@@ -27,7 +27,7 @@ public final class HTTPTableLookups: TableLookups, Sendable {
     public func lookup(_ request: LookupRequest) -> PendingLookup {
         let pending = PendingLookup()
         let started = DispatchTime.now()
-        let elapsed = { Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9 }
+        let elapsed: @Sendable () -> Double = { Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9 }
         let httpRequest: HTTPClient.Request
         do {
             var headers = HTTPHeaders()

@@ -98,6 +98,9 @@ enum WebhookDocument {
         var language: String
         var path: [String]
         var outcome: CallRecord.Outcome
+        /// The queue the call went to, or was on its way to (after hours, overflow, a wait it
+        /// left): where a help desk files it.
+        var queue: String?
         var endNode: String
         /// Collected fields; secrets are masked before a record exists.
         var data: [String: String]
@@ -116,6 +119,7 @@ enum WebhookDocument {
             language = record.language
             path = record.path
             outcome = record.outcome
+            queue = record.outcome.queue ?? record.events.last { $0.detail["queue"] != nil }?.detail["queue"]
             endNode = record.endNode
             data = record.data
             self.tags = tags

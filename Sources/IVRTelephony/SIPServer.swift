@@ -23,6 +23,8 @@ public struct ServerSettings: Sendable {
     public var metrics: (host: String, port: UInt16)?
     /// Threads that run the calls' audio (DTMF, VAD, prompts).
     public var workers = ProcessInfo.processInfo.activeProcessorCount
+    /// Where the queues' figures come from (waiting callers, estimated wait).
+    public var queueStatus: any QueueStatusProvider = FixedQueueStatus()
 
     public init() {}
 }
@@ -212,7 +214,7 @@ public final class SIPServer: SIPStackDelegate, SIPSessionDelegate, @unchecked S
 
     /// The call is answered (200 OK sent): the flow starts.
     private func answered(_ call: PhoneCall, at now: UInt64) {
-        var callSettings = CallSettings(caller: CallerInfo(number: call.callerNumber), answeredAt: Date(), queueStatus: FixedQueueStatus())
+        var callSettings = CallSettings(caller: CallerInfo(number: call.callerNumber), answeredAt: Date(), queueStatus: settings.queueStatus)
         callSettings.secondsAfterInput = settings.rtpTimeout
         callSettings.lookups = lookups
         let processor = CallProcessor(flow: flow, settings: callSettings, prompts: prompts, understanding: understanding,

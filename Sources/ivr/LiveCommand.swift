@@ -61,6 +61,12 @@ struct LiveCommand: ParsableCommand {
     @Option(help: "Write a stereo recording of the call (caller left, IVR right); numbered with --loop.")
     var record: String?
 
+    @Option(help: ArgumentHelp(
+        "Queue figures from a JSON file the contact centre keeps current, read at each transfer: "
+            + #"{"billing": {"waiting": 4, "agents_free": 0, "estimated_wait": 240}} (overflow and "how long" prompts)."#,
+        valueName: "file.json"))
+    var queueStatus: String?
+
     @OptionGroup var records: RecordOptions
 
     func validate() throws {
@@ -89,7 +95,9 @@ struct LiveCommand: ParsableCommand {
             source = try ALSACaptureSource(device: capture, sampleRate: rate)
             tap = try ALSAPlaybackTap(device: playback, sampleRate: rate)
         }
-        var settings = CallSettings(caller: CallerInfo(number: callerId), answeredAt: Date(), sampleRate: rate, secondsAfterInput: 0)
+        var settings = CallSettings(caller: CallerInfo(number: callerId), answeredAt: Date(),
+                                    queueStatus: queueStatus.map(QueueStatusFile.init) ?? FixedQueueStatus(), sampleRate: rate,
+                                    secondsAfterInput: 0)
         // A sound card hears the IVR's own prompt: gate speech by the playback level.
         settings.echoGate = input == nil
         let setup = try CallSetup(flowPath: flow, sampleRate: rate, keypadOnly: keypadOnly, command: "ivr live", realTime: true)

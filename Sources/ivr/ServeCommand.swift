@@ -73,6 +73,12 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "This node's name in the records, when several nodes share a PostgreSQL --db (default: host:port).")
     var node: String?
 
+    @Option(help: ArgumentHelp(
+        "Queue figures from a JSON file the contact centre keeps current, read at each transfer: "
+            + #"{"billing": {"waiting": 4, "agents_free": 0, "estimated_wait": 240}} (overflow and "how long" prompts)."#,
+        valueName: "file.json"))
+    var queueStatus: String?
+
     @OptionGroup var records: RecordOptions
 
     enum LogFormat: String, ExpressibleByArgument { case text, json }
@@ -100,6 +106,7 @@ struct ServeCommand: ParsableCommand {
         settings.rtpTimeout = rtpTimeout
         settings.ringSeconds = ring
         settings.drainSeconds = drain
+        if let queueStatus { settings.queueStatus = QueueStatusFile(path: queueStatus) }
 
         let setup = try CallSetup(flowPath: flow, sampleRate: 8000, keypadOnly: true, command: "ivr serve", realTime: true)
         var pool: DecoderPool?

@@ -58,6 +58,12 @@ struct WebhookTests {
             .outbox?.map(\.event) == [.callEnded, .transferred])
         #expect(RecordFixtures.call([], outcome: .abandoned(node: "main"), duration: 3, webhooks: [all]).outbox?.map(\.event) == [.callEnded, .abandoned])
         #expect(transferred.outbox == nil && abandoned.outbox == nil)
+        // The queue a call was on its way to is where a help desk files it.
+        let waited = RecordFixtures.call([(3, "billing", "overflow", ["queue": "billing", "to": "long-wait"])],
+                                         outcome: .callback(topic: "long wait"), duration: 9, webhooks: [all])
+        let call = try #require(Self.json(try #require(waited.outbox?.first).body)["call"] as? [String: Any])
+        #expect(call["queue"] as? String == "billing")
+        #expect((Self.json(outbox[0].body)["call"] as? [String: Any])?["queue"] == nil)
     }
 
     @Test("a signature is the HMAC-SHA256 of timestamp and body; another secret, body or time does not match")
