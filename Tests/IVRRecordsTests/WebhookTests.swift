@@ -61,7 +61,8 @@ struct WebhookTests {
         // The queue a call was on its way to is where a help desk files it.
         let waited = RecordFixtures.call([(3, "billing", "overflow", ["queue": "billing", "to": "long-wait"])],
                                          outcome: .callback(topic: "long wait"), duration: 9, webhooks: [all])
-        let call = try #require(Self.json(try #require(waited.outbox?.first).body)["call"] as? [String: Any])
+        let first = try #require(waited.outbox?.first)
+        let call = try #require(Self.json(first.body)["call"] as? [String: Any])
         #expect(call["queue"] as? String == "billing")
         #expect((Self.json(outbox[0].body)["call"] as? [String: Any])?["queue"] == nil)
     }
