@@ -4,6 +4,8 @@ import Foundation
 struct FlowReference: Sendable {
     enum Kind: String, Sendable {
         case node, queue, table, hours, language, promptFile
+        /// A table checked within the call's step (collect, verify): rows from a file.
+        case fileTable
     }
 
     let kind: Kind
@@ -34,6 +36,12 @@ struct FlowGraphCheck {
             case .node: known = Array(flow.nodes.keys) + ["hangup"]
             case .queue: known = Array(flow.queues.keys)
             case .table: known = Array(flow.tables.keys)
+            case .fileTable:
+                if flow.tables[reference.name]?.remote != nil {
+                    return problem(reference.line, "\(reference.place): table '\(reference.name)' comes from a live system; "
+                                   + "collect and verify check a file's table (a lookup node asks a live one)")
+                }
+                known = Array(flow.tables.keys)
             case .hours: known = Array(flow.hours.keys)
             case .language: known = flow.languages.map(\.code)
             case .promptFile:
@@ -44,7 +52,11 @@ struct FlowGraphCheck {
             }
             guard !known.contains(reference.name) else { return nil }
             let hint = closest(to: reference.name, in: known).map { " (did you mean '\($0)'?)" } ?? ""
-            let what = reference.kind == .language ? "language (not in 'languages')" : reference.kind.rawValue
+            let what = switch reference.kind {
+            case .language: "language (not in 'languages')"
+            case .fileTable: "table"
+            default: reference.kind.rawValue
+            }
             return problem(reference.line, "\(reference.place): no \(what) named '\(reference.name)'\(hint)")
         }
     }

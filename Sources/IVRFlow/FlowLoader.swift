@@ -405,7 +405,7 @@ struct FlowParser {
             var terminator: Character? = "#"
             if f["terminator"] != nil { terminator = key(f["terminator"], "terminator") }
             let table = reader.string(f["table"], "table")
-            if let table { note(.table, table, f["table"], "node '\(name)'") }
+            if let table { note(.fileTable, table, f["table"], "node '\(name)'") }
             let pattern = reader.string(f["pattern"], "pattern")
             if let pattern, (try? NSRegularExpression(pattern: pattern)) == nil {
                 reader.problem(f["pattern"], "node '\(name)': pattern '\(pattern)' is not a valid regular expression")
@@ -425,7 +425,7 @@ struct FlowParser {
                 reader.problem(node, "verify node '\(name)' has no 'table'")
                 return nil
             }
-            note(.table, table, f["table"], "node '\(name)'")
+            note(.fileTable, table, f["table"], "node '\(name)'")
             return .verify(Verify(
                 name: name, line: line, table: table,
                 accountPrompt: prompt("account_prompt", stock: .accountNumber),

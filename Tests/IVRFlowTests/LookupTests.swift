@@ -109,5 +109,9 @@ struct LookupTests {
         let messages = try checkFlow(bad, files: ["stores.csv": "store,hours\n12,9 to 5\n"]).1.map { "\($0.line): \($0.message)" }
         #expect(messages.contains { $0.hasPrefix("3:") && $0.contains("is not an http:// or https:// address") }, "\(messages)")
         #expect(messages.contains { $0.hasPrefix("29:") && $0.contains("no table named 'shops'") }, "\(messages)")
+        // A live table cannot check a collected entry within its step.
+        let validated = Self.yaml.replacingOccurrences(of: "    digits: 2\n", with: "    digits: 2\n    table: orders\n")
+        let problems = try checkFlow(validated, files: ["stores.csv": "store,hours\n12,9 to 5\n"]).1.map(\.message)
+        #expect(problems.contains { $0.contains("table 'orders' comes from a live system") }, "\(problems)")
     }
 }
