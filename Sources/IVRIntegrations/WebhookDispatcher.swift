@@ -17,14 +17,10 @@ public final class WebhookDispatcher: @unchecked Sendable {
     private var stopping = false
 
     /// What one pass over the outbox did.
-    public struct Pass: Sendable, Equatable {
+    public struct Pass: Sendable {
         public var delivered: [OutboxEntry] = []
         /// Events that failed, with why.
         public var failed: [(entry: OutboxEntry, reason: String)] = []
-
-        public static func == (a: Pass, b: Pass) -> Bool {
-            a.delivered == b.delivered && a.failed.map(\.entry) == b.failed.map(\.entry) && a.failed.map(\.reason) == b.failed.map(\.reason)
-        }
     }
 
     /// - Parameters:
@@ -45,6 +41,11 @@ public final class WebhookDispatcher: @unchecked Sendable {
     public func deliverDue(at now: Date = Date(), limit: Int = 100) throws(RecordStoreError) -> Pass {
         lock.lock()
         defer { lock.unlock() }
+        return try pass(at: now, limit: limit)
+    }
+
+    /// One pass, the lock held.
+    private func pass(at now: Date, limit: Int) throws(RecordStoreError) -> Pass {
         var pass = Pass()
         do {
             let store = try openStore()
@@ -83,11 +84,17 @@ public final class WebhookDispatcher: @unchecked Sendable {
     public func start(every interval: TimeInterval = 1, report: @escaping @Sendable (Result<Pass, RecordStoreError>) -> Void = { _ in }) {
         let thread = Thread { [self] in
             while true {
-                do throws(RecordStoreError) {
-                    let pass = try deliverDue()
-                    if !pass.delivered.isEmpty || !pass.failed.isEmpty { report(.success(pass)) }
-                } catch {
-                    report(.failure(error))
+                lock.lock()
+                if stopping {
+                    lock.unlock()
+                    break
+                }
+                let result: Result<Pass, RecordStoreError>
+                do throws(RecordStoreError) { result = .success(try pass(at: Date(), limit: 100)) } catch { result = .failure(error) }
+                lock.unlock()
+                switch result {
+                case .success(let pass) where pass.delivered.isEmpty && pass.failed.isEmpty: break
+                default: report(result)
                 }
                 if stopSignal.wait(timeout: .now() + interval) == .success { break }
             }
@@ -99,18 +106,14 @@ public final class WebhookDispatcher: @unchecked Sendable {
         thread.start()
     }
 
-    /// Stops the background deliveries (after the attempt under way) and the HTTP client.
+    /// Stops the background deliveries (after the pass under way) and the HTTP client.
     public func stop() {
+        // Taken between passes: none is under way once it is held, and none starts after.
         lock.lock()
         let running = thread != nil && !stopping
         stopping = true
         lock.unlock()
-        if running {
-            stopSignal.signal()
-            // The loop takes the lock for its pass: once we hold it, no pass is under way.
-            lock.lock()
-            lock.unlock()
-        }
+        if running { stopSignal.signal() }
         sender.shutdown()
     }
 

@@ -126,7 +126,7 @@ struct ServeCommand: ParsableCommand {
         let keeper = records.makeKeeper()
         let nodeName = node ?? "\(ProcessInfo.processInfo.hostName):\(port)"
         let delivery = Self.deliverWaitingRecords(keeper, every: 5, on: recordsQueue, log: log)
-        let webhooks = startWebhooks(for: setup.flow, records: records) { log.write(ServerEvent(event: $0, fields: $1)) }
+        let webhooks = startWebhooks(for: setup.flow, records: records, always: true) { log.write(ServerEvent(event: $0, fields: $1)) }
         if let transcripts { try FileManager.default.createDirectory(atPath: transcripts, withIntermediateDirectories: true) }
         let transcriptFolder = transcripts
         let server = SIPServer(

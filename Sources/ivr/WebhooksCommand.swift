@@ -82,12 +82,12 @@ func deliverWebhooks(database: String) throws -> WebhookDispatcher.Pass {
     return pass
 }
 
-/// Starts sending the outbox in the background when `flow` has webhooks and calls are recorded
-/// (a pass every second); `log` hears what was delivered and what failed, as an event name and
-/// its fields.
-func startWebhooks(for flow: Flow, records: RecordOptions,
+/// Starts sending the outbox in the background when calls are recorded and `flow` has webhooks
+/// (or `always`: a server whose flow may be reloaded with some), a pass every second; `log`
+/// hears what was delivered and what failed, as an event name and its fields.
+func startWebhooks(for flow: Flow, records: RecordOptions, always: Bool = false,
                    log: @escaping @Sendable (_ event: String, _ fields: [(String, String)]) -> Void) -> WebhookDispatcher? {
-    guard !flow.webhooks.isEmpty, !records.noRecords else { return nil }
+    guard always || !flow.webhooks.isEmpty, !records.noRecords else { return nil }
     let dispatcher = WebhookDispatcher(address: records.db.database)
     dispatcher.start(every: 1) { result in
         switch result {

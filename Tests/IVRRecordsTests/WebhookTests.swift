@@ -104,9 +104,10 @@ struct WebhookTests {
         #expect(down.delivered.isEmpty && down.failed.count == 200)
         #expect(down.failed.allSatisfy { $0.reason.contains("refused") })
         let store = try RecordStore(address: address)
-        #expect(try store.webhookEvents().count == 200)
-        // Not due again before the back-off has passed.
-        #expect(try dispatcher.deliverDue(limit: 1000).failed.isEmpty)
+        // Each waits, tried once, its next attempt after the first back-off (2 s).
+        let waiting = try store.webhookEvents()
+        #expect(waiting.count == 200)
+        #expect(waiting.allSatisfy { $0.attempts == 1 && $0.nextAttemptAt.timeIntervalSince($0.createdAt) >= 2 && $0.lastError != nil })
 
         // The endpoint is back, and it fails the first delivery of every fifth event with a 500.
         let failedOnce = Counter()
