@@ -16,7 +16,7 @@ public final class PendingLookup: @unchecked Sendable {
     }
 }
 
-/// Where a call's lookups of live tables are made (HTTP: `IVRIntegrations.HTTPTableLookups`).
+/// Where a call's lookups of live tables are made (HTTP: `IVRIntegrations.LiveTableLookups`).
 public protocol TableLookups: AnyObject, Sendable {
     /// Starts `request`. A call on the audio clock of a file needs the answer before its clock
     /// moves on: there, the lookup may block until it has one (at most its timeout).

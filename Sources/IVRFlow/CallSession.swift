@@ -264,7 +264,7 @@ public final class CallSession {
         state = .lookingUp(started: now, waitPromptPlayed: false)
         record("lookup", ["table": lookup.table, "timeout": remote.timeout.formatted()])
         deadline = now + (lookup.waitPrompt == nil ? remote.timeout : min(lookup.waitAfter, remote.timeout))
-        return [.lookup(LookupRequest(table: lookup.table, url: remote.address(for: key), timeout: remote.timeout))]
+        return [.lookup(LookupRequest(table: lookup.table, remote: remote, key: key))]
     }
 
     /// The timer during a lookup: the wait prompt once, then the lookup fails at its timeout.

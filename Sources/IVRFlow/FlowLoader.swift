@@ -294,14 +294,16 @@ struct FlowParser {
     mutating func parseTables(_ node: Node) -> [String: LookupTable] {
         var result: [String: LookupTable] = [:]
         for entry in reader.namedEntries(node, where: "tables") {
-            let fields = reader.mapping(entry.node, allowed: ["file", "key", "http", "timeout"], where: "table '\(entry.name)'")
-            if fields["http"] != nil {
-                if fields["file"] != nil { reader.problem(fields["file"], "table '\(entry.name)': give 'file' or 'http', not both") }
+            let fields = reader.mapping(entry.node, allowed: ["file", "key", "http", "sql", "database", "timeout"],
+                                        where: "table '\(entry.name)'")
+            let sources = ["file", "http", "sql"].filter { fields[$0] != nil }
+            if sources.count > 1 { reader.problem(entry.node, "table '\(entry.name)': give one of 'file', 'http' or 'sql'") }
+            if fields["http"] != nil || fields["sql"] != nil {
                 result[entry.name] = parseRemoteTable(entry.name, fields)
                 continue
             }
             guard let file = reader.string(fields["file"], "file") else {
-                reader.problem(entry.node, "table '\(entry.name)' has no 'file' (or 'http')")
+                reader.problem(entry.node, "table '\(entry.name)' has no 'file' (or 'http', 'sql')")
                 continue
             }
             let key = reader.string(fields["key"], "key") ?? "account"

@@ -1,21 +1,29 @@
 import Foundation
 import Yams
 
-/// A table whose rows come from a live system: `GET` of `url` with `{key}` replaced by the key
-/// (percent-encoded); a JSON object back is the row, 404 means no such row.
+/// A table whose rows come from a live system, row by row as calls ask: over HTTP (`GET` of
+/// `url` with `{key}` replaced by the key, percent-encoded; a JSON object back is the row, 404
+/// means no such row) or from a PostgreSQL query (`$1` is the key; its one row is the row).
 public struct RemoteTable: Sendable, Equatable {
-    /// The address with `{key}` in it, e.g. `https://shop.example/api/orders/{key}`.
-    public var url: String
+    public enum Source: Sendable, Equatable {
+        /// The address with `{key}` in it, e.g. `https://shop.example/api/orders/{key}`.
+        case http(url: String)
+        /// A query with `$1` for the key, and the database's `postgres://` address.
+        case sql(query: String, database: String)
+    }
+
+    public var source: Source
     /// Seconds the system may take before the lookup fails.
     public var timeout: Double
 
-    public init(url: String, timeout: Double = 2) {
-        self.url = url
+    public init(source: Source, timeout: Double = 2) {
+        self.source = source
         self.timeout = timeout
     }
 
-    /// The address for `key`.
-    public func address(for key: String) -> String {
+    /// The HTTP address for `key` (nil for a SQL table).
+    public func address(for key: String) -> String? {
+        guard case .http(let url) = source else { return nil }
         let encoded = key.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/?#"))) ?? key
         return url.replacingOccurrences(of: "{key}", with: encoded)
     }
@@ -43,14 +51,14 @@ public struct Lookup: Sendable, Equatable {
 /// A lookup the engine makes for the flow core (of a table from a live system).
 public struct LookupRequest: Sendable, Equatable {
     public var table: String
-    /// The address to ask.
-    public var url: String
-    public var timeout: Double
+    public var remote: RemoteTable
+    /// The value looked up.
+    public var key: String
 
-    public init(table: String, url: String, timeout: Double) {
+    public init(table: String, remote: RemoteTable, key: String) {
         self.table = table
-        self.url = url
-        self.timeout = timeout
+        self.remote = remote
+        self.key = key
     }
 }
 
@@ -64,6 +72,20 @@ public enum LookupResult: Sendable, Equatable {
 
 extension FlowParser {
     mutating func parseRemoteTable(_ name: String, _ fields: [String: Node]) -> LookupTable? {
+        let timeout = fields["timeout"] == nil ? 2 : reader.number(fields["timeout"], "timeout", in: 0.1...30) ?? 2
+        let keyColumn = reader.string(fields["key"], "key") ?? "key"
+        if let query = reader.string(fields["sql"], "sql") {
+            guard let database = reader.string(fields["database"], "database") else {
+                reader.problem(fields["sql"], "table '\(name)': a sql table needs 'database' (postgres://user@host/database)")
+                return nil
+            }
+            if !(database.hasPrefix("postgres://") || database.hasPrefix("postgresql://")) {
+                reader.problem(fields["database"], "table '\(name)': '\(database)' is not a postgres:// address")
+            }
+            if !query.contains("$1") { reader.problem(fields["sql"], "table '\(name)': the query has no $1 (where the key goes)") }
+            return LookupTable(name: name, keyColumn: keyColumn, rows: [:],
+                               remote: RemoteTable(source: .sql(query: query, database: database), timeout: timeout))
+        }
         guard let url = reader.string(fields["http"], "http") else { return nil }
         guard let scheme = URL(string: url.replacingOccurrences(of: "{key}", with: "k"))?.scheme?.lowercased(),
               ["http", "https"].contains(scheme) else {
@@ -71,8 +93,6 @@ extension FlowParser {
             return nil
         }
         if !url.contains("{key}") { reader.problem(fields["http"], "table '\(name)': the address has no {key} (where the key goes)") }
-        let timeout = fields["timeout"] == nil ? 2 : reader.number(fields["timeout"], "timeout", in: 0.1...30) ?? 2
-        return LookupTable(name: name, keyColumn: reader.string(fields["key"], "key") ?? "key", rows: [:],
-                           remote: RemoteTable(url: url, timeout: timeout))
+        return LookupTable(name: name, keyColumn: keyColumn, rows: [:], remote: RemoteTable(source: .http(url: url), timeout: timeout))
     }
 }

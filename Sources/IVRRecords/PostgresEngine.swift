@@ -22,9 +22,10 @@ public final class PostgresEngine: SQLEngine, @unchecked Sendable {
     }
 
     /// Connects to `postgres://user[:password]@host[:port]/database` (password also from
-    /// `$PGPASSWORD`) and brings the schema up to date. Each statement, and the connection, may
-    /// take at most `timeout` seconds.
-    public init(address: String, timeout: TimeInterval = 5) throws(RecordStoreError) {
+    /// `$PGPASSWORD`) and brings the records' schema up to date unless `migrate` is false (another
+    /// system's database, queried for lookups). Each statement, and the connection, may take at
+    /// most `timeout` seconds.
+    public init(address: String, timeout: TimeInterval = 5, migrate: Bool = true) throws(RecordStoreError) {
         guard let url = URLComponents(string: address), Self.isAddress(address), let host = url.host, !host.isEmpty else {
             throw RecordStoreError(path: address, reason: "not a PostgreSQL address: postgres://user[:password]@host[:port]/database")
         }
@@ -47,7 +48,7 @@ public final class PostgresEngine: SQLEngine, @unchecked Sendable {
             throw RecordStoreError(path: location, reason: Self.reason(error))
         }
         do {
-            try PostgresSchema.migrate(self)
+            if migrate { try PostgresSchema.migrate(self) }
         } catch {
             close()
             throw RecordStoreError(path: location, error)
@@ -80,6 +81,19 @@ public final class PostgresEngine: SQLEngine, @unchecked Sendable {
 
     public func close() {
         try? (connection.close() as EventLoopFuture<Void>).wait()
+    }
+
+    /// The rows `query` gives for `key` (its `$1`), each as one JSON object (PostgreSQL's
+    /// `row_to_json`: dates, numbers and text come back as JSON writes them); at most `limit`.
+    /// One statement, no transaction around it: a lookup in another system's database.
+    public func jsonRows(of query: String, key: String, limit: Int = 2) throws(RecordStoreError) -> [String] {
+        do {
+            return try lock.withLock {
+                try run("SELECT row_to_json(q)::text AS row FROM (\(query)) AS q LIMIT \(limit)", [.text(key)]).map { $0.string("row") }
+            }
+        } catch {
+            throw RecordStoreError(path: location, error)
+        }
     }
 
     /// Runs one statement, failing (and closing the connection) when the server takes longer

@@ -24,7 +24,7 @@ struct CallSetup {
     let prompts: PromptLibrary
     let recognizer: SpeechRecognizer?
     /// Lookups of the flow's live tables (over HTTP), if it has any.
-    let lookups: HTTPTableLookups?
+    let lookups: LiveTableLookups?
 
     /// Loads the flow (stopping with lint's lines on any problem but missing recordings), the
     /// prompt library on the shared cache, and the recognizer unless keypad-only (without it,
@@ -33,7 +33,7 @@ struct CallSetup {
     /// answered as they come; on a file's clock each lookup is waited for.
     init(flowPath: String, sampleRate: Int, keypadOnly: Bool, command: String, realTime: Bool = false) throws {
         flow = try Self.loadFlow(flowPath)
-        lookups = flow.tables.values.contains { $0.remote != nil } ? HTTPTableLookups(waitsForAnswers: !realTime) : nil
+        lookups = flow.tables.values.contains { $0.remote != nil } ? LiveTableLookups(waitsForAnswers: !realTime) : nil
         prompts = PromptLibrary(folder: flow.promptFolder, stockFolder: flow.stock.folder, cache: PromptCache(
             synthesizer: SpeechSynthesizer(sampleRate: sampleRate), folder: PromptsRenderCommand.defaultCacheFolder))
         var recognizer: SpeechRecognizer?

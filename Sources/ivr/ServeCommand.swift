@@ -137,7 +137,7 @@ struct ServeCommand: ParsableCommand {
                     .mapError { FlowRefusal(($0 as? InputFailure)?.message ?? "\($0)") }
             },
             // Always there: a reloaded flow may add a live table.
-            prompts: setup.prompts, understanding: pool, lookups: HTTPTableLookups(waitsForAnswers: false),
+            prompts: setup.prompts, understanding: pool, lookups: LiveTableLookups(waitsForAnswers: false),
             onFinished: { call in
                 recordsQueue.async {
                     if let transcriptFolder {

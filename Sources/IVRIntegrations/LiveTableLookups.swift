@@ -2,16 +2,24 @@ import AsyncHTTPClient
 import Foundation
 import IVREngine
 import IVRFlow
+import IVRRecords
 import NIOCore
 import NIOHTTP1
 
-/// Lookups of live tables over HTTP (async-http-client): `GET` of the table's address for the
-/// key, within its timeout. A JSON object back (or an array holding one) is the row, its values
-/// as text; 404 or an empty array means no such row; anything else, or no answer in time, is a
-/// failure the flow answers with its `failure` path.
-public final class HTTPTableLookups: TableLookups, Sendable {
+/// Lookups of live tables, within each table's timeout; a failure, or no answer in time, the
+/// flow answers with its `failure` path.
+///
+/// - Over HTTP (async-http-client): `GET` of the table's address for the key. A JSON object
+///   back (or an array holding one) is the row, its values as text; 404 or an empty array means
+///   no such row.
+/// - In PostgreSQL: the table's query with the key as `$1`; no row means no such row, more than
+///   one is a failure. One connection per database, kept, replaced after a failure.
+public final class LiveTableLookups: TableLookups, @unchecked Sendable {
     private let client: HTTPClient
     private let waitsForAnswers: Bool
+    /// SQL lookups run here, one at a time (each database has one connection).
+    private let sqlQueue = DispatchQueue(label: "ivr.lookups.sql")
+    private var databases: [String: PostgresEngine] = [:]   // by address and timeout
 
     /// - Parameter waitsForAnswers: whether ``lookup(_:)`` blocks until the answer (calls on a
     ///   file's clock, which would otherwise run past the timeout in no time).
@@ -22,23 +30,75 @@ public final class HTTPTableLookups: TableLookups, Sendable {
         self.waitsForAnswers = waitsForAnswers
     }
 
-    deinit { try? client.syncShutdown() }
+    deinit {
+        try? client.syncShutdown()
+        for engine in databases.values { engine.close() }
+    }
 
     public func lookup(_ request: LookupRequest) -> PendingLookup {
+        switch request.remote.source {
+        case .http: return httpLookup(request)
+        case .sql(let query, let database): return sqlLookup(query, database: database, request: request)
+        }
+    }
+
+    private func sqlLookup(_ query: String, database: String, request: LookupRequest) -> PendingLookup {
         let pending = PendingLookup()
         let started = DispatchTime.now()
+        let work: @Sendable () -> Void = { [self] in
+            let timeout = request.remote.timeout
+            let result: LookupResult
+            // A connection per database and timeout (the engine's statements take its timeout).
+            let connection = "\(database)#\(timeout)"
+            do throws(RecordStoreError) {
+                let engine: PostgresEngine
+                if let open = databases[connection] {
+                    engine = open
+                } else {
+                    engine = try PostgresEngine(address: database, timeout: timeout, migrate: false)
+                    databases[connection] = engine
+                }
+                do throws(RecordStoreError) {
+                    result = Self.result(ofRows: try engine.jsonRows(of: query, key: request.key))
+                } catch {
+                    databases[connection] = nil
+                    engine.close()
+                    throw error
+                }
+            } catch {
+                result = .failed(error.reason.contains("no answer") ? "no answer within \(timeout.formatted()) s" : error.reason)
+            }
+            pending.fulfil(result, seconds: Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9)
+        }
+        if waitsForAnswers { sqlQueue.sync(execute: work) } else { sqlQueue.async(execute: work) }
+        return pending
+    }
+
+    static func result(ofRows rows: [String]) -> LookupResult {
+        guard let first = rows.first else { return .notFound }
+        guard rows.count == 1 else { return .failed("the query gives more than one row") }
+        guard let row = try? JSONDecoder().decode([String: JSONValue].self, from: Data(first.utf8)) else {
+            return .failed("the row cannot be read")
+        }
+        return .found(row.compactMapValues(\.text))
+    }
+
+    private func httpLookup(_ request: LookupRequest) -> PendingLookup {
+        let pending = PendingLookup()
+        let started = DispatchTime.now()
+        let address = request.remote.address(for: request.key) ?? ""
         let elapsed: @Sendable () -> Double = { Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9 }
         let httpRequest: HTTPClient.Request
         do {
             var headers = HTTPHeaders()
             headers.add(name: "Accept", value: "application/json")
             headers.add(name: "User-Agent", value: "ivr-lookups/1")
-            httpRequest = try HTTPClient.Request(url: request.url, method: .GET, headers: headers)
+            httpRequest = try HTTPClient.Request(url: address, method: .GET, headers: headers)
         } catch {
-            pending.fulfil(.failed("the address \(request.url) cannot be used"), seconds: 0)
+            pending.fulfil(.failed("the address \(address) cannot be used"), seconds: 0)
             return pending
         }
-        let timeout = request.timeout
+        let timeout = request.remote.timeout
         let future = client.execute(request: httpRequest, deadline: .now() + .milliseconds(Int64(timeout * 1000)))
         future.whenComplete { outcome in
             switch outcome {
@@ -71,7 +131,7 @@ public final class HTTPTableLookups: TableLookups, Sendable {
 }
 
 /// A value of a row as the table's system sent it, read as text for prompts.
-private enum JSONValue: Decodable {
+enum JSONValue: Decodable {
     case text(String)
     case null
     case nested(String)
