@@ -110,6 +110,14 @@ struct LookupTests {
         let messages = try checkFlow(bad, files: ["stores.csv": "store,hours\n12,9 to 5\n"]).1.map { "\($0.line): \($0.message)" }
         #expect(messages.contains { $0.hasPrefix("3:") && $0.contains("is not an http:// or https:// address") }, "\(messages)")
         #expect(messages.contains { $0.hasPrefix("29:") && $0.contains("no table named 'shops'") }, "\(messages)")
+        // A SQL table needs its database and a $1.
+        let sql = Self.yaml.replacingOccurrences(of: #"orders: { http: "https://shop.example/api/orders/{key}", timeout: 2 }"#,
+                                                 with: #"orders: { sql: "SELECT status FROM orders WHERE number = '1'" }"#)
+        let sqlProblems = try checkFlow(sql, files: ["stores.csv": "store,hours\n12,9 to 5\n"]).1.map(\.message)
+        #expect(sqlProblems.contains { $0.contains("a sql table needs 'database'") }, "\(sqlProblems)")
+        let noKey = sql.replacingOccurrences(of: #"WHERE number = '1'" }"#, with: #"WHERE number = '1'", database: "postgres://ivr@db/shop" }"#)
+        let noKeyProblems = try checkFlow(noKey, files: ["stores.csv": "store,hours\n12,9 to 5\n"]).1.map(\.message)
+        #expect(noKeyProblems.contains { $0.contains("the query has no $1") }, "\(noKeyProblems)")
         // A live table cannot check a collected entry within its step.
         let validated = Self.yaml.replacingOccurrences(of: "    digits: 2\n", with: "    digits: 2\n    table: orders\n")
         let problems = try checkFlow(validated, files: ["stores.csv": "store,hours\n12,9 to 5\n"]).1.map(\.message)
