@@ -130,31 +130,19 @@ public final class LiveTableLookups: TableLookups, @unchecked Sendable {
     }
 }
 
-/// A value of a row as the table's system sent it, read as text for prompts.
-enum JSONValue: Decodable {
-    case text(String)
-    case null
-    case nested(String)
+/// A value of a row as the table's system sent it, read as text for prompts: text as it is,
+/// numbers and booleans as JSON writes them; null, lists and objects left out.
+struct JSONValue: Decodable {
+    let text: String?
 
     init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
-        if container.decodeNil() {
-            self = .null
-        } else if let flag = try? container.decode(Bool.self) {
-            self = .text(flag ? "true" : "false")
+        if let flag = try? container.decode(Bool.self) {
+            text = flag ? "true" : "false"
         } else if let number = try? container.decode(Double.self) {
-            self = .text(number == number.rounded() && abs(number) < 1e15 ? String(Int(number)) : String(number))
-        } else if let text = try? container.decode(String.self) {
-            self = .text(text)
+            text = number == number.rounded() && abs(number) < 1e15 ? String(Int(number)) : String(number)
         } else {
-            self = .nested("(a list or object)")
-        }
-    }
-
-    var text: String? {
-        switch self {
-        case .text(let value), .nested(let value): value
-        case .null: nil
+            text = try? container.decode(String.self)
         }
     }
 }
