@@ -9,11 +9,11 @@ struct WebhooksCommand: ParsableCommand {
         commandName: "webhooks",
         abstract: "The webhook outbox: events waiting for their endpoints, and sending them now.",
         discussion: """
-        A flow's `webhooks:` are told about its calls (call_ended, voicemail, callback, text,
-        transferred, abandoned). Each event is stored with the call's record and sent from there,
-        at least once: `ivr serve` and `ivr live` send in the background, `ivr call` once the call
-        is over; an endpoint that is down is tried again after 2 s, 4 s, 8 s … (at most every 15
-        minutes), and nothing is dropped.
+        A flow's `webhooks:` are told about its calls (call_ended, voicemail, callback, text, \
+        transferred, abandoned). Each event is stored with the call's record and sent from there, \
+        at least once: `ivr serve` and `ivr live` send in the background, `ivr call` once the call \
+        is over; an endpoint that is down is tried again after 2 s, 4 s, 8 s … (at most every 15 \
+        minutes), and nothing is dropped. Format and signatures: docs/webhooks.md.
 
         Examples:
           ivr webhooks list
