@@ -25,6 +25,7 @@ extension Flow {
                     """))
             }
         }
+        notes += lookupKeyNotes
         for case .menu(let menu) in nodes.values.sorted(by: { $0.line < $1.line }) {
             guard let extensions = menu.extensions, extensions.length > 1 else { continue }
             var keys = menu.options.compactMap(\.key).filter(\.isNumber)
@@ -39,5 +40,27 @@ extension Flow {
                 """))
         }
         return notes
+    }
+
+    /// A lookup whose key no step of the flow collects (a typo, most likely): it would always
+    /// take its failure path. Spoken slots fill fields too, so this is a note, not a problem.
+    private var lookupKeyNotes: [FlowProblem] {
+        var collected: Set<String> = ["account"]
+        for node in nodes.values {
+            switch node {
+            case .collect(let collect): collected.insert(collect.field)
+            case .verify(let verify): collected.insert(verify.accountField)
+            default: break
+            }
+        }
+        for table in tables.values { collected.formUnion(table.rows.values.first?.keys ?? [:].keys) }
+        return nodes.values.sorted { $0.line < $1.line }.compactMap { node -> FlowProblem? in
+            guard case .lookup(let lookup) = node, !collected.contains(lookup.key) else { return nil }
+            let hint = closest(to: lookup.key, in: collected).map { " (did you mean '\($0)'?)" } ?? ""
+            return FlowProblem(file: file, line: lookup.line, message: """
+                note: lookup '\(lookup.name)': no step collects '\(lookup.key)'\(hint); unless a spoken slot fills it, \
+                the lookup always takes its failure path
+                """)
+        }
     }
 }

@@ -110,6 +110,12 @@ struct LookupTests {
         let messages = try checkFlow(bad, files: ["stores.csv": "store,hours\n12,9 to 5\n"]).1.map { "\($0.line): \($0.message)" }
         #expect(messages.contains { $0.hasPrefix("3:") && $0.contains("is not an http:// or https:// address") }, "\(messages)")
         #expect(messages.contains { $0.hasPrefix("29:") && $0.contains("no table named 'shops'") }, "\(messages)")
+        // A key no step collects is noted, with the field it may have meant.
+        let typo = Self.yaml.replacingOccurrences(of: "key: order_number", with: "key: order_numbr")
+        let (typoFlow, typoProblems) = try checkFlow(typo, files: ["stores.csv": "store,hours\n12,9 to 5\n"])
+        #expect(typoProblems.isEmpty, "\(typoProblems)")
+        #expect(typoFlow?.notes.contains { $0.message.contains("no step collects 'order_numbr' (did you mean 'order_number'?)") } == true)
+        #expect(try Self.flow().notes.isEmpty)
         // A SQL table needs its database and a $1.
         let sql = Self.yaml.replacingOccurrences(of: #"orders: { http: "https://shop.example/api/orders/{key}", timeout: 2 }"#,
                                                  with: #"orders: { sql: "SELECT status FROM orders WHERE number = '1'" }"#)
