@@ -53,7 +53,7 @@ extension Flow {
             default: break
             }
         }
-        for table in tables.values { collected.formUnion(table.rows.values.first?.keys ?? [:].keys) }
+        for columns in tables.values.compactMap(\.rows.values.first?.keys) { collected.formUnion(columns) }
         return nodes.values.sorted { $0.line < $1.line }.compactMap { node -> FlowProblem? in
             guard case .lookup(let lookup) = node, !collected.contains(lookup.key) else { return nil }
             let hint = closest(to: lookup.key, in: collected).map { " (did you mean '\($0)'?)" } ?? ""

@@ -87,8 +87,7 @@ extension FlowParser {
                                remote: RemoteTable(source: .sql(query: query, database: database), timeout: timeout))
         }
         guard let url = reader.string(fields["http"], "http") else { return nil }
-        guard let scheme = URL(string: url.replacingOccurrences(of: "{key}", with: "k"))?.scheme?.lowercased(),
-              ["http", "https"].contains(scheme) else {
+        guard Self.isHTTPAddress(url.replacingOccurrences(of: "{key}", with: "k")) else {
             reader.problem(fields["http"], "table '\(name)': '\(url)' is not an http:// or https:// address")
             return nil
         }

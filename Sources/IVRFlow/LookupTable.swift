@@ -2,7 +2,7 @@ import Foundation
 
 /// Rows keyed by one column, from a CSV file with a header line or a JSON array of objects
 /// (the accounts that collected numbers are checked against), or from a live system over HTTP
-/// (``remote``), row by row as calls ask.
+/// or PostgreSQL (``remote``), row by row as calls ask.
 public struct LookupTable: Sendable, Equatable {
     public var name: String
     public var keyColumn: String

@@ -41,6 +41,12 @@ public struct WebhookEndpoint: Sendable, Equatable, Codable {
 }
 
 extension FlowParser {
+    /// Whether `url` is an `http://` or `https://` address with a host.
+    static func isHTTPAddress(_ url: String) -> Bool {
+        guard let parsed = URL(string: url), let scheme = parsed.scheme?.lowercased() else { return false }
+        return ["http", "https"].contains(scheme) && parsed.host?.isEmpty == false
+    }
+
     mutating func parseWebhooks(_ node: Node) -> [WebhookEndpoint] {
         let items = node.array()
         if items.isEmpty { reader.problem(node, "webhooks: give a list of endpoints, each { url, events, secret_env }") }
@@ -50,8 +56,7 @@ extension FlowParser {
                 reader.problem(item, "a webhook has no 'url'")
                 return nil
             }
-            guard let scheme = URL(string: url)?.scheme?.lowercased(), ["http", "https"].contains(scheme),
-                  URL(string: url)?.host?.isEmpty == false else {
+            guard Self.isHTTPAddress(url) else {
                 reader.problem(fields["url"], "webhook url '\(url)' is not an http:// or https:// address")
                 return nil
             }

@@ -68,10 +68,14 @@ public final class LiveTableLookups: TableLookups, @unchecked Sendable {
             } catch {
                 result = .failed(error.reason.contains("no answer") ? "no answer within \(timeout.formatted()) s" : error.reason)
             }
-            pending.fulfil(result, seconds: Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9)
+            pending.fulfil(result, seconds: Self.seconds(since: started))
         }
         if waitsForAnswers { sqlQueue.sync(execute: work) } else { sqlQueue.async(execute: work) }
         return pending
+    }
+
+    private static func seconds(since start: DispatchTime) -> Double {
+        Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
     }
 
     static func result(ofRows rows: [String]) -> LookupResult {
@@ -87,7 +91,7 @@ public final class LiveTableLookups: TableLookups, @unchecked Sendable {
         let pending = PendingLookup()
         let started = DispatchTime.now()
         let address = request.remote.address(for: request.key) ?? ""
-        let elapsed: @Sendable () -> Double = { Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9 }
+        let elapsed: @Sendable () -> Double = { Self.seconds(since: started) }
         let httpRequest: HTTPClient.Request
         do {
             var headers = HTTPHeaders()

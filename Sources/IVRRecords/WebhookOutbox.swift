@@ -30,14 +30,11 @@ extension RecordStore {
         }
     }
 
-    /// The outbox: only the events still waiting unless `all`, oldest first; `ids` limits it.
-    public func webhookEvents(all: Bool = false, ids: [Int] = []) throws(RecordStoreError) -> [OutboxEntry] {
-        let entries = try read { db in
-            try db.query("""
-                SELECT * FROM webhook_outbox WHERE $1 OR delivered_at IS NULL ORDER BY id
-                """, [.bool(all)]).map(Self.entry)
+    /// The outbox: only the events still waiting unless `all`, oldest first.
+    public func webhookEvents(all: Bool = false) throws(RecordStoreError) -> [OutboxEntry] {
+        try read { db in
+            try db.query("SELECT * FROM webhook_outbox WHERE $1 OR delivered_at IS NULL ORDER BY id", [.bool(all)]).map(Self.entry)
         }
-        return ids.isEmpty ? entries : entries.filter { ids.contains($0.id) }
     }
 
     /// Takes `entry` for one delivery attempt: moves its next attempt to `until`, so that
@@ -74,14 +71,11 @@ extension RecordStore {
     /// Makes waiting events due now (all of them, or those with `ids`); returns how many.
     @discardableResult
     public func retryWebhookEventsNow(ids: [Int] = [], at now: Date = Date()) throws(RecordStoreError) -> Int {
-        let waiting = try webhookEvents(ids: ids)
-        try write { db in
-            for entry in waiting {
-                try db.query("UPDATE webhook_outbox SET next_attempt_at = $1 WHERE id = $2 AND delivered_at IS NULL",
-                             [.real(now.timeIntervalSince1970), .integer(entry.id)])
-            }
+        let sql = "UPDATE webhook_outbox SET next_attempt_at = $1 WHERE delivered_at IS NULL AND (CAST($2 AS BIGINT) IS NULL OR id = $2) RETURNING id"
+        return try write { db in
+            if ids.isEmpty { return try db.query(sql, [.real(now.timeIntervalSince1970), .null]).count }
+            return try ids.reduce(0) { count, id in try count + db.query(sql, [.real(now.timeIntervalSince1970), .integer(id)]).count }
         }
-        return waiting.count
     }
 
     private static func entry(_ row: SQLRow) -> OutboxEntry {

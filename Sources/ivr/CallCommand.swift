@@ -37,11 +37,7 @@ struct CallCommand: ParsableCommand {
     @Flag(help: "Keypad only: no speech recognition.")
     var keypadOnly = false
 
-    @Option(help: ArgumentHelp(
-        "Queue figures from a JSON file the contact centre keeps current, read at each transfer: "
-            + #"{"billing": {"waiting": 4, "agents_free": 0, "estimated_wait": 240}} (overflow and "how long" prompts)."#,
-        valueName: "file.json"))
-    var queueStatus: String?
+    @OptionGroup var queues: QueueStatusOption
 
     @Option(help: "Write every event of the flow core as JSON lines to this file.")
     var events: String?
@@ -60,7 +56,7 @@ struct CallCommand: ParsableCommand {
             answeredAt = date
         }
         let settings = CallSettings(caller: CallerInfo(number: callerId), answeredAt: answeredAt,
-                                    queueStatus: queueStatus.map(QueueStatusFile.init) ?? FixedQueueStatus())
+                                    queueStatus: queues.provider)
         let setup = try CallSetup(flowPath: flow, sampleRate: settings.sampleRate, keypadOnly: keypadOnly, command: "ivr call")
         let source = try AudioFileSource(path: caller, sampleRate: settings.sampleRate)
         let recorder = try record.map { try CallRecorder(path: $0, sampleRate: settings.sampleRate) }

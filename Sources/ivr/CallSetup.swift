@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 import IVRAudio
 import IVREngine
@@ -16,6 +17,18 @@ func projectDictionary(_ given: String?) -> String? {
 /// less, else 16 kHz (the model's).
 func speechRate(of file: String) throws -> Int {
     try SoundFileReader(path: file).info.sampleRate <= 8000 ? 8000 : 16000
+}
+
+/// `--queue-status`: where commands that run calls read the queues' figures.
+struct QueueStatusOption: ParsableArguments {
+    @Option(help: ArgumentHelp(
+        "Queue figures from a JSON file the contact centre keeps current, read at each transfer: "
+            + #"{"billing": {"waiting": 4, "agents_free": 0, "estimated_wait": 240}} (overflow and "how long" prompts)."#,
+        valueName: "file.json"))
+    var queueStatus: String?
+
+    /// The figures: from the file, or none (no queue counts as busy).
+    var provider: any QueueStatusProvider { queueStatus.map(QueueStatusFile.init) ?? FixedQueueStatus() }
 }
 
 /// What every command that runs calls needs: the checked flow, its prompts, a recognizer.

@@ -61,11 +61,7 @@ struct LiveCommand: ParsableCommand {
     @Option(help: "Write a stereo recording of the call (caller left, IVR right); numbered with --loop.")
     var record: String?
 
-    @Option(help: ArgumentHelp(
-        "Queue figures from a JSON file the contact centre keeps current, read at each transfer: "
-            + #"{"billing": {"waiting": 4, "agents_free": 0, "estimated_wait": 240}} (overflow and "how long" prompts)."#,
-        valueName: "file.json"))
-    var queueStatus: String?
+    @OptionGroup var queues: QueueStatusOption
 
     @OptionGroup var records: RecordOptions
 
@@ -96,7 +92,7 @@ struct LiveCommand: ParsableCommand {
             tap = try ALSAPlaybackTap(device: playback, sampleRate: rate)
         }
         var settings = CallSettings(caller: CallerInfo(number: callerId), answeredAt: Date(),
-                                    queueStatus: queueStatus.map(QueueStatusFile.init) ?? FixedQueueStatus(), sampleRate: rate,
+                                    queueStatus: queues.provider, sampleRate: rate,
                                     secondsAfterInput: 0)
         // A sound card hears the IVR's own prompt: gate speech by the playback level.
         settings.echoGate = input == nil

@@ -73,11 +73,7 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "This node's name in the records, when several nodes share a PostgreSQL --db (default: host:port).")
     var node: String?
 
-    @Option(help: ArgumentHelp(
-        "Queue figures from a JSON file the contact centre keeps current, read at each transfer: "
-            + #"{"billing": {"waiting": 4, "agents_free": 0, "estimated_wait": 240}} (overflow and "how long" prompts)."#,
-        valueName: "file.json"))
-    var queueStatus: String?
+    @OptionGroup var queues: QueueStatusOption
 
     @OptionGroup var records: RecordOptions
 
@@ -106,7 +102,7 @@ struct ServeCommand: ParsableCommand {
         settings.rtpTimeout = rtpTimeout
         settings.ringSeconds = ring
         settings.drainSeconds = drain
-        if let queueStatus { settings.queueStatus = QueueStatusFile(path: queueStatus) }
+        settings.queueStatus = queues.provider
 
         let setup = try CallSetup(flowPath: flow, sampleRate: 8000, keypadOnly: true, command: "ivr serve", realTime: true)
         var pool: DecoderPool?
@@ -137,7 +133,7 @@ struct ServeCommand: ParsableCommand {
                     .mapError { FlowRefusal(($0 as? InputFailure)?.message ?? "\($0)") }
             },
             // Always there: a reloaded flow may add a live table.
-            prompts: setup.prompts, understanding: pool, lookups: LiveTableLookups(waitsForAnswers: false),
+            prompts: setup.prompts, understanding: pool, lookups: setup.lookups ?? LiveTableLookups(waitsForAnswers: false),
             onFinished: { call in
                 recordsQueue.async {
                     if let transcriptFolder {
