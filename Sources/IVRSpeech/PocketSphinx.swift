@@ -108,6 +108,42 @@ final class PocketSphinxDecoder {
         guard ps_start_utt(decoder) == 0 else { throw RecognitionError.decoder("the decoder could not start an utterance") }
         let processed = samples.withUnsafeBufferPointer { ps_process_raw(decoder, $0.baseAddress, $0.count, 0, 1) }
         guard ps_end_utt(decoder) == 0, processed >= 0 else { throw RecognitionError.decoder("the decoder failed on the utterance") }
+        return segments()
+    }
+
+    /// Decodes one whole utterance from its senone scores (`costs`: `senones` per frame, in
+    /// PocketSphinx's units below each frame's best, as ``SenoneScorer/costs(_:)`` gives them)
+    /// with the search `name`: the search alone, none of the decoder's own Gaussian evaluation.
+    func decodeSegments(costs: [Int16], senones: Int, search name: String) throws(RecognitionError) -> [Segment] {
+        guard ps_set_search(decoder, name) == 0 else { throw RecognitionError.grammar("no search named '\(name)'") }
+        var dump = Self.senoneDumpHeader(senones: senones)
+        let frames = costs.count / senones
+        dump.reserveCapacity(dump.count + frames * (senones + 1) * 2)
+        costs.withUnsafeBufferPointer { costs in
+            for frame in 0..<frames {
+                withUnsafeBytes(of: Int16(senones).littleEndian) { dump.append(contentsOf: $0) }
+                dump.append(contentsOf: UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(costs)[(frame * senones * 2)..<((frame + 1) * senones * 2)]))
+            }
+        }
+        let decoded: Int32 = dump.withUnsafeMutableBytes { bytes in
+            guard let file = fmemopen(bytes.baseAddress, bytes.count, "rb") else { return -1 }
+            defer { fclose(file) }
+            return ps_decode_senscr(decoder, file)
+        }
+        guard decoded >= 0 else { throw RecognitionError.decoder("the decoder failed on the utterance's senone scores") }
+        return segments()
+    }
+
+    /// The header of a senone score dump (sphinxbase's `bio` format: `s3`, name–value lines,
+    /// `endhdr`, then the byte-order word) for this decoder's log base.
+    private static func senoneDumpHeader(senones: Int) -> [UInt8] {
+        var header = Array("s3\nversion 0.1\nmdef_file none\nn_sen \(senones)\nlogbase 1.000100\nendhdr\n".utf8)
+        withUnsafeBytes(of: UInt32(0x1122_3344)) { header.append(contentsOf: $0) }
+        return header
+    }
+
+    /// The segments of the utterance decoded last, in time order.
+    private func segments() -> [Segment] {
         var found: [Segment] = []
         var segment = ps_seg_iter(decoder)
         while let current = segment {

@@ -176,6 +176,19 @@ public final class SpeechRecognizer {
     /// Decodes with the grammars and keyword lists. It keeps silence frames
     /// (`-remove_silence no`) so that its frames are the verifier's.
     private let decoder: PocketSphinxDecoder
+    public let scoring: Scoring
+
+    /// Who scores the model's senones for the decoder's search.
+    public enum Scoring: Sendable {
+        /// The acoustic check's scorer scores every senone of every frame once, and the decoder's
+        /// search runs on those scores (`ps_decode_senscr`): one Gaussian evaluation serves both,
+        /// so the whole decision costs about what a plain decode does (BENCHMARKS.md).
+        case shared
+        /// PocketSphinx evaluates its own Gaussians, as a plain use of the decoder does, and the
+        /// check scores the frames again (for comparison). A recognizer keeps one way: the
+        /// decoder's feature buffer is not fit to switch between the two.
+        case pocketSphinx
+    }
     private let features: FeatureExtractor
     /// The acoustic check with the model's own means, and with the narrowband transform.
     private let verifier: AcousticVerifier
@@ -192,9 +205,10 @@ public final class SpeechRecognizer {
 
     /// Loads the model; `projectDictionary` (lines `word  PH ON ES`, `#` comments) adds words
     /// the model's dictionary lacks, such as product names.
-    public init(model: RecognitionModel = .debian, projectDictionary: String? = nil) throws(RecognitionError) {
+    public init(model: RecognitionModel = .debian, projectDictionary: String? = nil, scoring: Scoring = .shared) throws(RecognitionError) {
         try model.check()
         self.model = model
+        self.scoring = scoring
         decoder = try .kept(hmm: model.acousticModel, dictionary: model.dictionary, options: ["-remove_silence", "no"])
         features = try decoder.featureExtractor()
         let acoustic = try AcousticModel(directory: model.acousticModel)
@@ -446,15 +460,15 @@ public final class SpeechRecognizer {
         guard searches.contains(search) else { throw RecognitionError.grammar("no search named '\(search)'") }
         let spotting = keywordSearches.contains(search)
         let samples = spotting ? Self.withTrailingPause(utterance.samples) : utterance.samples
-        let segments = try decoder.decodeSegments(samples, search: search)
+        let verifier = utterance.verifier
+        let scores = checked || scoring == .shared ? verifier.scores(of: features.frames(samples)) : nil
+        let segments = try decodeSegments(samples, scores: scores, search: search)
         let spoken = segments.filter { !$0.isFiller }
         guard !spoken.isEmpty else { return Recognition(words: [], evidence: [], utterance: AcousticEvidence()) }
-        guard checked else {
+        guard checked, let scores else {
             let words = spoken.flatMap { PocketSphinxDecoder.baseWord($0.word).split(separator: " ").map(String.init) }
             return Recognition(words: words, evidence: words.map { _ in AcousticEvidence() }, utterance: AcousticEvidence())
         }
-        let verifier = utterance.verifier
-        let scores = verifier.scores(of: features.frames(samples))
         if spotting {
             // Each keyphrase found alone over its own frames (its neighbours are not known).
             var words: [String] = [], evidence: [AcousticEvidence] = []
@@ -511,14 +525,26 @@ public final class SpeechRecognizer {
     /// The feature frames the acoustic check scores, of 16 kHz samples (for tests).
     func featureFrames(_ samples: [Int16]) -> [[Float]] { features.frames(samples) }
 
+    /// The segments of 16 kHz samples decoded with `search`: from `scores`' senone costs when
+    /// the scoring is shared, else by PocketSphinx alone.
+    private func decodeSegments(_ samples: [Int16], scores: AcousticVerifier.Scores?, search: String) throws(RecognitionError) -> [PocketSphinxDecoder.Segment] {
+        switch scoring {
+        case .shared:
+            let scores = scores ?? verifier.scores(of: features.frames(samples))
+            return try decoder.decodeSegments(costs: scores.costs, senones: verifier.model.senones, search: search)
+        case .pocketSphinx:
+            return try decoder.decodeSegments(samples, search: search)
+        }
+    }
+
     /// The frame after the decoder's last segment of 16 kHz samples with `search` (for tests).
     func decodedFrames(_ samples: [Int16], search: String) throws(RecognitionError) -> Int {
-        Int(try decoder.decodeSegments(samples, search: search).last?.end ?? -1) + 1
+        Int(try decodeSegments(samples, scores: nil, search: search).last?.end ?? -1) + 1
     }
 
     /// Gives the grammar decoder `transform` unless it holds it already.
     private func adapt(to transform: MeanTransform?) {
-        guard let transform, transform !== appliedTransform else { return }
+        guard scoring == .pocketSphinx, let transform, transform !== appliedTransform else { return }
         decoder.adapt(to: transform)
         appliedTransform = transform
     }

@@ -92,6 +92,7 @@ struct RealSpeech {
 struct RealSpeechRows {
     let speech: RealSpeech
     let recognizer: SpeechRecognizer
+    let plainRecognizer: SpeechRecognizer
     var cpu = CPU()
 
     /// Each single-word recording against each menu that holds its word; each sentence (and
@@ -108,7 +109,7 @@ struct RealSpeechRows {
             let grammar = try IntentGrammar(intents: words.map { ($0, [$0]) })
             let name = "menu\(index)", plainName = "plain-menu\(index)"
             try recognizer.addIntents(name, grammar: grammar)
-            try recognizer.addGrammar(plainName, jsgf: grammar.jsgf)
+            try plainRecognizer.addGrammar(plainName, jsgf: grammar.jsgf)
             var row = (answers: 0, right: 0, wrong: 0, rejected: 0, plainRight: 0, sentences: 0, sentencesRejected: 0, others: 0, othersRejected: 0)
             for (done, recording) in speech.recordings.enumerated() {
                 progress("\(menu.name): \(done + 1)/\(speech.recordings.count)")
@@ -119,9 +120,9 @@ struct RealSpeechRows {
                 let result = try timed(adding: &cpu.ours) {
                     try recognizer.understand(recording.audio, sampleRate: 8000, intents: name, grammar: grammar)
                 }
-                recognizer.startCall()
-                try recognizer.use(plainName)
-                let plain = try timed(adding: &cpu.plain) { try recognizer.recognize(recording.audio, sampleRate: 8000, checked: false) }
+                plainRecognizer.startCall()
+                try plainRecognizer.use(plainName)
+                let plain = try timed(adding: &cpu.plain) { try plainRecognizer.recognize(recording.audio, sampleRate: 8000, checked: false) }
                 cpu.speech += Double(recording.audio.count) / 8000
                 let accepted = result.match.flatMap { result.confidence >= IntentThresholds.defaultThreshold ? $0.intent : nil }
                 if verbose {

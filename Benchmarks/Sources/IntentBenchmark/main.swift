@@ -26,10 +26,13 @@ let memoryBefore = residentMegabytes()
 let recognizer = try SpeechRecognizer()
 let grammar = try IntentGrammar.load(path: "\(project)/examples/intents.yaml", knows: recognizer.knows)
 let memoryModel = residentMegabytes() - memoryBefore
+// The peer: the same model, decoder and grammars with PocketSphinx's own scoring, its best path
+// taken as it is (a plain integration of the decoder).
+let plainRecognizer = try SpeechRecognizer(scoring: .pocketSphinx)
 
 if runs("real") {
     let speech = try RealSpeech(list: "\(project)/../shared/data/real-speech-dev.tsv")
-    var rows = RealSpeechRows(speech: speech, recognizer: recognizer)
+    var rows = RealSpeechRows(speech: speech, recognizer: recognizer, plainRecognizer: plainRecognizer)
     try rows.menus()
     try rows.keywords(list: RealSpeech.keywordIntents.flatMap(\.phrases).map { ($0, nil) })
 }
@@ -111,13 +114,16 @@ if runs("testdata") {
         var correct = 0, rejected = 0, plainCorrect = 0, total = 0
         for (index, recording) in recordings.enumerated() {
             try recognizer.addGrammar("real\(index)", jsgf: recording.grammar)
+            try plainRecognizer.addGrammar("real\(index)", jsgf: recording.grammar)
             for seed in seeds {
                 let audio = rate == 16000 ? recording.audio : try telephone(recording.audio, snr: snr, seed: seed)
                 try recognizer.use("real\(index)")
                 recognizer.startCall()
                 let heard = try recognizer.recognize(audio, sampleRate: rate)
+                try plainRecognizer.use("real\(index)")
+                plainRecognizer.startCall()
                 total += 1
-                if heard.text == recording.truth { plainCorrect += 1 }
+                if try plainRecognizer.recognize(audio, sampleRate: rate, checked: false).text == recording.truth { plainCorrect += 1 }
                 if heard.confidence < IntentThresholds.defaultThreshold { rejected += 1 } else if heard.text == recording.truth { correct += 1 }
                 trace("\(condition) | \(recording.name) | seed \(seed) | \(heard.text) | \(String(format: "%.3f", heard.confidence))")
             }
@@ -128,7 +134,7 @@ if runs("testdata") {
 }
 
 if runs("synthetic") || SyntheticRows.conditions.contains(where: { $0.name == only }) {
-    try SyntheticRows(recognizer: recognizer, grammar: grammar).intents(only: only == "synthetic" ? nil : only)
+    try SyntheticRows(recognizer: recognizer, plainRecognizer: plainRecognizer, grammar: grammar).intents(only: only == "synthetic" ? nil : only)
 }
 
 if runs("cost") {
