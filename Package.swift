@@ -80,7 +80,7 @@ let package = Package(
         .testTarget(name: "IVRFlowTests", dependencies: ["IVRFlow"]),
         .testTarget(name: "IVREngineTests", dependencies: ["IVREngine", "IVRAudio", "IVRDSP", "IVRFlow", "IVRSpeech"]),
         .testTarget(name: "IVRRecordsTests", dependencies: ["IVRRecords", "IVRIntegrations", "IVREngine", "IVRFlow", "IVRAudio", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "IVRSpeechTests", dependencies: ["IVRSpeech", "IVRAudio", "IVRDSP"]),
+        .testTarget(name: "IVRSpeechTests", dependencies: ["IVRSpeech", "CGaussianKernel", "IVRAudio", "IVRDSP"]),
         .testTarget(
             name: "SystemLibraryTests",
             dependencies: ["CPocketSphinx", "CEspeakNG", "CALSA", "CSndFile", "CSoxr"]),

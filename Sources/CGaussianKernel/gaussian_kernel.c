@@ -30,7 +30,7 @@ static inline void finish(const float best[4], const int32_t kept[4], float *off
     }
 }
 
-static void top4_portable(const float *x, int dimensions, const float *linear, const float *quadratic,
+void ivr_gaussian_top4_portable(const float *x, int dimensions, const float *linear, const float *quadratic,
                           const float *constant, int densities, float *offset, int32_t *indices, float *scales) {
     float best[4] = {-INFINITY, -INFINITY, -INFINITY, -INFINITY};
     int32_t kept[4] = {0, 0, 0, 0};
@@ -54,7 +54,7 @@ __attribute__((target("avx2,fma")))
 static void top4_avx2(const float *x, int dimensions, const float *linear, const float *quadratic,
                       const float *constant, int densities, float *offset, int32_t *indices, float *scales) {
     if (densities > 1024 || densities % 32) {
-        top4_portable(x, dimensions, linear, quadratic, constant, densities, offset, indices, scales);
+        ivr_gaussian_top4_portable(x, dimensions, linear, quadratic, constant, densities, offset, indices, scales);
         return;
     }
     float sums[1024] __attribute__((aligned(32)));
@@ -99,7 +99,7 @@ static void top4_avx2(const float *x, int dimensions, const float *linear, const
 
 typedef void (*top4_function)(const float *, int, const float *, const float *, const float *, int, float *, int32_t *, float *);
 
-static top4_function function = top4_portable;
+static top4_function function = ivr_gaussian_top4_portable;
 
 /// Chooses the kernel once, when the library is loaded.
 __attribute__((constructor)) static void choose(void) {

@@ -15,8 +15,9 @@ import Foundation
 /// recognition", 1997, use the same ratio against an anti-model; BENCHMARKS.md has the
 /// figures on real telephone speech).
 ///
-/// Cost: the senone scores (about 0.1 ms per 10 ms frame) and an alignment of a few hundred
-/// states, a small share of one grammar decode.
+/// Cost: the senone scores of every frame (``SenoneScorer``; the decoder's search runs on the
+/// same scores, so they replace its own Gaussian evaluation) and an alignment of a few hundred
+/// states: together about what one plain grammar decode costs (BENCHMARKS.md).
 final class AcousticVerifier {
     let model: AcousticModel
     private let scorer: SenoneScorer

@@ -142,10 +142,10 @@ final class SenoneScorer {
     /// The log-likelihood of `senone` in frame `frame`.
     func score(_ senone: Int32, in frames: Frames, at frame: Int) -> Float {
         let streams = model.streams, codebook = Int(model.codebookOfSenone[Int(senone)]), slot = Int(slotOfSenone[Int(senone)])
-        var bound: Float = 0, product: Float = 1
+        var base: Float = 0, product: Float = 1
         for stream in 0..<streams {
             let at = frame * blocks + codebook * streams + stream
-            bound += frames.offsets[at]
+            base += frames.offsets[at]
             var mixture: Float = 0
             for rank in 0..<Self.topN {
                 let density = Int(frames.indices[at * Self.topN + rank])
@@ -153,7 +153,7 @@ final class SenoneScorer {
             }
             product *= mixture
         }
-        return bound + Self.fastLog(product)
+        return base + Self.fastLog(product)
     }
 
     /// Every senone's score in every frame, eight senones of a codebook at a time: per frame the
@@ -175,10 +175,11 @@ final class SenoneScorer {
             for frame in 0..<count {
                 var top = SIMD8<Float>(repeating: -.infinity)
                 for (codebook, range) in codebookSlots.enumerated() {
-                    var bound: Float = 0
+                    // The streams' best log densities; the mixtures are relative to them.
+                    var base: Float = 0
                     for stream in 0..<streams {
                         let at = frame * blocks + codebook * streams + stream
-                        bound += offsets[at]
+                        base += offsets[at]
                         for rank in 0..<Self.topN {
                             let density = Int(indices[at * Self.topN + rank])
                             rows[stream * Self.topN + rank] = weights.baseAddress! + (stream * densities + density) * slots + range.start
@@ -195,7 +196,7 @@ final class SenoneScorer {
                             }
                             product *= mixture
                         }
-                        let scores = bound + Self.fastLog(product)
+                        let scores = base + Self.fastLog(product)
                         UnsafeMutableRawPointer(slotScores.baseAddress! + range.start + chunk).storeBytes(of: scores, as: SIMD8<Float>.self)
                         top.replace(with: scores, where: scores .> top)
                     }

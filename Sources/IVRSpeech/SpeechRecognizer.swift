@@ -165,7 +165,8 @@ public struct Recognition: Sendable, Equatable {
 /// and keyword lists) switched without reloading it, and each hypothesis checked acoustically
 /// (``AcousticVerifier``): its confidence says how well its words explain the audio against
 /// the best the model could do with any sounds, so that speech outside a grammar is rejected
-/// rather than guessed.
+/// rather than guessed. The check scores every senone of every frame, and the decoder's search
+/// runs on those scores (``Scoring/shared``), so checking costs no more than decoding.
 ///
 /// Utterances are decoded whole (their edges trimmed to the speech), so the cepstral mean
 /// comes from the utterance itself; 8 kHz audio is resampled to the model's 16 kHz. A process

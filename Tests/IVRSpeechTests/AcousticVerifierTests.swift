@@ -1,5 +1,7 @@
 import Foundation
+import CGaussianKernel
 import IVRAudio
+import IVRDSP
 import Testing
 @testable import IVRSpeech
 
@@ -32,7 +34,7 @@ struct AcousticVerifierTests {
         }
     }
 
-    @Test("the best senone of a frame is the best of all of them (the bound never cuts it)")
+    @Test("the best senone of a frame is the best of all of them, and each senone's cost for the decoder is its distance below it")
     func bestSenone() throws {
         guard let speech = try fliteSpeech("seven", voice: "slt", rate: 16000) else { return }
         let model = try AcousticModel(directory: Self.modelFolder)
@@ -40,9 +42,51 @@ struct AcousticVerifierTests {
         let recognizer = try SpeechRecognizer()
         let features = try recognizer.featureFrames(speech)
         let frames = scorer.frames(features)
+        #expect(frames.costs.count == frames.count * model.senones)
         for frame in stride(from: 0, to: frames.count, by: 7) {
             let all = (0..<model.senones).map { scorer.score(Int32($0), in: frames, at: frame) }
             #expect(abs(all.max()! - frames.best[frame]) < 1e-3, "frame \(frame)")
+            for senone in stride(from: 0, to: model.senones, by: 13) {
+                let expected = min(32767, (frames.best[frame] - all[senone]) / SenoneScorer.costUnit)
+                #expect(abs(Float(frames.costs[frame * model.senones + senone]) - expected) <= 0.51, "frame \(frame), senone \(senone)")
+            }
+        }
+    }
+
+    @Test("the Gaussian kernel finds the four best densities as a plain computation does, with AVX2 or without")
+    func gaussianKernel() {
+        var generator = NoiseGenerator(seed: 11)
+        let (dimensions, densities) = (13, 128)
+        let linear = generator.white(count: dimensions * densities, rms: 1).map(Float.init)
+        let quadratic = generator.white(count: dimensions * densities, rms: 1).map { -abs(Float($0)) - 0.1 }
+        let constant = generator.white(count: densities, rms: 3).map(Float.init)
+        let x = generator.white(count: dimensions, rms: 1).map(Float.init)
+        let plain = (0..<densities).map { g in
+            constant[g] + (0..<dimensions).reduce(Float(0)) { $0 + (linear[$1 * densities + g] + quadratic[$1 * densities + g] * x[$1]) * x[$1] }
+        }
+        let expected = plain.indices.sorted { plain[$0] > plain[$1] }.prefix(4).map(Int32.init)
+        for kernel in [ivr_gaussian_top4, ivr_gaussian_top4_portable] {
+            var offset: Float = 0
+            var indices = [Int32](repeating: -1, count: 4), scales = [Float](repeating: 0, count: 4)
+            kernel(x, Int32(dimensions), linear, quadratic, constant, Int32(densities), &offset, &indices, &scales)
+            #expect(indices == expected)
+            #expect(abs(offset - plain[Int(expected[0])]) < 1e-3)
+            #expect(zip(indices, scales).allSatisfy { abs($1 - exp(plain[Int($0)] - offset)) < 1e-4 })
+        }
+    }
+
+    @Test("the decoder's search on the check's senone scores hears what PocketSphinx's own scoring hears")
+    func sharedScoring() throws {
+        let grammar = "#JSGF V1.0;\ngrammar d;\npublic <d> = (zero | one | two | three | four | five | six | seven | eight | nine)+;\n"
+        let shared = try SpeechRecognizer(), own = try SpeechRecognizer(scoring: .pocketSphinx)
+        for recognizer in [shared, own] { try recognizer.addGrammar("digits", jsgf: grammar); try recognizer.use("digits") }
+        for (text, voice, rate) in [("four one seven", "slt", 16000), ("nine two", "rms", 8000), ("six eight three", "slt", 8000)] {
+            guard let speech = try fliteSpeech(text, voice: voice, rate: rate) else { return }
+            let heard = try shared.recognize(speech, sampleRate: rate), plain = try own.recognize(speech, sampleRate: rate, checked: false)
+            #expect(heard.text == text && plain.text == text, "\(voice): \(heard.text) / \(plain.text)")
+            // PocketSphinx's own scoring checked too: the same confidence, the check's scores are the same.
+            let checked = try own.recognize(speech, sampleRate: rate)
+            #expect(abs(checked.confidence - heard.confidence) < 0.05, "\(voice): \(checked.confidence) against \(heard.confidence)")
         }
     }
 

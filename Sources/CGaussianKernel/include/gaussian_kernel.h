@@ -12,4 +12,8 @@
 void ivr_gaussian_top4(const float *x, int dimensions, const float *linear, const float *quadratic,
                        const float *constant, int densities, float *offset, int32_t *indices, float *scales);
 
+/// The same without SIMD instructions of its own (what processors without AVX2 and FMA run).
+void ivr_gaussian_top4_portable(const float *x, int dimensions, const float *linear, const float *quadratic,
+                                const float *constant, int densities, float *offset, int32_t *indices, float *scales);
+
 #endif
