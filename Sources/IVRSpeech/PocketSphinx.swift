@@ -112,12 +112,13 @@ final class PocketSphinxDecoder {
     }
 
     /// Decodes one whole utterance from its senone scores (`costs`: `senones` per frame, in
-    /// PocketSphinx's units below each frame's best, as ``SenoneScorer/costs(_:)`` gives them)
+    /// PocketSphinx's units below each frame's best, as ``SenoneScorer/Frames/costs`` holds them)
     /// with the search `name`: the search alone, none of the decoder's own Gaussian evaluation.
     func decodeSegments(costs: [Int16], senones: Int, search name: String) throws(RecognitionError) -> [Segment] {
         guard ps_set_search(decoder, name) == 0 else { throw RecognitionError.grammar("no search named '\(name)'") }
-        var dump = Self.senoneDumpHeader(senones: senones)
         let frames = costs.count / senones
+        guard frames > 0 else { return [] }
+        var dump = Self.senoneDumpHeader(senones: senones)
         dump.reserveCapacity(dump.count + frames * (senones + 1) * 2)
         costs.withUnsafeBufferPointer { costs in
             for frame in 0..<frames {

@@ -294,18 +294,19 @@ public final class SpeechRecognizer {
     /// decoder gives, for comparison).
     public func recognize(_ samples: [Int16], sampleRate: Int, checked: Bool = true) throws(RecognitionError) -> Recognition {
         guard let search = current else { throw RecognitionError.grammar("no grammar or keyword list chosen") }
-        return try decode(prepared(samples, sampleRate: sampleRate), with: search, checked: checked)
+        var utterance = try prepared(samples, sampleRate: sampleRate)
+        return try decode(&utterance, with: search, checked: checked)
     }
 
     /// Decodes one utterance with each of `searches` in turn (the audio is prepared once), each
     /// as the first utterance of a call (``startCall()``), so that their results compare; the
     /// current search is left as it is.
     public func recognize(_ samples: [Int16], sampleRate: Int, withEach searches: [String]) throws(RecognitionError) -> [Recognition] {
-        let utterance = try prepared(samples, sampleRate: sampleRate)
+        var utterance = try prepared(samples, sampleRate: sampleRate)
         var results: [Recognition] = []
         for search in searches {
             startCall()
-            results.append(try decode(utterance, with: search))
+            results.append(try decode(&utterance, with: search))
         }
         return results
     }
@@ -350,14 +351,14 @@ public final class SpeechRecognizer {
     /// decoded with the grammar again, as if the caller had started there.
     public func understand(_ samples: [Int16], sampleRate: Int, intents name: String, grammar: IntentGrammar)
         throws(RecognitionError) -> (heard: Recognition, match: IntentMatch?, confidence: Double) {
-        let utterance = try prepared(samples, sampleRate: sampleRate)
-        let whole = try decode(utterance, with: name, rivalsFrom: grammar)
+        var utterance = try prepared(samples, sampleRate: sampleRate)
+        let whole = try decode(&utterance, with: name, rivalsFrom: grammar)
         let match = grammar.match(whole.words)
         let confidence = match == nil ? 0 : whole.confidence
         guard confidence < IntentThresholds.defaultThreshold, searches.contains(Self.spottingSearch(name)) else {
             return (whole, match, confidence)
         }
-        let spotted = try decode(utterance, with: Self.spottingSearch(name))
+        let spotted = try decode(&utterance, with: Self.spottingSearch(name))
         var best: (heard: Recognition, match: IntentMatch, confidence: Double)?
         var start = 0
         var anchorFrames: [Int] = []
@@ -374,9 +375,8 @@ public final class SpeechRecognizer {
             start += words.count
         }
         for frame in anchorFrames where frame > 0 {
-            var rest = utterance
-            rest.samples = Array(utterance.samples[min(utterance.samples.count, max(0, frame - 5) * 160)...])
-            let heard = try decode(rest, with: name, rivalsFrom: grammar)
+            var rest = utterance.from(max(0, frame - 5) * 160)
+            let heard = try decode(&rest, with: name, rivalsFrom: grammar)
             if let found = grammar.match(heard.words), heard.confidence > best?.confidence ?? confidence {
                 best = (heard, found, heard.confidence)
             }
@@ -391,6 +391,15 @@ public final class SpeechRecognizer {
         var samples: [Int16]
         /// The acoustic check for it (the narrowband transform's for clean 8 kHz audio).
         var verifier: AcousticVerifier
+        /// Its senone scores, and the same with a quiet pause after it (for keyword spotting),
+        /// each computed once (shared scoring: for every search that decodes it).
+        var scores: AcousticVerifier.Scores?
+        var scoresWithPause: AcousticVerifier.Scores?
+
+        /// The same utterance from `sample` on (scored anew: its cepstral mean is its own).
+        func from(_ sample: Int) -> PreparedUtterance {
+            PreparedUtterance(samples: Array(samples[min(samples.count, sample)...]), verifier: verifier)
+        }
     }
 
     /// The utterance as the decoders take it, at 16 kHz: noisy utterances lose their steady noise
@@ -439,13 +448,13 @@ public final class SpeechRecognizer {
     /// to its speech.
     static let spottingPause = 0.2
 
-    /// `samples` (16 kHz) and ``spottingPause`` of white noise at −60 dBFS (a quiet line; the
-    /// same noise every time, so that an utterance decodes alike).
-    static func withTrailingPause(_ samples: [Int16]) -> [Int16] {
+    /// ``spottingPause`` of white noise at −60 dBFS at 16 kHz (a quiet line; the same noise
+    /// every time, so that an utterance decodes alike).
+    static let spottingPauseSamples: [Int16] = {
         var generator = NoiseGenerator(seed: 99)
         let rms = pow(10, -60.0 / 20) * 32768
-        return samples + generator.white(count: Int(spottingPause * 16000), rms: rms).map { Int16(clamping: Int($0.rounded())) }
-    }
+        return generator.white(count: Int(spottingPause * 16000), rms: rms).map { Int16(clamping: Int($0.rounded())) }
+    }()
 
     /// A grammar's phrases are compared with each other (``Recognition/rivalLead``) when it
     /// spells out at most this many: a menu's answers.
@@ -456,14 +465,23 @@ public final class SpeechRecognizer {
 
     /// Decodes with `search` and checks what was heard acoustically (unless not `checked`);
     /// with `grammar`, the words are also compared with the grammar's other phrases.
-    private func decode(_ utterance: PreparedUtterance, with search: String, checked: Bool = true,
+    private func decode(_ utterance: inout PreparedUtterance, with search: String, checked: Bool = true,
                         rivalsFrom grammar: IntentGrammar? = nil) throws(RecognitionError) -> Recognition {
         guard searches.contains(search) else { throw RecognitionError.grammar("no search named '\(search)'") }
         let spotting = keywordSearches.contains(search)
-        let samples = spotting ? Self.withTrailingPause(utterance.samples) : utterance.samples
         let verifier = utterance.verifier
-        let scores = checked || scoring == .shared ? verifier.scores(of: features.frames(samples)) : nil
-        let segments = try decodeSegments(samples, scores: scores, search: search)
+        let segments: [PocketSphinxDecoder.Segment]
+        let scores: AcousticVerifier.Scores?
+        switch scoring {
+        case .shared:
+            let shared = spotting ? sharedScoresWithPause(&utterance) : sharedScores(&utterance)
+            scores = shared
+            segments = try decoder.decodeSegments(costs: shared.costs, senones: verifier.model.senones, search: search)
+        case .pocketSphinx:
+            let samples = spotting ? utterance.samples + Self.spottingPauseSamples : utterance.samples
+            scores = checked ? verifier.scores(of: features.frames(samples)) : nil
+            segments = try decoder.decodeSegments(samples, search: search)
+        }
         let spoken = segments.filter { !$0.isFiller }
         guard !spoken.isEmpty else { return Recognition(words: [], evidence: [], utterance: AcousticEvidence()) }
         guard checked, let scores else {
@@ -526,21 +544,33 @@ public final class SpeechRecognizer {
     /// The feature frames the acoustic check scores, of 16 kHz samples (for tests).
     func featureFrames(_ samples: [Int16]) -> [[Float]] { features.frames(samples) }
 
-    /// The segments of 16 kHz samples decoded with `search`: from `scores`' senone costs when
-    /// the scoring is shared, else by PocketSphinx alone.
-    private func decodeSegments(_ samples: [Int16], scores: AcousticVerifier.Scores?, search: String) throws(RecognitionError) -> [PocketSphinxDecoder.Segment] {
-        switch scoring {
-        case .shared:
-            let scores = scores ?? verifier.scores(of: features.frames(samples))
-            return try decoder.decodeSegments(costs: scores.costs, senones: verifier.model.senones, search: search)
-        case .pocketSphinx:
-            return try decoder.decodeSegments(samples, search: search)
-        }
+    /// The utterance's senone scores, computed on first use.
+    private func sharedScores(_ utterance: inout PreparedUtterance) -> AcousticVerifier.Scores {
+        if let scores = utterance.scores { return scores }
+        let scores = utterance.verifier.scores(of: features.frames(utterance.samples))
+        utterance.scores = scores
+        return scores
+    }
+
+    /// The senone scores of the utterance with ``spottingPause`` after it, computed on first use.
+    /// All of its frames are scored anew: the pause takes part in the cepstral mean (reusing
+    /// the utterance's own scores for all but its last frames cost keyword spotting 0.04 of
+    /// precision on the development list; BENCHMARKS.md).
+    private func sharedScoresWithPause(_ utterance: inout PreparedUtterance) -> AcousticVerifier.Scores {
+        if let scores = utterance.scoresWithPause { return scores }
+        let scores = utterance.verifier.scores(of: features.frames(utterance.samples + Self.spottingPauseSamples))
+        utterance.scoresWithPause = scores
+        return scores
     }
 
     /// The frame after the decoder's last segment of 16 kHz samples with `search` (for tests).
     func decodedFrames(_ samples: [Int16], search: String) throws(RecognitionError) -> Int {
-        Int(try decodeSegments(samples, scores: nil, search: search).last?.end ?? -1) + 1
+        let segments = switch scoring {
+        case .shared:
+            try decoder.decodeSegments(costs: verifier.scores(of: featureFrames(samples)).costs, senones: verifier.model.senones, search: search)
+        case .pocketSphinx: try decoder.decodeSegments(samples, search: search)
+        }
+        return Int(segments.last?.end ?? -1) + 1
     }
 
     /// Gives the grammar decoder `transform` unless it holds it already.

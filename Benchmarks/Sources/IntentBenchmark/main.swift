@@ -12,7 +12,8 @@
 //      each table), grammar switch, memory.
 //   IntentBenchmark PROJECT_FOLDER [SECTION | CONDITION]   (a condition such as "8 kHz telephone"
 //   runs only the synthetic rows of that condition)
-//   VERBOSE=1 prints each utterance's file or voice, what was heard and decided on standard error.
+//   VERBOSE=1 prints each utterance's file or voice, what was heard and decided on standard error;
+//   SCORING=pocketsphinx runs ours with PocketSphinx's own scoring (for comparison).
 import Foundation
 import IVRAudio
 import IVRDSP
@@ -23,7 +24,8 @@ let only = CommandLine.arguments.count > 2 ? CommandLine.arguments[2] : nil
 func runs(_ section: String) -> Bool { only == nil || only == section }
 
 let memoryBefore = residentMegabytes()
-let recognizer = try SpeechRecognizer()
+// SCORING=pocketsphinx: ours with PocketSphinx's own Gaussian evaluation (the design before the shared scoring).
+let recognizer = try SpeechRecognizer(scoring: ProcessInfo.processInfo.environment["SCORING"] == "pocketsphinx" ? .pocketSphinx : .shared)
 let grammar = try IntentGrammar.load(path: "\(project)/examples/intents.yaml", knows: recognizer.knows)
 let memoryModel = residentMegabytes() - memoryBefore
 // The peer: the same model, decoder and grammars with PocketSphinx's own scoring, its best path
