@@ -179,6 +179,13 @@ public final class SpeechRecognizer {
     private let decoder: PocketSphinxDecoder
     public let scoring: Scoring
 
+    /// PocketSphinx's word insertion penalty with shared scoring (its default, 0.65, stays for
+    /// `.pocketSphinx`): with 0.65 a word was often inserted at a digit string's onset ("two ten
+    /// of clubs"); 0.2 was chosen on pocketsphinx-testdata, the development list's numbers and
+    /// synthetic digit strings (0.05 gained more digit strings but lost eSpeak NG's phrases in
+    /// noise; BENCHMARKS.md).
+    static let wordInsertionPenalty = 0.2
+
     /// Who scores the model's senones for the decoder's search.
     public enum Scoring: Sendable {
         /// The acoustic check's scorer scores every senone of every frame once, and the decoder's
@@ -210,7 +217,8 @@ public final class SpeechRecognizer {
         try model.check()
         self.model = model
         self.scoring = scoring
-        decoder = try .kept(hmm: model.acousticModel, dictionary: model.dictionary, options: ["-remove_silence", "no"])
+        let insertionPenalty = scoring == .shared ? ["-wip", "\(Self.wordInsertionPenalty)"] : []
+        decoder = try .kept(hmm: model.acousticModel, dictionary: model.dictionary, options: ["-remove_silence", "no"] + insertionPenalty)
         features = try decoder.featureExtractor()
         let acoustic = try AcousticModel(directory: model.acousticModel)
         verifier = try AcousticVerifier(model: acoustic)
