@@ -136,9 +136,11 @@ final class PocketSphinxDecoder {
     }
 
     /// The header of a senone score dump (sphinxbase's `bio` format: `s3`, name–value lines,
-    /// `endhdr`, then the byte-order word) for this decoder's log base.
+    /// `endhdr`, then the byte-order word). Without the optional `logbase` line: PocketSphinx
+    /// reads it with sphinxbase's `atof_c`, whose process-wide free list other threads' parsing
+    /// shares (decodes run outside ``lock``; a race made decoders hear nothing in parallel tests).
     private static func senoneDumpHeader(senones: Int) -> [UInt8] {
-        var header = Array("s3\nversion 0.1\nmdef_file none\nn_sen \(senones)\nlogbase 1.000100\nendhdr\n".utf8)
+        var header = Array("s3\nversion 0.1\nmdef_file none\nn_sen \(senones)\nendhdr\n".utf8)
         withUnsafeBytes(of: UInt32(0x1122_3344)) { header.append(contentsOf: $0) }
         return header
     }

@@ -35,6 +35,11 @@ final class SenoneScorer {
     static let topN = 4
     /// PocketSphinx's unit of senone scores: its log base (1.0001) with 10 bits shifted off.
     static let costUnit = Float(1024 * log(1.0001))
+    /// The most a senone's cost may be (about 78 nats): PocketSphinx's own scores never fall
+    /// further below a frame's best (per stream at most its mixture-weight floor, 159 units,
+    /// and its Gaussian floor, 96). Its search's beams are tuned on those scores: uncapped,
+    /// the few frames a voice says poorly pruned every path of the phrase it said.
+    static let maximumCost: Float = 3 * (159 + 96)
 
     init(model: AcousticModel) {
         self.model = model
@@ -99,7 +104,7 @@ final class SenoneScorer {
         fileprivate let scales: [Float]
         let best: [Float]
         /// Per frame, each senone's distance below the frame's best in ``SenoneScorer/costUnit``
-        /// steps, rounded and clamped to 16 bits (`[frame][senone]`).
+        /// steps, rounded, at most ``SenoneScorer/maximumCost`` (`[frame][senone]`).
         let costs: [Int16]
     }
 
@@ -205,7 +210,7 @@ final class SenoneScorer {
                 best[frame] = frameBest
                 let row = costs.baseAddress! + frame * senones
                 for senone in 0..<senones {
-                    row[senone] = Int16(min(32767, (frameBest - slotScores[Int(slotOfSenone[senone])]) / Self.costUnit + 0.5))
+                    row[senone] = Int16(min(Self.maximumCost, (frameBest - slotScores[Int(slotOfSenone[senone])]) / Self.costUnit + 0.5))
                 }
             }
         }}}}}}

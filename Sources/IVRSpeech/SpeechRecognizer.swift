@@ -217,8 +217,17 @@ public final class SpeechRecognizer {
         try model.check()
         self.model = model
         self.scoring = scoring
-        let insertionPenalty = scoring == .shared ? ["-wip", "\(Self.wordInsertionPenalty)"] : []
-        decoder = try .kept(hmm: model.acousticModel, dictionary: model.dictionary, options: ["-remove_silence", "no"] + insertionPenalty)
+        // Shared scoring: no phone-loop lookahead, whose search runs ahead of the main one and
+        // makes it re-read past frames of the score dump (PocketSphinx's record of where a frame
+        // starts points at the next one); and wider beams than the defaults (1e-48, word exits
+        // 7e-29): on the exact scores the grammar's filler paths led by so much in the frames a
+        // voice said poorly that every path of the phrase was pruned (eSpeak NG's "I want to pay
+        // my bill" heard as nothing; PocketSphinx's own scoring heard it; the search is a small
+        // share of the cost).
+        let sharedOptions = ["-wip", "\(Self.wordInsertionPenalty)", "-pl_window", "0",
+                             "-beam", "1e-60", "-pbeam", "1e-60", "-wbeam", "1e-60"]
+        decoder = try .kept(hmm: model.acousticModel, dictionary: model.dictionary,
+                            options: ["-remove_silence", "no"] + (scoring == .shared ? sharedOptions : []))
         features = try decoder.featureExtractor()
         let acoustic = try AcousticModel(directory: model.acousticModel)
         verifier = try AcousticVerifier(model: acoustic)

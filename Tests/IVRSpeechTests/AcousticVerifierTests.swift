@@ -47,7 +47,7 @@ struct AcousticVerifierTests {
             let all = (0..<model.senones).map { scorer.score(Int32($0), in: frames, at: frame) }
             #expect(abs(all.max()! - frames.best[frame]) < 1e-3, "frame \(frame)")
             for senone in stride(from: 0, to: model.senones, by: 13) {
-                let expected = min(32767, (frames.best[frame] - all[senone]) / SenoneScorer.costUnit)
+                let expected = min(SenoneScorer.maximumCost, (frames.best[frame] - all[senone]) / SenoneScorer.costUnit)
                 #expect(abs(Float(frames.costs[frame * model.senones + senone]) - expected) <= 0.51, "frame \(frame), senone \(senone)")
             }
         }
