@@ -307,8 +307,8 @@ public final class SpeechRecognizer {
     }
 
     /// Decodes one utterance at 8 or 16 kHz with the current search; `checked: false` skips the
-    /// acoustic check (the decoder's best path as it is, confidence 0: what a plain use of the
-    /// decoder gives, for comparison).
+    /// acoustic check (the decoder's best path as it is, confidence 0; with
+    /// ``Scoring/pocketSphinx``, what a plain use of the decoder gives, for comparison).
     public func recognize(_ samples: [Int16], sampleRate: Int, checked: Bool = true) throws(RecognitionError) -> Recognition {
         guard let search = current else { throw RecognitionError.grammar("no grammar or keyword list chosen") }
         var utterance = try prepared(samples, sampleRate: sampleRate)
