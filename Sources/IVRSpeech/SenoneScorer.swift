@@ -11,7 +11,7 @@ import Foundation
 /// (``PocketSphinxDecoder/decodeSegments(costs:senones:search:)``).
 ///
 /// Cost per 10 ms frame: 16,128 Gaussians of 13 dimensions (`CGaussianKernel`: AVX2 and FMA
-/// where the processor has them) and 5,138 senone mixtures, eight at a time (a codebook's
+/// where the processor has them) and 5,126 senone mixtures, eight at a time (a codebook's
 /// senones are stored side by side).
 final class SenoneScorer {
     private let model: AcousticModel
@@ -37,8 +37,9 @@ final class SenoneScorer {
     static let costUnit = Float(1024 * log(1.0001))
     /// The most a senone's cost may be (about 78 nats): PocketSphinx's own scores never fall
     /// further below a frame's best (per stream at most its mixture-weight floor, 159 units,
-    /// and its Gaussian floor, 96). Its search's beams are tuned on those scores: uncapped,
-    /// the few frames a voice says poorly pruned every path of the phrase it said.
+    /// and its Gaussian floor, 96), so its search sees the range its beams were tuned on. (It
+    /// was tried against phrases pruned whole and did not help there; the wider beams of
+    /// ``SpeechRecognizer`` did.)
     static let maximumCost: Float = 3 * (159 + 96)
 
     init(model: AcousticModel) {
