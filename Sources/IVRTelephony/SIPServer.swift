@@ -179,17 +179,17 @@ public final class SIPServer: SIPStackDelegate, SIPSessionDelegate, @unchecked S
         guard stopping == nil else {
             return refuse(503, "Service Unavailable", headers: "Retry-After: 30\r\n", why: "the server is stopping")
         }
-        guard calls.count < settings.maxCalls, let port = freePorts.popLast() else {
+        guard calls.count < settings.maxCalls, !freePorts.isEmpty else {
             return refuse(503, "Service Unavailable", headers: "Retry-After: 5\r\n", why: "at the call limit (\(settings.maxCalls))")
         }
         let media: MediaSession
         do {
             let host = settings.mediaHost ?? (Self.isUnspecified(settings.host) ? Self.localAddress(toward: request.source.host) : settings.host)
-            media = try MediaSession(host: host, port: port)
+            media = try openMedia(host: host)
         } catch {
-            freePorts.insert(port, at: 0)
             return refuse(500, "Server Internal Error", why: "\(error)")
         }
+        let port = media.localPort
         if request.body > 0 {
             do { try media.negotiate(offer: request.message.pointee.mb) } catch {
                 freePorts.append(port)
@@ -210,6 +210,25 @@ public final class SIPServer: SIPStackDelegate, SIPSessionDelegate, @unchecked S
             self.received(call, payloadType: payloadType, sequence: sequence, timestamp: timestamp, payload: payload)
         }
         if settings.ringSeconds == 0 { answered(call, at: now) }
+    }
+
+    /// Another process may hold a port of the range: ports are tried in turn, this many at most.
+    static let portAttempts = 8
+
+    /// Media on the next free port that can be bound (one that cannot goes to the back of the
+    /// queue); the last failure when ``portAttempts`` ports could not.
+    private func openMedia(host: String) throws(SIPError) -> MediaSession {
+        var failure: SIPError?
+        for _ in 0..<min(Self.portAttempts, freePorts.count) {
+            let port = freePorts.removeLast()
+            do {
+                return try MediaSession(host: host, port: port)
+            } catch {
+                freePorts.insert(port, at: 0)
+                failure = error
+            }
+        }
+        throw failure ?? SIPError("RTP", EADDRINUSE)
     }
 
     /// The call is answered (200 OK sent): the flow starts.

@@ -336,6 +336,25 @@ struct ServeCommandTests {
         #expect(server.transcript(2)?.hasSuffix("outcome: contained (faq hours)\n") == true, "\(server.transcript(2) ?? "")")
     }
 
+    @Test("an RTP port another process holds is skipped: the call is answered on the next one")
+    func busyRTPPort() throws {
+        let base = 40000 + 2 * Int.random(in: 0..<2000)
+        let holder = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+        defer { close(holder) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = UInt16(base).bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(holder, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        #expect(bound == 0)
+        let server = try Self.server(["--keypad-only", "--rtp-ports", "\(base)-\(base + 3)"])
+        let caller = CallerStream(audio: CallerStream.silence(seconds: 5).audio, events: [(1.0, "2")])
+        let sipp = try server.sipp(SippScenario.scenario(SippScenario.answered() + SippScenario.ivrHangsUp), caller: caller)
+        let log = server.stop()
+        #expect(sipp.status == 0, "\(sipp.output)\n\(log)")
+        #expect(log.contains("rtp=127.0.0.1:\(base + 2)") && !log.contains("refused"), "\(log)")
+    }
+
     @Test("records under load: 40 calls, 20 at once, leave 40 records; /metrics counts them")
     func recordsUnderLoad() throws {
         let server = try Self.server(["--keypad-only", "--metrics", "127.0.0.1:\(Int.random(in: 19000...19999))"])
