@@ -26,7 +26,7 @@ public final class AudioFileSource: AudioSource {
     private var pendingStart = 0
     private var clock: Int64 = 0
     private var finished = false
-    private static let blockFrames = 4096
+    private static let blockFrames = 32768
 
     /// Opens `path` for reading at `sampleRate` (the pipeline's 8,000 or 16,000, or any rate).
     public init(path: String, sampleRate: Int) throws(AudioError) {

@@ -52,6 +52,10 @@ public struct DTMFDetectorConfiguration: Sendable {
     /// How far below the high-group tone its second harmonic must be (speech is rich in
     /// harmonics; a keypad tone is not).
     public var secondHarmonicRejectDB: Double = 12
+    /// How far below the weaker tone the frequencies where a voice would have other harmonics
+    /// must stay (f₂ − f₁, 2f₁ − f₂, 2f₂ − f₁ of the tones f₁ < f₂; a keypad puts nothing
+    /// there; a block fails when two of them are louder). Checked until a key is confirmed.
+    public var voiceHarmonicRejectDB: Double = 9
     /// Largest change of both tones' frequencies in the same direction, as a fraction, between
     /// the first block of a key and a later one before it is confirmed: a keypad's two
     /// oscillators hold still, while two harmonics of a voice glide together (speech played
@@ -78,13 +82,15 @@ public struct DTMFDetectorConfiguration: Sendable {
 /// the halves (which tells ±1.5 % from ±3.5 %), and a check of the high tone's second harmonic
 /// (computed only for candidate blocks). Until a key is confirmed, its two tones must not have
 /// moved together since its first block (a voice's harmonics glide in step; a keypad's tones
-/// hold still). Above 8 kHz the energies are measured through a two-tap
+/// hold still), and the frequencies where a voice whose harmonics the tones might be would
+/// have others must be quiet. Above 8 kHz the energies are measured through a two-tap
 /// low-pass, so that speech near the Nyquist frequency does not count against the tones. A key
 /// is confirmed after ``DTMFDetectorConfiguration/confirmCount`` valid blocks in a row and
 /// released after ``DTMFDetectorConfiguration/releaseCount`` invalid ones.
 ///
 /// Cost: per sample, a conversion, a square, and one 8-lane multiply and two adds (skipped for
-/// half-blocks too quiet to hold a key); per half-block, a few dozen vector operations. No
+/// half-blocks in no block that could hold a key: too quiet, or too different in energy from
+/// both neighbours); per half-block, a few dozen vector operations. No
 /// allocation after `init`, except for the array of events returned when a key is pressed or
 /// released.
 public final class DTMFDetector {
@@ -102,7 +108,7 @@ public final class DTMFDetector {
     private let minimumBlockPower: Float
     private let minimumHalfEnergy: Float
     private let normalTwist: Float, reverseTwist: Float, rowRelativePeak: Float, columnRelativePeak: Float
-    private let maximumImbalance: Float, harmonicLimit: Float
+    private let maximumImbalance: Float, harmonicLimit: Float, voiceHarmonicLimit: Float
     private let toneShare: Float, strongTwistToneShare: Float, strongTwist: Float
 
     private var filled = 0
@@ -112,6 +118,8 @@ public final class DTMFDetector {
     private var previousRe = SIMD8<Float>(), previousIm = SIMD8<Float>()
     private var previousEnergy: Float = 0
     private var havePrevious = false
+    /// Whether `previousRe` and `previousIm` hold the previous half's filter outputs.
+    private var previousAnalysed = false
     /// The samples of the previous and the current half-block, for the harmonic check.
     private let history: UnsafeMutablePointer<Float>
     private var currentHalfOffset = 0
@@ -169,6 +177,7 @@ public final class DTMFDetector {
         columnRelativePeak = Float(pow(10, configuration.columnRelativePeakDB / 10))
         maximumImbalance = Float(pow(10, configuration.maximumHalfImbalanceDB / 10))
         harmonicLimit = Float(pow(10, -configuration.secondHarmonicRejectDB / 10))
+        voiceHarmonicLimit = Float(pow(10, -configuration.voiceHarmonicRejectDB / 10))
         toneShare = Float(configuration.toneToTotalRatio)
         strongTwistToneShare = Float(configuration.strongTwistToneToTotalRatio)
         strongTwist = Float(pow(10, configuration.strongTwistDB / 10))
@@ -212,6 +221,13 @@ public final class DTMFDetector {
             energy += x * x
             k &+= 8
         }
+        var quad = SIMD4<Float>()
+        if k &+ 4 <= count {
+            let x = SIMD4<Float>(UnsafeRawPointer(input + k).loadUnaligned(as: SIMD4<Int16>.self)) * scale
+            UnsafeMutableRawPointer(output + k).storeBytes(of: x, as: SIMD4<Float>.self)
+            quad = x * x
+            k &+= 4
+        }
         var tail: Float = 0
         while k < count {
             let x = Float(input[k]) * scale
@@ -219,7 +235,8 @@ public final class DTMFDetector {
             tail += x * x
             k &+= 1
         }
-        return energy.sum() + tail
+        let sum = energy.lowHalf + energy.highHalf + quad
+        return (sum[0] + sum[1]) + (sum[2] + sum[3]) + tail
     }
 
     /// Energy of `count` converted samples after a two-tap low-pass, (x[n] + x[n−1]) / 2, which
@@ -260,14 +277,27 @@ public final class DTMFDetector {
     private func finishHalf(into events: inout [DTMFEvent]) {
         let energy = halfEnergy
         halfEnergy = 0
-        // A half too quiet for two tones at the minimum level cannot be part of a valid block
-        // (level and steadiness checks), so the filter bank is skipped for it.
-        let (re, im) = energy >= minimumHalfEnergy ? analyseHalf(history + currentHalfOffset) : (.init(), .init())
+        var analysed = false
         if havePrevious {
-            let key = classify(previousRe, previousIm, re, im, energyA: previousEnergy, energyB: energy)
+            // Only a block of two halves each loud enough for two tones at the minimum level,
+            // and within the steadiness limit of each other, can be valid (level and
+            // steadiness checks), so the filter bank runs only on the halves of such blocks:
+            // the previous half late if it was not needed before (its samples are still kept).
+            var key: DTMFKey?
+            if energy >= minimumHalfEnergy, previousEnergy >= minimumHalfEnergy,
+               energy <= previousEnergy * maximumImbalance, previousEnergy <= energy * maximumImbalance {
+                if !previousAnalysed {
+                    (previousRe, previousIm) = analyseHalf(history + half - currentHalfOffset)
+                }
+                let (re, im) = analyseHalf(history + currentHalfOffset)
+                key = classify(previousRe, previousIm, re, im, energyA: previousEnergy, energyB: energy)
+                previousRe = re; previousIm = im
+                analysed = true
+            }
             step(key, blockEnd: clock, into: &events)
         }
-        previousRe = re; previousIm = im; previousEnergy = energy
+        previousAnalysed = analysed
+        previousEnergy = energy
         havePrevious = true
         filled = 0
         currentHalfOffset = half - currentHalfOffset
@@ -303,26 +333,26 @@ public final class DTMFDetector {
     /// The key whose tones fill the block made of the previous half (a) and this half (b), if any.
     private func classify(_ aRe: SIMD8<Float>, _ aIm: SIMD8<Float>, _ bRe: SIMD8<Float>, _ bIm: SIMD8<Float>,
                           energyA: Float, energyB: Float) -> DTMFKey? {
-        let totalEnergy = energyA + energyB
+        // The checks on the two strongest tones alone first: on speech most blocks end there,
+        // before any search over the lanes. (The halves' steadiness is checked before the filters.)
         // Whole-block DFT: X = Ya + e^{−jωM}·Yb.
         let fullRe = aRe + (rotationRe * bRe - rotationIm * bIm)
         let fullIm = aIm + (rotationRe * bIm + rotationIm * bRe)
         let power = fullRe * fullRe + fullIm * fullIm
-        let row = Self.strongest(power, in: 0..<4)
-        let column = Self.strongest(power, in: 4..<8)
-        let rowPower = power[row], columnPower = power[column]
-
+        let rowPower = max(max(power[0], power[1]), max(power[2], power[3]))
+        let columnPower = max(max(power[4], power[5]), max(power[6], power[7]))
         guard rowPower >= minimumBlockPower, columnPower >= minimumBlockPower else { return nil }
         guard columnPower >= rowPower * normalTwist, columnPower <= rowPower * reverseTwist else { return nil }
-        for lane in 0..<4 where lane != row && power[lane] * rowRelativePeak > rowPower { return nil }
-        for lane in 4..<8 where lane != column && power[lane] * columnRelativePeak > columnPower { return nil }
         // For a pure tone, 2|X|²/N equals its energy Σx² over the block.
         let toneEnergy = 2 * (rowPower + columnPower) / Float(2 * half)
         let strongTwist = columnPower > rowPower * strongTwist || rowPower > columnPower * strongTwist
         let toneShare = strongTwist ? strongTwistToneShare : toneShare
-        guard toneEnergy >= toneShare * totalEnergy else { return nil }
+        guard toneEnergy >= toneShare * (energyA + energyB) else { return nil }
 
-        guard energyA <= energyB * maximumImbalance, energyB <= energyA * maximumImbalance else { return nil }
+        let row = Self.strongest(power, in: 0..<4)
+        let column = Self.strongest(power, in: 4..<8)
+        for lane in 0..<4 where lane != row && power[lane] * rowRelativePeak > rowPower { return nil }
+        for lane in 4..<8 where lane != column && power[lane] * columnRelativePeak > columnPower { return nil }
         for (index, lane) in [row, column].enumerated() {
             // Phase advance of b over a, less the nominal ωM, is 2π·Δf·M/fs.
             let zRe = bRe[lane] * aRe[lane] + bIm[lane] * aIm[lane]
@@ -338,7 +368,9 @@ public final class DTMFDetector {
         // Only the high tone's harmonic is clean: twice a row frequency (1394–1882 Hz) lies
         // within a bin of the column tones. Checked until the key is confirmed.
         guard key == active
-            || secondHarmonic(of: DTMFKey.columnFrequencies[column - 4]) <= columnPower * harmonicLimit
+            || goertzelPower(at: 2 * DTMFKey.columnFrequencies[column - 4]) <= columnPower * harmonicLimit
+        else { return nil }
+        guard key == active || !voiceHarmonicsAround(row: row, column: column - 4, weakerPower: min(rowPower, columnPower))
         else { return nil }
         return key
     }
@@ -349,9 +381,30 @@ public final class DTMFDetector {
         return best
     }
 
-    /// Goertzel power at twice `frequency` over the block's samples (oldest half first).
-    private func secondHarmonic(of frequency: Double) -> Float {
-        let coefficient = Float(2 * cos(2 * Double.pi * 2 * frequency / Double(sampleRate)))
+    /// Whether the block holds what a voice would put beside two of its harmonics posing as the
+    /// key's tones: with the tones at the measured f₁ < f₂, energy within
+    /// ``DTMFDetectorConfiguration/voiceHarmonicRejectDB`` of the weaker tone at two or more of
+    /// f₂ − f₁, 2f₁ − f₂ and 2f₂ − f₁ (other harmonics, if f₁ and f₂ are multiples of one
+    /// pitch; one alone is too often a harmonic of speech under a real key). Frequencies within
+    /// two filter bandwidths of a tone, or outside 150 Hz to 200 Hz below Nyquist, are not
+    /// looked at (the tones' own energy spreads there).
+    private func voiceHarmonicsAround(row: Int, column: Int, weakerPower: Float) -> Bool {
+        let low = DTMFKey.rowFrequencies[row] * Double(1 + blockErrors[0])
+        let high = DTMFKey.columnFrequencies[column] * Double(1 + blockErrors[1])
+        let clearance = 2 * Double(sampleRate) / Double(2 * half)
+        var heard = 0
+        for frequency in [high - low, 2 * low - high, 2 * high - low]
+        where frequency >= 150 && frequency <= Double(sampleRate) / 2 - 200
+            && abs(frequency - low) >= clearance && abs(frequency - high) >= clearance
+            && goertzelPower(at: frequency) > weakerPower * voiceHarmonicLimit {
+            heard += 1
+        }
+        return heard >= 2
+    }
+
+    /// Goertzel power at `frequency` over the block's samples (oldest half first).
+    private func goertzelPower(at frequency: Double) -> Float {
+        let coefficient = Float(2 * cos(2 * Double.pi * frequency / Double(sampleRate)))
         var a: Float = 0, b: Float = 0
         let oldest = half - currentHalfOffset
         for offset in [oldest, currentHalfOffset] {

@@ -85,6 +85,47 @@ struct DTMFTalkOffTests {
         #expect(detectedKeys(still, rate: rate) == String(DTMFKey.allCases.map(\.rawValue)))
     }
 
+    @Test("Two harmonics of a voice posing as a key, with its other harmonics beside them, are not keys", arguments: [8000, 16000])
+    func harmonicSeriesTalkOff(rate: Int) {
+        /// 80 ms of the harmonics `numbers` of `pitch`, the first two at −10 dBm0, the rest 6 dB weaker.
+        func voice(pitch: Double, _ numbers: [Int]) -> [Int16] {
+            let amplitude = ToneGenerator.amplitude(dBm0: -10)
+            let samples = (0..<(rate * 8 / 100)).map { i in
+                numbers.enumerated().reduce(0.0) { sum, harmonic in
+                    sum + (harmonic.offset < 2 ? 1 : 0.5) * sin(2 * .pi * pitch * Double(harmonic.element) * Double(i) / Double(rate))
+                }
+            }
+            let silence = ToneGenerator(sampleRate: rate).silence(seconds: 0.1)
+            return silence + samples.map { Int16((amplitude * $0 * 32768).rounded()) } + silence
+        }
+        var series: [Int16] = [], pairs: [Int16] = []
+        var keys = ""
+        for key in DTMFKey.allCases {
+            // A pitch of 100–350 Hz with harmonics within 1 % of both tones, if there is one.
+            let found = (2...12).lazy.compactMap { low -> (Double, Int, Int)? in
+                let pitch = key.lowFrequency / Double(low)
+                let high = Int((key.highFrequency / pitch).rounded())
+                guard (100...350).contains(pitch), abs(Double(high) * pitch / key.highFrequency - 1) <= 0.01 else { return nil }
+                return (pitch, low, high)
+            }.first
+            guard let (pitch, low, high) = found else { continue }
+            let others = [high - low, 2 * low - high, 2 * high - low].filter {
+                $0 > 0 && $0 != low && $0 != high && Double($0) * pitch < Double(rate) / 2 - 200
+            }
+            series += voice(pitch: pitch, [low, high] + others)
+            pairs += voice(pitch: pitch, [low, high])
+            keys.append(key.rawValue)
+        }
+        #expect(keys.count >= 8)
+        var unchecked = DTMFDetectorConfiguration()
+        unchecked.voiceHarmonicRejectDB = -100
+        let takenUnchecked = DTMFDetector.digits(in: series, sampleRate: rate, configuration: unchecked).count
+        #expect(takenUnchecked >= keys.count / 2, "without the check, only \(takenUnchecked) of \(keys.count) series are keys")
+        let taken = detectedKeys(series, rate: rate)
+        #expect(taken.isEmpty, "harmonic series taken for keys: \(taken)")
+        #expect(detectedKeys(pairs, rate: rate) == keys)
+    }
+
     @Test("Call-progress tones are not keys", arguments: CallProgressTone.allCases)
     func callProgress(tone: CallProgressTone) {
         let samples = ToneGenerator(sampleRate: 8000).callProgress(tone, seconds: 6, levelDBm0: -10)
