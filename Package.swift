@@ -40,7 +40,7 @@ let package = Package(
         // Audio frames, files (libsndfile), channel mixing and resampling (libsoxr), ALSA devices.
         .target(name: "IVRAudio", dependencies: ["CSndFile", "CSoxr", "CALSA"]),
         // DTMF detection and tone generation, VAD: pure Swift with SIMD, no C, no dependencies.
-        .target(name: "IVRDSP", swiftSettings: optimizedInDebug),
+        .target(name: "IVRDSP", swiftSettings: optimizedInDebug + [.unsafeFlags(["-enforce-exclusivity=unchecked"])]),
         // Speech synthesis (eSpeak NG), the prompt cache and recorded prompts; recognition
         // (PocketSphinx) and the intent grammar compiler.
         // Optimized in debug builds too: the acoustic check scores senones over every frame, which
