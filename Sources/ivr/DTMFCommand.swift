@@ -30,7 +30,8 @@ struct DTMFCommand: ParsableCommand {
     }
 
     func run() throws {
-        let source = try AudioFileSource(path: file, sampleRate: rate)
+        // Half-second frames: the detector keeps its own clock, and long frames cost less.
+        let source = try AudioFileSource(path: file, sampleRate: rate, frameLength: rate / 2)
         let detector = DTMFDetector(sampleRate: rate)
         var digits: [DTMFDigit] = []
         var frame = AudioFrame(silenceOf: source.frameLength, sampleRate: rate)

@@ -29,6 +29,28 @@ struct ReadWriteTests {
         #expect(read.suffix(46).allSatisfy { $0 == 0 })
     }
 
+    @Test("Frames of any length give the file's samples, across the reader's blocks", arguments: [80, 4000])
+    func longFrames(frameLength: Int) throws {
+        let samples: [Int16] = (0..<70_001).map { Int16(truncatingIfNeeded: $0 &* 7919) }
+        let path = TestSignals.temporaryFolder().appendingPathComponent("long-\(frameLength).wav").path
+        let writer = try SoundFileWriter(path: path, sampleRate: 8000)
+        try writer.write(samples: samples)
+        try writer.close()
+
+        let source = try AudioFileSource(path: path, sampleRate: 8000, frameLength: frameLength)
+        #expect(source.frameLength == frameLength)
+        var frame = AudioFrame(silenceOf: frameLength, sampleRate: 8000)
+        var read: [Int16] = []
+        while try source.read(into: &frame) {
+            #expect(frame.samples.count == frameLength && frame.timestamp == Int64(read.count))
+            read.append(contentsOf: frame.samples)
+        }
+        let whole = (samples.count + frameLength - 1) / frameLength * frameLength
+        #expect(read.count == whole)
+        #expect(Array(read.prefix(samples.count)) == samples)
+        #expect(read.dropFirst(samples.count).allSatisfy { $0 == 0 })
+    }
+
     @Test("Frame source as an AudioSink: mono writer accepts frames at its rate only")
     func sinkRate() throws {
         let path = TestSignals.temporaryFolder().appendingPathComponent("sink.wav").path
