@@ -25,6 +25,8 @@ public final class AudioFileSource: AudioSource {
     private var pending: [Int16] = []
     private var pendingStart = 0
     private var clock: Int64 = 0
+    /// Samples of the file handed out so far, at `sampleRate` (the last frame's padding not counted).
+    public private(set) var samplesDelivered: Int64 = 0
     private var finished = false
     private static let blockFrames = 32768
 
@@ -60,6 +62,7 @@ public final class AudioFileSource: AudioSource {
         frame.timestamp = clock
         clock += Int64(frameLength)
         pendingStart += take
+        samplesDelivered += Int64(take)
         return true
     }
 

@@ -208,7 +208,7 @@ public final class VADFeatureExtractor {
         let deviation = recentEnergies - recentEnergies.sum() / 16
         f[27] = ((deviation * deviation).sum() / 16).squareRoot()
         recentVoicing[frameIndex % 5] = voicing
-        f[28] = recentVoicing.max()
+        f[28] = largestLane(recentVoicing)
         f[29] = k1
         f[30] = max(floors[8], -100)
         f[31] = bandMean - levels[14]
@@ -379,7 +379,7 @@ public final class VADFeatureExtractor {
             let normalized = cross / (currentEnergy * energies.replacing(with: 1e-12, where: energies .< 1e-12)).squareRoot()
             best = best.replacing(with: normalized, where: normalized .> best)
         }
-        return best.max()
+        return largestLane(best)
     }
 
     /// Share of sign changes among the frame's core samples.
@@ -428,6 +428,14 @@ private func load(_ pointer: UnsafeMutablePointer<Float>) -> SIMD8<Float> {
 @inline(__always)
 private func store(_ vector: SIMD8<Float>, at pointer: UnsafeMutablePointer<Float>) {
     UnsafeMutableRawPointer(pointer).storeBytes(of: vector, as: SIMD8<Float>.self)
+}
+
+/// The largest lane, written out: the standard library's `max()` on a vector is a generic call
+/// that is not inlined here (3 % of `ivr vad`'s time).
+@inline(__always)
+private func largestLane(_ v: SIMD8<Float>) -> Float {
+    let quad = v.lowHalf.replacing(with: v.highHalf, where: v.highHalf .> v.lowHalf)
+    return max(max(quad[0], quad[1]), max(quad[2], quad[3]))
 }
 
 /// 10·log10 of each lane, within 0.004 dB, for powers of 1e-12 and above: the exponent from the

@@ -41,7 +41,6 @@ struct VADCommand: ParsableCommand {
 
     func run() throws {
         let rate = try self.rate ?? speechRate(of: file)
-        let source = try AudioFileSource(path: file, sampleRate: rate)
         var configuration = EndpointerConfiguration()
         configuration.minimumSpeech = minSpeech
         configuration.trailingSilence = endSilence
@@ -60,9 +59,19 @@ struct VADCommand: ParsableCommand {
             default: break
             }
         }
+        // Half-second reads, analysed in the endpointer's 10 ms frames (the last one padded, as
+        // a 10 ms read would be): long reads cost less.
+        let step = rate / 100
+        let source = try AudioFileSource(path: file, sampleRate: rate, frameLength: 50 * step)
         var frame = AudioFrame(silenceOf: source.frameLength, sampleRate: rate)
         while try source.read(into: &frame) {
-            note(frame.samples.withUnsafeBufferPointer { endpointer.process($0, at: frame.timestamp) })
+            let audio = Int(source.samplesDelivered - frame.timestamp)
+            frame.samples.withUnsafeBufferPointer { block in
+                for offset in stride(from: 0, to: audio, by: step) {
+                    note(endpointer.process(UnsafeBufferPointer(rebasing: block[offset..<offset + step]),
+                                            at: frame.timestamp + Int64(offset)))
+                }
+            }
         }
         endpointer.finish().forEach(note)
 
