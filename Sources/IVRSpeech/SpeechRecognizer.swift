@@ -491,7 +491,7 @@ public final class SpeechRecognizer {
         let scores: AcousticVerifier.Scores?
         switch scoring {
         case .shared:
-            let shared = spotting ? sharedScoresWithPause(&utterance) : sharedScores(&utterance)
+            let shared = sharedScores(&utterance, withPause: spotting)
             scores = shared
             segments = try decoder.decodeSegments(costs: shared.costs, senones: verifier.model.senones, search: search)
         case .pocketSphinx:
@@ -561,22 +561,16 @@ public final class SpeechRecognizer {
     /// The feature frames the acoustic check scores, of 16 kHz samples (for tests).
     func featureFrames(_ samples: [Int16]) -> [[Float]] { features.frames(samples) }
 
-    /// The utterance's senone scores, computed on first use.
-    private func sharedScores(_ utterance: inout PreparedUtterance) -> AcousticVerifier.Scores {
-        if let scores = utterance.scores { return scores }
-        let scores = utterance.verifier.scores(of: features.frames(utterance.samples))
-        utterance.scores = scores
-        return scores
-    }
-
-    /// The senone scores of the utterance with ``spottingPause`` after it, computed on first use.
-    /// All of its frames are scored anew: the pause takes part in the cepstral mean (reusing
-    /// the utterance's own scores for all but its last frames cost keyword spotting 0.04 of
-    /// precision on the development list; BENCHMARKS.md).
-    private func sharedScoresWithPause(_ utterance: inout PreparedUtterance) -> AcousticVerifier.Scores {
-        if let scores = utterance.scoresWithPause { return scores }
-        let scores = utterance.verifier.scores(of: features.frames(utterance.samples + Self.spottingPauseSamples))
-        utterance.scoresWithPause = scores
+    /// The utterance's senone scores, or those of the utterance with ``spottingPause`` after it
+    /// (keyword spotting), each computed on first use. With the pause, all frames are scored
+    /// anew: the pause takes part in the cepstral mean (reusing the utterance's own scores for
+    /// all but its last frames cost keyword spotting 0.04 of precision on the development list;
+    /// BENCHMARKS.md).
+    private func sharedScores(_ utterance: inout PreparedUtterance, withPause: Bool) -> AcousticVerifier.Scores {
+        if let cached = withPause ? utterance.scoresWithPause : utterance.scores { return cached }
+        let samples = withPause ? utterance.samples + Self.spottingPauseSamples : utterance.samples
+        let scores = utterance.verifier.scores(of: features.frames(samples))
+        if withPause { utterance.scoresWithPause = scores } else { utterance.scores = scores }
         return scores
     }
 
