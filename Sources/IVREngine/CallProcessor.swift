@@ -315,7 +315,9 @@ public final class CallProcessor {
             // The flow judges the confidence (its `min_confidence`, which may be below the
             // recognizer's default), and logs a weak intent as a no-match with its reason.
             if let match = result.match {
-                say("caller said \"\(text)\" (\(String(format: "%.2f", result.confidence)))", at: sample)
+                let threshold = flow.threshold(for: match.intent)
+                let verdict = result.confidence >= threshold ? "" : String(format: ", below %.2f: not taken", threshold)
+                say("caller said \"\(text)\" (\(String(format: "%.2f", result.confidence))\(verdict))", at: sample)
                 return session.handle(.intent(match.intent, slots: match.slots, confidence: result.confidence, words: text), at: time)
             }
             say("caller said something else\(text.isEmpty ? "" : " (\"\(text)\")")", at: sample)

@@ -33,6 +33,28 @@ struct CallCommandTests {
         #expect(try IVRProcess.run(["dtmf", left]).stdout == "122\n")
     }
 
+    @Test("what the caller said below the flow's threshold is shown as not taken")
+    func weakMatchNotTaken() throws {
+        // The example caller speaks for four seconds before pressing keys; the help-desk flow's
+        // recognizer finds a menu word in it with a confidence far below min_confidence.
+        let result = try IVRProcess.run([
+            "call", "--flow", "\(IVRProcess.examples)/help-desk.yaml", "\(IVRProcess.examples)/caller-keys.wav",
+            "--at", "2026-11-24T10:00:00-05:00", "--no-records",
+        ])
+        #expect(result.status == 0, "\(result.stderr)")
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        let weak = lines.filter { $0.contains("caller said") && $0.hasSuffix(": not taken)") }
+        #expect(!weak.isEmpty, "\(result.stdout)")
+        for line in weak {
+            // "… (0.01, below 0.50: not taken)": the confidence is under the threshold named.
+            let numbers = line.split(separator: "(").last!.split(whereSeparator: { ", :)".contains($0) }).compactMap { Double($0) }
+            #expect(numbers.count == 2 && numbers[0] < numbers[1], "\(line)")
+            // The flow did not act on it: the next line is the no-match reprompt.
+            let next = lines.firstIndex(of: line).map { lines.index(after: $0) }
+            #expect(next.map { lines[$0].hasSuffix("IVR: Sorry, I did not understand.") } == true, "\(result.stdout)")
+        }
+    }
+
     @Test("a broken flow or caller file is reported")
     func errors() throws {
         let bad = try IVRProcess.run(["call", "--flow", "/nonexistent.yaml", "\(IVRProcess.examples)/caller-hours.wav"])
