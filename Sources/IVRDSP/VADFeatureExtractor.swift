@@ -31,6 +31,12 @@ public final class VADFeatureExtractor {
     public static let count = 32
     /// Index of the full-band level above the noise floor (dB).
     public static let signalToNoiseIndex = 8
+    /// Index of the frame's level (dB).
+    static let levelIndex = 9
+    /// Indices of the eight bands' levels against their mean (dB): the spectrum's shape.
+    static let bandShapeIndices = 10..<18
+    /// Index of the prediction gain of order 4 (dB): two steady sines are predicted exactly.
+    static let fourthOrderGainIndex = 20
     /// Rate of the analysis core.
     static let coreRate = 8000
     static let coreFrame = 80

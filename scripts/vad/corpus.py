@@ -4,11 +4,13 @@ Two disjoint splits, so that the model is never measured on what it learned from
 of real telephone speech:
 - "test": the real recordings of Debian's pocketsphinx-testdata and three TTS voices reading
   one set of sentences; babble made from other voices.
-- "train": other TTS voices (eSpeak NG, flite) reading other sentences, with other noise seeds,
-  plus telephone tones (DTMF, dial, ringback, busy, test tones) in the pauses as non-speech.
-- "real": the development list's real telephone recordings (../shared/data/real-speech-dev.tsv:
-  asterisk-core-sounds-en, one speaker, 8 kHz), the only real speech the project may tune on (the
-  package's other recordings are held out to judge it); babble as in "test".
+- "train": other TTS voices (eSpeak NG, flite) reading other sentences, and every other
+  recording of the development list (from the first), with other noise seeds, plus telephone
+  tones (DTMF, dial, ringback, busy, test tones) in the pauses as non-speech.
+- "real": the development list's other half of real telephone recordings
+  (../shared/data/real-speech-dev.tsv: asterisk-core-sounds-en, one speaker, 8 kHz; the only real
+  speech the project may tune on, the package's other recordings are held out to judge it),
+  never trained on; babble as in "test".
 
 Each utterance is labelled at 10 ms from its clean signal, then utterances are joined with
 silences of 0.3-3 s, and the track is mixed with white, pink, brown and babble noise at
@@ -136,13 +138,16 @@ def real_utterances():
     return out
 
 
-def real_dev_utterances():
+def real_dev_utterances(half=None):
     """The development list's recordings, in its order (empty when the list is not beside the
-    project)."""
+    project); with `half` 0 or 1, only every other one from that index (the "train" split learns
+    from half 0, the "real" split measures on half 1)."""
     if not os.path.exists(DEV_LIST):
         return []
     names = [line.split("\t")[0] for line in open(DEV_LIST, encoding="utf-8")
              if line.strip() and not line.startswith("#")]
+    if half is not None:
+        names = names[half::2]
     return [read_wav(os.path.join(ASTERISK, name + ".wav")) for name in names
             if os.path.exists(os.path.join(ASTERISK, name + ".wav"))]
 
@@ -253,13 +258,13 @@ def build(split, cache, seed):
     rng = np.random.default_rng(seed)
     sentences = TEST_SENTENCES if split == "test" else TRAIN_SENTENCES
     if split == "real":
-        utterances = real_dev_utterances()
+        utterances = real_dev_utterances(half=1)
         tones = None
     elif split == "test":
         utterances = real_utterances() + tts_utterances(TEST_VOICES, sentences, cache)
         tones = None
     else:
-        utterances = tts_utterances(TRAIN_VOICES, sentences, cache)
+        utterances = tts_utterances(TRAIN_VOICES, sentences, cache) + real_dev_utterances(half=0)
         tones = tone_bursts(rng) * 3
     order = rng.permutation(len(utterances))
     clean, labels = join([utterances[i] for i in order], rng, tones=tones)

@@ -51,6 +51,9 @@ def with_lookahead(features):
 
 
 def main():
+    if not corpus.real_dev_utterances(half=0):
+        sys.exit(f"train.py: the development list's recordings are missing ({corpus.DEV_LIST} beside the project, "
+                 f"{corpus.ASTERISK} from asterisk-core-sounds-en-wav): the network learns from half of them")
     rng = np.random.default_rng(3)
     tracks = []
     for condition, rate, pcm, labels in corpus.build("train", CACHE, seed=7):
