@@ -34,6 +34,8 @@ final class AcousticVerifier {
     typealias Scores = SenoneScorer.Frames
 
     func scores(of features: [[Float]]) -> Scores { scorer.frames(features) }
+    /// The scores of the first `count` frames of `scores`.
+    func scores(_ scores: Scores, first count: Int) -> Scores { scorer.first(count, of: scores) }
 
     /// A frame's ratio for `senone`: its log-likelihood minus the best senone's there.
     private func ratio(_ scores: Scores, _ frame: Int, _ senone: Int32) -> Float {

@@ -145,6 +145,15 @@ final class SenoneScorer {
         return Frames(count: features.count, offsets: offsets, indices: indices, scales: scales, best: best, costs: costs)
     }
 
+    /// The scores of the first `count` of `frames`.
+    func first(_ count: Int, of frames: Frames) -> Frames {
+        let count = min(count, frames.count), senones = model.senones
+        return Frames(count: count, offsets: Array(frames.offsets[..<(count * blocks)]),
+                      indices: Array(frames.indices[..<(count * blocks * Self.topN)]),
+                      scales: Array(frames.scales[..<(count * blocks * Self.topN)]),
+                      best: Array(frames.best[..<count]), costs: Array(frames.costs[..<(count * senones)]))
+    }
+
     /// The log-likelihood of `senone` in frame `frame`.
     func score(_ senone: Int32, in frames: Frames, at frame: Int) -> Float {
         let streams = model.streams, codebook = Int(model.codebookOfSenone[Int(senone)]), slot = Int(slotOfSenone[Int(senone)])

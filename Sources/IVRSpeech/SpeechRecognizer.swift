@@ -561,13 +561,27 @@ public final class SpeechRecognizer {
     /// The feature frames the acoustic check scores, of 16 kHz samples (for tests).
     func featureFrames(_ samples: [Int16]) -> [[Float]] { features.frames(samples) }
 
+    /// Utterances at least this long (seconds) are scored once, with the spotting pause after
+    /// them, and the whole-utterance decode takes those scores but the pause's: a request inside
+    /// a sentence, decoded whole and then spotted, is not scored twice (CPU 1.5× → 1.1× a plain
+    /// decode). The pause then takes part in the cepstral mean of the whole-utterance decode too,
+    /// which costs nothing from 1 s on but loses short words (all utterances so: 148 → 136 of the
+    /// development list's 178 menu answers right; BENCHMARKS.md).
+    static let onePassFrom = 1.5
+
     /// The utterance's senone scores, or those of the utterance with ``spottingPause`` after it
-    /// (keyword spotting), each computed on first use. With the pause, all frames are scored
-    /// anew: the pause takes part in the cepstral mean (reusing the utterance's own scores for
-    /// all but its last frames cost keyword spotting 0.04 of precision on the development list;
-    /// BENCHMARKS.md).
+    /// (keyword spotting), each computed on first use (from ``onePassFrom`` on, both from one
+    /// scoring). With the pause, all frames are scored anew: the pause takes part in the
+    /// cepstral mean (reusing the utterance's own scores for all but its last frames cost keyword
+    /// spotting 0.04 of precision on the development list; BENCHMARKS.md).
     private func sharedScores(_ utterance: inout PreparedUtterance, withPause: Bool) -> AcousticVerifier.Scores {
         if let cached = withPause ? utterance.scoresWithPause : utterance.scores { return cached }
+        if !withPause, utterance.samples.count >= Int(Self.onePassFrom * 16000) {
+            let paused = sharedScores(&utterance, withPause: true)
+            let scores = utterance.verifier.scores(paused, first: paused.count - Self.spottingPauseSamples.count / 160)
+            utterance.scores = scores
+            return scores
+        }
         let samples = withPause ? utterance.samples + Self.spottingPauseSamples : utterance.samples
         let scores = utterance.verifier.scores(of: features.frames(samples))
         if withPause { utterance.scoresWithPause = scores } else { utterance.scores = scores }

@@ -99,6 +99,18 @@ struct AcousticVerifierTests {
         #expect(decoded == scored, "\(decoded) decoded, \(scored) scored")
     }
 
+    @Test("scored once with the spotting pause, a long utterance keeps exactly its own frames")
+    func onePassFrames() throws {
+        let recognizer = try SpeechRecognizer()
+        var generator = NoiseGenerator(seed: 5)
+        let pause = SpeechRecognizer.spottingPauseSamples
+        for length in [24_000, 24_001, 24_159, 25_037, 40_080] {
+            let samples = generator.white(count: length, rms: 3000).map { Int16(clamping: Int($0)) }
+            let alone = recognizer.featureFrames(samples).count, paused = recognizer.featureFrames(samples + pause).count
+            #expect(paused - alone == pause.count / 160, "\(length) samples: \(alone) frames alone, \(paused) with the pause")
+        }
+    }
+
     @Test("the words said explain their audio better than other words forced onto it")
     func rightWordsScoreHigher() throws {
         let recognizer = try SpeechRecognizer()
