@@ -47,8 +47,15 @@ public struct SpokenIntent: Sendable, Equatable {
 
     /// What a caller says to enter digits by voice ("four seven one one"): the digits in the
     /// slot ``entrySlot``.
-    public static let entry = SpokenIntent(name: "entry", phrases: ["{entry:digits}"])
+    public static let entry = SpokenIntent(name: entryName, phrases: ["{entry:digits}"])
+    public static let entryName = "entry"
     public static let entrySlot = "entry"
+
+    /// Digits by voice where the entry takes `lengths` digits: the recognizer hears exactly
+    /// that many (the intent language's built-in type `digits_MIN_MAX`).
+    public static func entry(lengths: ClosedRange<Int>) -> SpokenIntent {
+        SpokenIntent(name: entryName, phrases: ["{\(entrySlot):digits_\(lengths.lowerBound)_\(lengths.upperBound)}"])
+    }
 }
 
 /// What the engine should listen for after the prompts.

@@ -366,7 +366,13 @@ public final class CallSession {
     /// Waits for digits: keys, and in a `collect` node or for an account number, the digits
     /// spoken too.
     private func listenForDigits() -> CallCommand {
-        .listen(ListenRequest(keys: Set("0123456789*#"), intents: listensForSpeech ? [.entry] : [], collectingDigits: true))
+        let spoken: SpokenIntent = switch state {
+        case .collecting(let entry), .verifyingAccount(let entry), .verifyingPIN(_, let entry), .contactNumber(let entry),
+             .extensionEntry(let entry, _):
+            .entry(lengths: entry.lengths)
+        default: .entry
+        }
+        return .listen(ListenRequest(keys: Set("0123456789*#"), intents: listensForSpeech ? [spoken] : [], collectingDigits: true))
     }
 
     private func menuDigit(_ key: Character, _ menu: Menu) -> [CallCommand] {
@@ -668,7 +674,7 @@ public final class CallSession {
 
     /// Digits said where they are entered: the whole entry at once, judged as if typed.
     private func spokenEntry(_ digits: String?, confidence: Double) -> [CallCommand] {
-        guard let digits, !digits.isEmpty, confidence >= flow.threshold(for: SpokenIntent.entry.name) else {
+        guard let digits, !digits.isEmpty, confidence >= flow.threshold(for: SpokenIntent.entryName) else {
             return failedTry("no_match", ["reason": digits == nil ? "no digits" : "low confidence",
                                           "confidence": String(format: "%.2f", confidence)])
         }

@@ -196,7 +196,7 @@ public struct IntentGrammar {
                     default:
                         problem(list, "slot '\(slotName)' must be a list of phrases or a mapping of value to phrases")
                     }
-                    if SlotType.builtIn.contains(slotName) { problem(name, "slot '\(slotName)' is a built-in type") }
+                    if SlotType.isBuiltIn(slotName) { problem(name, "slot '\(slotName)' is a built-in type") }
                     slotLists[slotName] = phrases
                     for (phrase, _) in phrases {
                         templateNodes.append((.sequence(phrase.split(separator: " ").map { .word(String($0)) }), list))
@@ -218,7 +218,7 @@ public struct IntentGrammar {
         if intents.isEmpty { problem(root, "no intents") }
         for (template, node) in templateNodes {
             for name in template.ruleNames where rules[name] == nil { problem(node, "no rule named '\(name)'") }
-            for slot in template.slots where !SlotType.builtIn.contains(slot.type) && slotLists[slot.type] == nil {
+            for slot in template.slots where !SlotType.isBuiltIn(slot.type) && slotLists[slot.type] == nil {
                 problem(node, "slot {\(slot.name)}: no slot list or built-in type named '\(slot.type)' (built-in: digits, number, yesno, ordinal)")
             }
             if let knows {
@@ -263,6 +263,8 @@ public struct IntentGrammar {
             lines.append("<slot_\(Self.ruleName(name))> = " + phrases.map(\.phrase).joined(separator: " | ") + ";")
         }
         lines.append(SlotType.jsgfRules)
+        let slotTypes = Set((intents.flatMap(\.templates) + rules.values).flatMap(\.slots).map(\.type))
+        lines += slotTypes.sorted().compactMap(SlotType.jsgfRule(counted:))
         return lines.joined(separator: "\n") + "\n"
     }
 
@@ -401,7 +403,7 @@ public struct IntentGrammar {
     }
 
     private func usesBuiltInSlot(_ template: IntentTemplate, depth: Int) -> Bool {
-        template.slots.contains { SlotType.builtIn.contains($0.type) }
+        template.slots.contains { SlotType.isBuiltIn($0.type) }
             || (depth < 20 && template.ruleNames.contains { rules[$0].map { usesBuiltInSlot($0, depth: depth + 1) } ?? false })
     }
 
@@ -421,6 +423,9 @@ public struct IntentGrammar {
             return samples(rule, depth: depth + 1, listValues: listValues)
         case .slot(_, let type):
             if let list = slotLists[type] { return list.prefix(listValues).map { $0.phrase.split(separator: " ").map(String.init) } }
+            if let count = SlotType.digitCount(type) {
+                return Set([count.lowerBound, count.upperBound]).sorted().map { Array(repeating: "seven", count: $0) }
+            }
             switch type {
             case "digits": return [["four", "seven", "one", "one"], ["two", "zero", "nine", "five", "three"]]
             case "number": return [["forty", "two"], ["three", "hundred", "and", "five"]]

@@ -28,9 +28,33 @@ enum SlotType {
     <slot_ordinal> = \(ordinals.keys.sorted().joined(separator: " | "));
     """
 
+    /// Whether `type` is built in: one of ``builtIn``, or digits of a given count.
+    static func isBuiltIn(_ type: String) -> Bool { builtIn.contains(type) || digitCount(type) != nil }
+
+    /// How many digits a type `digits_MIN_MAX` takes (`digits_8_8`: exactly eight), nil for
+    /// another type. An entry whose length is known gets such a grammar: a decoder that may
+    /// choose how many digits it hears inserts words at a string's onset ("two eight one …";
+    /// flite's strings of 4–8 digits: 37 of 48 right with any count, 47 with the count known;
+    /// BENCHMARKS.md).
+    static func digitCount(_ type: String) -> ClosedRange<Int>? {
+        let parts = type.split(separator: "_", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0] == "digits", let least = Int(parts[1]), let most = Int(parts[2]),
+              least >= 1, least <= most, most <= 30 else { return nil }
+        return least...most
+    }
+
+    /// The JSGF rule of a counted digits type: the least count, then each further digit optional.
+    static func jsgfRule(counted type: String) -> String? {
+        guard let count = digitCount(type) else { return nil }
+        let required = Array(repeating: "<digit>", count: count.lowerBound).joined(separator: " ")
+        let optional = String(repeating: " [<digit>", count: count.count - 1) + String(repeating: "]", count: count.count - 1)
+        return "<slot_\(type)> = \(required)\(optional);"
+    }
+
     /// The words a built-in type can say.
     static func words(of type: String) -> [String] {
-        switch type {
+        if digitCount(type) != nil { return words(of: "digits") }
+        return switch type {
         case "digits": Array(digitWords.keys)
         case "number": Array(digitWords.keys) + Array(teens.keys) + Array(tens.keys) + ["hundred", "thousand", "and"]
         case "yesno": yes + no
@@ -41,6 +65,9 @@ enum SlotType {
 
     /// A regular expression over space-terminated words for a built-in type.
     static func pattern(_ type: String) -> String {
+        if let count = digitCount(type) {
+            return "(?:(?:\(digitWords.keys.sorted().joined(separator: "|"))) ){\(count.lowerBound),\(count.upperBound)}"
+        }
         switch type {
         case "digits": return "(?:(?:\(digitWords.keys.sorted().joined(separator: "|"))) )+"
         case "number":
@@ -54,7 +81,7 @@ enum SlotType {
     /// The value the words of a built-in type stand for.
     static func value(_ words: [String], type: String) -> String {
         switch type {
-        case "digits": return words.compactMap { digitWords[$0].map(String.init) }.joined()
+        case "digits", _ where digitCount(type) != nil: return words.compactMap { digitWords[$0].map(String.init) }.joined()
         case "number": return number(words).map(String.init) ?? words.joined(separator: " ")
         case "yesno": return yes.contains(words.first ?? "") ? "yes" : "no"
         default: return ordinals[words.first ?? ""].map(String.init) ?? ""

@@ -369,10 +369,12 @@ public final class SpeechRecognizer {
     public func understand(_ samples: [Int16], sampleRate: Int, intents name: String, grammar: IntentGrammar)
         throws(RecognitionError) -> (heard: Recognition, match: IntentMatch?, confidence: Double) {
         var utterance = try prepared(samples, sampleRate: sampleRate)
+        let spots = searches.contains(Self.spottingSearch(name))
+        utterance.scoredOnce = spots && utterance.samples.count >= Int(Self.onePassFrom * 16000)
         let whole = try decode(&utterance, with: name, rivalsFrom: grammar)
         let match = grammar.match(whole.words)
         let confidence = match == nil ? 0 : whole.confidence
-        guard confidence < IntentThresholds.defaultThreshold, searches.contains(Self.spottingSearch(name)) else {
+        guard confidence < IntentThresholds.defaultThreshold, spots else {
             return (whole, match, confidence)
         }
         let spotted = try decode(&utterance, with: Self.spottingSearch(name))
@@ -412,6 +414,8 @@ public final class SpeechRecognizer {
         /// each computed once (shared scoring: for every search that decodes it).
         var scores: AcousticVerifier.Scores?
         var scoresWithPause: AcousticVerifier.Scores?
+        /// Scored once, with the pause, for both (``SpeechRecognizer/onePassFrom``).
+        var scoredOnce = false
 
         /// The same utterance from `sample` on (scored anew: its cepstral mean is its own).
         func from(_ sample: Int) -> PreparedUtterance {
@@ -561,12 +565,14 @@ public final class SpeechRecognizer {
     /// The feature frames the acoustic check scores, of 16 kHz samples (for tests).
     func featureFrames(_ samples: [Int16]) -> [[Float]] { features.frames(samples) }
 
-    /// Utterances at least this long (seconds) are scored once, with the spotting pause after
-    /// them, and the whole-utterance decode takes those scores but the pause's: a request inside
-    /// a sentence, decoded whole and then spotted, is not scored twice (CPU 1.5× → 1.1× a plain
-    /// decode). The pause then takes part in the cepstral mean of the whole-utterance decode too,
-    /// which costs nothing from 1 s on but loses short words (all utterances so: 148 → 136 of the
-    /// development list's 178 menu answers right; BENCHMARKS.md).
+    /// An utterance at least this long (seconds) that may be spotted in after its whole decode
+    /// (``understand(_:sampleRate:intents:grammar:)`` with spottable phrases) is scored once,
+    /// with the spotting pause after it, and the whole decode takes those scores but the
+    /// pause's: a request inside a sentence is not scored twice (CPU 1.5× → 1.1× a plain
+    /// decode). The pause then takes part in the whole decode's cepstral mean too, which cost
+    /// nothing on the intents measured from 1 s on, but loses short words (all utterances so:
+    /// 148 → 136 of the development list's 178 menu answers right) and digit strings heard
+    /// with a plain grammar (flite 37 → 35 of 48; BENCHMARKS.md).
     static let onePassFrom = 1.5
 
     /// The utterance's senone scores, or those of the utterance with ``spottingPause`` after it
@@ -576,7 +582,7 @@ public final class SpeechRecognizer {
     /// spotting 0.04 of precision on the development list; BENCHMARKS.md).
     private func sharedScores(_ utterance: inout PreparedUtterance, withPause: Bool) -> AcousticVerifier.Scores {
         if let cached = withPause ? utterance.scoresWithPause : utterance.scores { return cached }
-        if !withPause, utterance.samples.count >= Int(Self.onePassFrom * 16000) {
+        if !withPause, utterance.scoredOnce {
             let paused = sharedScores(&utterance, withPause: true)
             let scores = utterance.verifier.scores(paused, first: paused.count - Self.spottingPauseSamples.count / 160)
             utterance.scores = scores

@@ -86,15 +86,17 @@ struct SpokenIntentTests {
         entry.press("2")
         entry.listen()
         guard case .listen(let request)? = entry.commands.last else { Issue.record("not listening"); return }
-        #expect(request.collectingDigits && request.intents == [.entry])
+        // The recognizer is told how many digits the entry takes.
+        #expect(request.collectingDigits && request.intents == [.entry(lengths: 6...6)])
+        #expect(request.intents.first?.phrases == ["{entry:digits_6_6}"])
         entry.send(.speechStarted)
-        entry.send(.intent(SpokenIntent.entry.name, slots: [SpokenIntent.entrySlot: "12345"], confidence: 0.9))
+        entry.send(.intent(SpokenIntent.entryName, slots: [SpokenIntent.entrySlot: "12345"], confidence: 0.9))
         #expect(entry.events("invalid").last?.detail["reason"] == "too short")
         entry.listen()
-        entry.send(.intent(SpokenIntent.entry.name, slots: [SpokenIntent.entrySlot: "123456"], confidence: 0.2))
+        entry.send(.intent(SpokenIntent.entryName, slots: [SpokenIntent.entrySlot: "123456"], confidence: 0.2))
         #expect(entry.events("no_match").last?.detail["reason"] == "low confidence")
         entry.listen()
-        entry.send(.intent(SpokenIntent.entry.name, slots: [SpokenIntent.entrySlot: "123456"], confidence: 0.9))
+        entry.send(.intent(SpokenIntent.entryName, slots: [SpokenIntent.entrySlot: "123456"], confidence: 0.9))
         #expect(entry.session.context.data["order"] == "123456")
         #expect(entry.path == ["main", "order", "bye"])
     }
