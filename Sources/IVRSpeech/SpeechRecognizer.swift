@@ -370,7 +370,7 @@ public final class SpeechRecognizer {
         throws(RecognitionError) -> (heard: Recognition, match: IntentMatch?, confidence: Double) {
         var utterance = try prepared(samples, sampleRate: sampleRate)
         let spots = searches.contains(Self.spottingSearch(name))
-        utterance.scoredOnce = spots && utterance.samples.count >= Int(Self.onePassFrom * 16000)
+        utterance.scoredOnce = spots && !utterance.denoised && utterance.samples.count >= Int(Self.onePassFrom * 16000)
         let whole = try decode(&utterance, with: name, rivalsFrom: grammar)
         let match = grammar.match(whole.words)
         let confidence = match == nil ? 0 : whole.confidence
@@ -410,6 +410,8 @@ public final class SpeechRecognizer {
         var samples: [Int16]
         /// The acoustic check for it (the narrowband transform's for clean 8 kHz audio).
         var verifier: AcousticVerifier
+        /// It went through the noise reducer.
+        var denoised = false
         /// Its senone scores, and the same with a quiet pause after it (for keyword spotting),
         /// each computed once (shared scoring: for every search that decodes it).
         var scores: AcousticVerifier.Scores?
@@ -419,7 +421,7 @@ public final class SpeechRecognizer {
 
         /// The same utterance from `sample` on (scored anew: its cepstral mean is its own).
         func from(_ sample: Int) -> PreparedUtterance {
-            PreparedUtterance(samples: Array(samples[min(samples.count, sample)...]), verifier: verifier)
+            PreparedUtterance(samples: Array(samples[min(samples.count, sample)...]), verifier: verifier, denoised: denoised)
         }
     }
 
@@ -434,7 +436,7 @@ public final class SpeechRecognizer {
         adapt(to: narrowband ? narrowbandTransform : identityTransform)
         do {
             return PreparedUtterance(samples: try Self.toModelRate(cleaned, from: sampleRate),
-                                     verifier: narrowband ? (narrowbandVerifier ?? verifier) : verifier)
+                                     verifier: narrowband ? (narrowbandVerifier ?? verifier) : verifier, denoised: noisy)
         } catch {
             throw RecognitionError.decoder("cannot resample the utterance: \(error)")
         }
@@ -565,14 +567,14 @@ public final class SpeechRecognizer {
     /// The feature frames the acoustic check scores, of 16 kHz samples (for tests).
     func featureFrames(_ samples: [Int16]) -> [[Float]] { features.frames(samples) }
 
-    /// An utterance at least this long (seconds) that may be spotted in after its whole decode
-    /// (``understand(_:sampleRate:intents:grammar:)`` with spottable phrases) is scored once,
-    /// with the spotting pause after it, and the whole decode takes those scores but the
+    /// A clean utterance at least this long (seconds) that may be spotted in after its whole
+    /// decode (``understand(_:sampleRate:intents:grammar:)`` with spottable phrases) is scored
+    /// once, with the spotting pause after it, and the whole decode takes those scores but the
     /// pause's: a request inside a sentence is not scored twice (CPU 1.5× → 1.1× a plain
     /// decode). The pause then takes part in the whole decode's cepstral mean too, which cost
-    /// nothing on the intents measured from 1 s on, but loses short words (all utterances so:
-    /// 148 → 136 of the development list's 178 menu answers right) and digit strings heard
-    /// with a plain grammar (flite 37 → 35 of 48; BENCHMARKS.md).
+    /// nothing on clean intents from 1 s on, but loses short words (all utterances so: 148 → 136
+    /// of the development list's 178 menu answers right), digit strings heard with a plain
+    /// grammar (flite 37 → 35 of 48) and intents in noise (up to 0.05 F1; BENCHMARKS.md).
     static let onePassFrom = 1.5
 
     /// The utterance's senone scores, or those of the utterance with ``spottingPause`` after it
