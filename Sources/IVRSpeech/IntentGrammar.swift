@@ -424,8 +424,7 @@ public struct IntentGrammar {
         case .slot(_, let type):
             if let list = slotLists[type] { return list.prefix(listValues).map { $0.phrase.split(separator: " ").map(String.init) } }
             if let count = SlotType.digitCount(type) {
-                let digits = ["four", "seven", "one", "one", "two", "zero", "nine", "five", "three", "eight"]
-                return Set([count.lowerBound, count.upperBound]).sorted().map { length in (0..<length).map { digits[$0 % digits.count] } }
+                return Set([count.lowerBound, count.upperBound]).sorted().map { Array(repeating: "seven", count: $0) }
             }
             switch type {
             case "digits": return [["four", "seven", "one", "one"], ["two", "zero", "nine", "five", "three"]]

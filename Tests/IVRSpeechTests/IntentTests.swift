@@ -47,8 +47,7 @@ struct IntentTemplateTests {
         #expect(said("i want to pay my invoice please") == IntentMatch(intent: "pay_bill", slots: [:], range: 0..<7))
         #expect(said("talk to technical support") == IntentMatch(intent: "transfer", slots: ["department": "support"], range: 0..<4))
         #expect(said("buying something please") == IntentMatch(intent: "transfer", slots: ["department": "sales"], range: 0..<3))
-        #expect(said("my account number is four oh one one two two three three") == IntentMatch(intent: "account", slots: ["account": "40112233"], range: 0..<12))
-        #expect(said("my account number is four oh one one") == nil, "eight digits")
+        #expect(said("my account number is four oh one one") == IntentMatch(intent: "account", slots: ["account": "4011"], range: 0..<8))
         // The caller's own words around a phrase: the longest run an intent takes.
         #expect(said("hello i want to pay my bill thanks") == IntentMatch(intent: "pay_bill", slots: [:], range: 1..<7))
         #expect(said("um could i speak to sales please") == IntentMatch(intent: "transfer", slots: ["department": "sales"], range: 3..<7))
@@ -101,7 +100,7 @@ struct RecognitionTests {
     static let inGrammar: [(text: String, intent: String, slots: [String: String])] = [
         ("I want to pay my bill", "pay_bill", [:]),
         ("talk to technical support please", "transfer", ["department": "support"]),
-        ("my account number is four seven one one two zero nine five", "account", ["account": "47112095"]),
+        ("my account number is four seven one one", "account", ["account": "4711"]),
         ("when are you open", "hours", [:]),
         // Inside a longer sentence, as callers say it.
         ("hello, I want to pay my bill please, thank you", "pay_bill", [:]),
@@ -158,12 +157,12 @@ struct RecognitionTests {
         let grammar = try IntentGrammar.load(path: exampleIntents, knows: recognizer.knows)
         try recognizer.addIntents("intents", grammar: grammar)
         #expect(grammar.anchorPhrases(perIntent: 100) == ["my account number is"])
-        guard let sentence = try fliteSpeech("okay so my account number is four seven one one two zero nine five", voice: "kal16", rate: 8000) else { return }
+        guard let sentence = try fliteSpeech("okay so my account number is four seven one one", voice: "kal16", rate: 8000) else { return }
         recognizer.startCall()
         let result = try recognizer.understand(sentence, sampleRate: 8000, intents: "intents", grammar: grammar)
-        #expect(result.match?.intent == "account" && result.match?.slots == ["account": "47112095"], "\(result.heard.text)")
+        #expect(result.match?.intent == "account" && result.match?.slots == ["account": "4711"], "\(result.heard.text)")
         #expect(result.confidence >= IntentThresholds.defaultThreshold, "\(result.confidence)")
-        #expect(result.heard.text == "my account number is four seven one one two zero nine five")
+        #expect(result.heard.text == "my account number is four seven one one")
     }
 
     @Test("a digit string of a known count is heard without a word added at its onset")
