@@ -424,7 +424,8 @@ public struct IntentGrammar {
         case .slot(_, let type):
             if let list = slotLists[type] { return list.prefix(listValues).map { $0.phrase.split(separator: " ").map(String.init) } }
             if let count = SlotType.digitCount(type) {
-                return Set([count.lowerBound, count.upperBound]).sorted().map { Array(repeating: "seven", count: $0) }
+                let digits = ["four", "seven", "one", "one", "two", "zero", "nine", "five", "three", "eight"]
+                return Set([count.lowerBound, count.upperBound]).sorted().map { length in (0..<length).map { digits[$0 % digits.count] } }
             }
             switch type {
             case "digits": return [["four", "seven", "one", "one"], ["two", "zero", "nine", "five", "three"]]
