@@ -66,6 +66,8 @@ struct IntentTemplateTests {
         #expect(said("one two three") == nil)
         #expect(said("one two three oh")?.slots == ["entry": "1230"])
         #expect(said("nine nine one two three four")?.slots == ["entry": "991234"])
+        // Example phrases (for calibration) say as many digits as the slot takes.
+        #expect(Set(grammar.examplePhrases(perIntent: 3).map(\.phrase)) == ["four seven one one", "four seven one one two zero"])
         #expect(SlotType.digitCount("digits_8_8") == 8...8 && SlotType.digitCount("digits_8_4") == nil && SlotType.digitCount("digits") == nil)
     }
 
