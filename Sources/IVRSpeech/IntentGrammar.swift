@@ -219,7 +219,7 @@ public struct IntentGrammar {
         for (template, node) in templateNodes {
             for name in template.ruleNames where rules[name] == nil { problem(node, "no rule named '\(name)'") }
             for slot in template.slots where !SlotType.isBuiltIn(slot.type) && slotLists[slot.type] == nil {
-                problem(node, "slot {\(slot.name)}: no slot list or built-in type named '\(slot.type)' (built-in: digits, number, yesno, ordinal)")
+                problem(node, "slot {\(slot.name)}: no slot list or built-in type named '\(slot.type)' (built-in: digits, digits_MIN_MAX, number, yesno, ordinal)")
             }
             if let knows {
                 for word in template.words where !knows(word) {
