@@ -394,7 +394,7 @@ public final class SpeechRecognizer {
             start += words.count
         }
         for frame in anchorFrames where frame > 0 {
-            var rest = utterance.from(max(0, frame - 5) * 160)
+            var rest = utterance.from(max(0, frame - 5) * Self.samplesPerFrame)
             let heard = try decode(&rest, with: name, rivalsFrom: grammar)
             if let found = grammar.match(heard.words), heard.confidence > best?.confidence ?? confidence {
                 best = (heard, found, heard.confidence)
@@ -465,6 +465,9 @@ public final class SpeechRecognizer {
         let start = max(0, first * length - margin), end = min(samples.count, (last + 1) * length + margin)
         return Array(samples[start..<end])
     }
+
+    /// 16 kHz samples per 10 ms feature frame.
+    static let samplesPerFrame = 160
 
     /// Seconds of quiet line after an utterance in which keyphrases are spotted: PocketSphinx
     /// reports a keyphrase only once some audio has followed it, and the utterance is trimmed
@@ -586,7 +589,7 @@ public final class SpeechRecognizer {
         if let cached = withPause ? utterance.scoresWithPause : utterance.scores { return cached }
         if !withPause, utterance.scoredOnce {
             let paused = sharedScores(&utterance, withPause: true)
-            let scores = utterance.verifier.scores(paused, first: paused.count - Self.spottingPauseSamples.count / 160)
+            let scores = utterance.verifier.scores(paused, first: paused.count - Self.spottingPauseSamples.count / Self.samplesPerFrame)
             utterance.scores = scores
             return scores
         }

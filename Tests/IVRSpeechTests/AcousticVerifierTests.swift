@@ -107,7 +107,7 @@ struct AcousticVerifierTests {
         for length in [24_000, 24_001, 24_159, 25_037, 40_080] {
             let samples = generator.white(count: length, rms: 3000).map { Int16(clamping: Int($0)) }
             let alone = recognizer.featureFrames(samples).count, paused = recognizer.featureFrames(samples + pause).count
-            #expect(paused - alone == pause.count / 160, "\(length) samples: \(alone) frames alone, \(paused) with the pause")
+            #expect(paused - alone == pause.count / SpeechRecognizer.samplesPerFrame, "\(length) samples: \(alone) frames alone, \(paused) with the pause")
         }
     }
 

@@ -65,6 +65,9 @@ if runs("digits") {
         tally.digits += digits.count
         tally.digitsRight += IntentCalibration.wordsInOrder(heard, digits)
     }
+    func add(_ total: inout Tally, _ part: Tally) {
+        total = (total.strings + part.strings, total.stringsRight + part.stringsRight, total.digits + part.digits, total.digitsRight + part.digitsRight)
+    }
     func cells(_ tally: Tally, bold: Bool = false) -> String {
         let mark = bold ? "**" : ""
         return String(format: "\(mark)%d/%d (%.1f %%)\(mark) | \(mark)%.1f %%\(mark)", tally.stringsRight, tally.strings,
@@ -87,9 +90,6 @@ if runs("digits") {
             }
         }
         print("| \(family.name) (\(family.voices.count) voices × 12 strings of 4–8 digits) | \(cells(row.any)) | \(cells(row.known)) |")
-        func add(_ total: inout Tally, _ part: Tally) {
-            total = (total.strings + part.strings, total.stringsRight + part.stringsRight, total.digits + part.digits, total.digitsRight + part.digitsRight)
-        }
         add(&all.any, row.any)
         add(&all.known, row.known)
     }
