@@ -224,8 +224,10 @@ final class FeatureExtractor {
         cmd_ln_set_int_r(config, "-remove_noise", removesNoise)
         guard let frontEnd = made else { return nil }
         let cepstra = Int(cmd_ln_int_r(config, "-ceplen"))
-        guard let type = cmd_ln_str_r(config, "-feat"), let cmn = cmd_ln_str_r(config, "-cmn"), let agc = cmd_ln_str_r(config, "-agc"),
-              let computation = feat_init(type, cmn_type_from_str(cmn), Int32(cmd_ln_int_r(config, "-varnorm")), agc_type_from_str(agc), 0, Int32(cepstra))
+        // The cepstral mean is subtracted here (``CepstralMeanPrior``), as the model's `-cmn batch`
+        // would, so the feature computation itself does none.
+        guard let type = cmd_ln_str_r(config, "-feat"), let agc = cmd_ln_str_r(config, "-agc"),
+              let computation = feat_init(type, CMN_NONE, Int32(cmd_ln_int_r(config, "-varnorm")), agc_type_from_str(agc), 0, Int32(cepstra))
         else {
             fe_free(frontEnd)
             return nil
@@ -242,8 +244,42 @@ final class FeatureExtractor {
         }
     }
 
-    /// The feature frames of one whole utterance of 16 kHz samples, each `dimension` values.
-    func frames(_ samples: [Int16]) -> [[Float]] {
+    /// The feature frames of one whole utterance of 16 kHz samples, each `dimension` values,
+    /// normalized by the utterance's cepstral mean (drawn towards `meanPrior` when given).
+    func frames(_ samples: [Int16], meanPrior: CepstralMeanPrior? = nil) -> [[Float]] {
+        var (storage, made) = cepstra(samples)
+        guard made > 0 else { return [] }
+        let width = cepstra
+        storage.withUnsafeMutableBufferPointer { cepstrum in
+            let own = CepstralMeanPrior.mean(of: UnsafeBufferPointer(cepstrum), frames: made, width: width)
+            let mean = meanPrior?.blended(with: own.mean, frames: own.frames) ?? own.mean
+            for frame in 0..<made {
+                for coefficient in 0..<width { cepstrum[frame * width + coefficient] -= mean[coefficient] }
+            }
+        }
+        var output: [[Float]] = []
+        storage.withUnsafeMutableBufferPointer { cepstrum in
+            var input: [UnsafeMutablePointer<Float>?] = (0..<made).map { cepstrum.baseAddress! + $0 * width }
+            guard let features = feat_array_alloc(computation, Int32(made) + computation.pointee.window_size) else { return }
+            defer { feat_array_free(features) }
+            var consumed = Int32(made)
+            let produced = input.withUnsafeMutableBufferPointer { feat_s2mfc2feat_live(computation, $0.baseAddress, &consumed, 1, 1, features) }
+            let dimension = Int(computation.pointee.out_dim)
+            output = (0..<Int(produced)).map { frame in Array(UnsafeBufferPointer(start: features[frame]![0]!, count: dimension)) }
+        }
+        return output
+    }
+
+    /// The cepstral mean of an utterance of 16 kHz samples (empty when it has no frame).
+    func cepstralMean(_ samples: [Int16]) -> [Float] {
+        let (storage, made) = cepstra(samples)
+        guard made > 0 else { return [] }
+        return storage.withUnsafeBufferPointer { CepstralMeanPrior.mean(of: $0, frames: made, width: cepstra).mean }
+    }
+
+    /// The front end's cepstra of a whole utterance, `cepstra` values per frame (room for a few
+    /// frames more than made), and how many frames were made.
+    private func cepstra(_ samples: [Int16]) -> (storage: [Float], frames: Int) {
         var count: Int32 = 0
         var remaining = samples.count
         samples.withUnsafeBufferPointer { buffer in
@@ -269,19 +305,7 @@ final class FeatureExtractor {
                 }
             }
         }
-        guard made > 0 else { return [] }
-        var input: [UnsafeMutablePointer<Float>?] = []
-        var output: [[Float]] = []
-        storage.withUnsafeMutableBufferPointer { cepstrum in
-            input = (0..<Int(made)).map { cepstrum.baseAddress! + $0 * cepstra }
-            guard let features = feat_array_alloc(computation, made + computation.pointee.window_size) else { return }
-            defer { feat_array_free(features) }
-            var consumed = made
-            let produced = input.withUnsafeMutableBufferPointer { feat_s2mfc2feat_live(computation, $0.baseAddress, &consumed, 1, 1, features) }
-            let dimension = Int(computation.pointee.out_dim)
-            output = (0..<Int(produced)).map { frame in Array(UnsafeBufferPointer(start: features[frame]![0]!, count: dimension)) }
-        }
-        return output
+        return (storage, Int(made))
     }
 }
 

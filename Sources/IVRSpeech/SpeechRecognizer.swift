@@ -412,6 +412,11 @@ public final class SpeechRecognizer {
         var verifier: AcousticVerifier
         /// It went through the noise reducer.
         var denoised = false
+        /// What its cepstral mean is drawn towards when it is decoded whole (clean 8 kHz audio:
+        /// ``CepstralMeanPrior/telephone``). Spotting inside it takes its own mean: the sentences
+        /// it is for are long enough to know their mean, and with the prior the development
+        /// list's keywords were found less precisely (0.86 → 0.83; BENCHMARKS.md).
+        var meanPrior: CepstralMeanPrior?
         /// Its senone scores, and the same with a quiet pause after it (for keyword spotting),
         /// each computed once (shared scoring: for every search that decodes it).
         var scores: AcousticVerifier.Scores?
@@ -421,13 +426,14 @@ public final class SpeechRecognizer {
 
         /// The same utterance from `sample` on (scored anew: its cepstral mean is its own).
         func from(_ sample: Int) -> PreparedUtterance {
-            PreparedUtterance(samples: Array(samples[min(samples.count, sample)...]), verifier: verifier, denoised: denoised)
+            PreparedUtterance(samples: Array(samples[min(samples.count, sample)...]), verifier: verifier, denoised: denoised, meanPrior: meanPrior)
         }
     }
 
     /// The utterance as the decoders take it, at 16 kHz: noisy utterances lose their steady noise
     /// first; all are trimmed to their speech (``trimmedToSpeech(_:sampleRate:)``); clean 8 kHz
-    /// ones get the narrowband transform.
+    /// ones get the narrowband transform, and their cepstral mean is drawn towards that of
+    /// telephone speech (``CepstralMeanPrior/telephone``).
     private func prepared(_ samples: [Int16], sampleRate: Int) throws(RecognitionError) -> PreparedUtterance {
         let reducer = NoiseReducer(sampleRate: sampleRate)
         let noisy = reducer.estimatedSNR(samples) < Self.noiseReductionBelowSNR
@@ -436,7 +442,8 @@ public final class SpeechRecognizer {
         adapt(to: narrowband ? narrowbandTransform : identityTransform)
         do {
             return PreparedUtterance(samples: try Self.toModelRate(cleaned, from: sampleRate),
-                                     verifier: narrowband ? (narrowbandVerifier ?? verifier) : verifier, denoised: noisy)
+                                     verifier: narrowband ? (narrowbandVerifier ?? verifier) : verifier, denoised: noisy,
+                                     meanPrior: narrowband ? .telephone : nil)
         } catch {
             throw RecognitionError.decoder("cannot resample the utterance: \(error)")
         }
@@ -505,7 +512,7 @@ public final class SpeechRecognizer {
             segments = try decoder.decodeSegments(costs: shared.costs, senones: verifier.model.senones, search: search)
         case .pocketSphinx:
             let samples = spotting ? utterance.samples + Self.spottingPauseSamples : utterance.samples
-            scores = checked ? verifier.scores(of: features.frames(samples)) : nil
+            scores = checked ? verifier.scores(of: features.frames(samples, meanPrior: spotting ? nil : utterance.meanPrior)) : nil
             segments = try decoder.decodeSegments(samples, search: search)
         }
         let spoken = segments.filter { !$0.isFiller }
@@ -567,6 +574,12 @@ public final class SpeechRecognizer {
         return recognition
     }
 
+    /// The cepstral mean of an utterance as the recognizer prepares it (at 16 kHz, trimmed to its
+    /// speech, denoised if noisy), before any prior: what ``CepstralMeanPrior/telephone`` averages.
+    public func cepstralMean(of samples: [Int16], sampleRate: Int) throws(RecognitionError) -> [Float] {
+        features.cepstralMean(try prepared(samples, sampleRate: sampleRate).samples)
+    }
+
     /// The feature frames the acoustic check scores, of 16 kHz samples (for tests).
     func featureFrames(_ samples: [Int16]) -> [[Float]] { features.frames(samples) }
 
@@ -584,7 +597,8 @@ public final class SpeechRecognizer {
     /// (keyword spotting), each computed on first use (from ``onePassFrom`` on, both from one
     /// scoring). With the pause, all frames are scored anew: the pause takes part in the
     /// cepstral mean (reusing the utterance's own scores for all but its last frames cost keyword
-    /// spotting 0.04 of precision on the development list; BENCHMARKS.md).
+    /// spotting 0.04 of precision on the development list; BENCHMARKS.md), and the mean is the
+    /// utterance's own (``PreparedUtterance/meanPrior``).
     private func sharedScores(_ utterance: inout PreparedUtterance, withPause: Bool) -> AcousticVerifier.Scores {
         if let cached = withPause ? utterance.scoresWithPause : utterance.scores { return cached }
         if !withPause, utterance.scoredOnce {
@@ -594,7 +608,7 @@ public final class SpeechRecognizer {
             return scores
         }
         let samples = withPause ? utterance.samples + Self.spottingPauseSamples : utterance.samples
-        let scores = utterance.verifier.scores(of: features.frames(samples))
+        let scores = utterance.verifier.scores(of: features.frames(samples, meanPrior: withPause ? nil : utterance.meanPrior))
         if withPause { utterance.scoresWithPause = scores } else { utterance.scores = scores }
         return scores
     }

@@ -10,6 +10,8 @@
 //   4. synthetic: the example intents said by flite, eSpeak NG and Festival voices;
 //   5. cost: CPU of the whole decision against one plain grammar decode of the same audio (in
 //      each table), grammar switch, memory.
+//   Asked for only: cepstral-mean measures CepstralMeanPrior.telephone (the dev list's real
+//   sentences, and eSpeak NG voices that none of the rows use saying them).
 //   IntentBenchmark PROJECT_FOLDER [SECTION | CONDITION]   (a condition such as "8 kHz telephone"
 //   runs only the synthetic rows of that condition)
 //   VERBOSE=1 prints each utterance's file or voice, what was heard and decided on standard error;
@@ -42,6 +44,26 @@ if runs("real") {
 let testdata = "/usr/share/pocketsphinx/test/data"
 let digitNames = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
 let digitsGrammar = "#JSGF V1.0;\ngrammar digits;\npublic <digits> = <digit>+;\n<digit> = zero | oh | \(digitNames.dropFirst().joined(separator: " | "));\n"
+
+if only == "cepstral-mean" {
+    // Each speaker's mean over its sentences; the prior is the real speaker's and the synthetic
+    // voices' average, one half each (the real line's character, the voices' variety).
+    func average(_ means: [[Float]]) -> [Float] {
+        means.dropFirst().reduce(means[0]) { zip($0, $1).map(+) }.map { $0 / Float(means.count) }
+    }
+    let sentences = try RealSpeech(list: "\(project)/../shared/data/real-speech-dev.tsv").sentences
+    let real = average(try sentences.map { try recognizer.cepstralMean(of: $0.audio, sampleRate: 8000) })
+    var synthetic: [[Float]] = []
+    for voice in ["en-us+f2", "en-us+m6", "en+f5", "en-gb+m7"].map({ TestVoice($0) }) {
+        synthetic.append(average(try sentences.enumerated().map { index, sentence in
+            progress("cepstral mean, \(voice.name): \(index + 1)/\(sentences.count)")
+            return try recognizer.cepstralMean(of: try telephone(try voice.speak(sentence.text, sampleRate: 16000), snr: nil, seed: 0), sampleRate: 8000)
+        }))
+    }
+    let prior = average([real, average(synthetic)])
+    print("CepstralMeanPrior.telephone: [" + prior.map { String(format: "%.2f", $0) }.joined(separator: ", ") + "]")
+    print("real sentences: [" + real.map { String(format: "%.2f", $0) }.joined(separator: ", ") + "]")
+}
 
 if runs("digits") {
     try recognizer.addGrammar("digits", jsgf: digitsGrammar)

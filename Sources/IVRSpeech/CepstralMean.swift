@@ -1,0 +1,49 @@
+/// The cepstral mean an utterance's features are normalized by (cepstral mean normalization,
+/// as the model's `-cmn batch` does): the utterance's own mean, or, with a prior, its own mean
+/// drawn towards the prior's in proportion to how short it is (a MAP estimate).
+///
+/// A short answer's own mean says as much about its sounds as about the line and the voice:
+/// "six" is mostly hiss, "nine" mostly voicing, and normalizing each by itself makes them
+/// resemble each other. The prior holds what is known before the words are heard.
+public struct CepstralMeanPrior: Sendable, Equatable {
+    /// Per cepstral coefficient (the first, the level, is never blended: it is the line's and
+    /// the caller's loudness, which the prior cannot know).
+    public var mean: [Float]
+    /// How many frames of the utterance's own count as much as the prior.
+    public var weight: Double
+
+    public init(mean: [Float], weight: Double) {
+        self.mean = mean
+        self.weight = weight
+    }
+
+    /// The mean to subtract from an utterance of `frames` frames whose own mean is `own`.
+    func blended(with own: [Float], frames: Int) -> [Float] {
+        guard frames > 0, own.count == mean.count else { return own }
+        let share = Float(Double(frames) / (Double(frames) + weight))
+        return own.indices.map { $0 == 0 ? own[0] : share * own[$0] + (1 - share) * mean[$0] }
+    }
+
+    /// 8 kHz telephone speech as the recognizer hears it (resampled to 16 kHz, trimmed to its
+    /// speech, Debian's en-us front end): the average of two speakers' means, the development
+    /// list's real sentences and eSpeak NG voices not used by the benchmark
+    /// (`scripts/benchmark-intents cepstral-mean` measures it), weighted as one second of speech.
+    /// The weight was chosen on the development list's menu answers (0.5, 1 and 1.5 s:
+    /// BENCHMARKS.md).
+    public static let telephone = CepstralMeanPrior(
+        mean: [53.54, 30.28, -30.50, 46.02, -29.29, -1.27, 4.75, -30.63, 19.63, -17.50, 0.43, 3.42, -14.88],
+        weight: 100)
+
+    /// Each coefficient's mean over the frames of `frames` rows of `width` values that have some
+    /// energy (a first coefficient of at least 0; all frames when none has), and how many those
+    /// are: as sphinxbase's batch normalization computes it, in single precision.
+    static func mean(of cepstra: UnsafeBufferPointer<Float>, frames: Int, width: Int) -> (mean: [Float], frames: Int) {
+        let counted = (0..<frames).filter { cepstra[$0 * width] >= 0 }
+        let used = counted.isEmpty ? Array(0..<frames) : counted
+        var sums = [Float](repeating: 0, count: width)
+        for frame in used {
+            for coefficient in 0..<width { sums[coefficient] += cepstra[frame * width + coefficient] }
+        }
+        return (sums.map { $0 / Float(max(used.count, 1)) }, used.count)
+    }
+}
