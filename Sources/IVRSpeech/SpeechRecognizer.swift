@@ -581,7 +581,12 @@ public final class SpeechRecognizer {
     }
 
     /// The feature frames the acoustic check scores, of 16 kHz samples (for tests).
-    func featureFrames(_ samples: [Int16]) -> [[Float]] { features.frames(samples) }
+    func featureFrames(_ samples: [Int16], meanPrior: CepstralMeanPrior? = nil) -> [[Float]] {
+        features.frames(samples, meanPrior: meanPrior)
+    }
+
+    /// The cepstral mean of 16 kHz samples as they are (for tests).
+    func featureMean(_ samples: [Int16]) -> [Float] { features.cepstralMean(samples) }
 
     /// A clean utterance at least this long (seconds) that may be spotted in after its whole
     /// decode (``understand(_:sampleRate:intents:grammar:)`` with spottable phrases) is scored
