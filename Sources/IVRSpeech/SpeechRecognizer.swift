@@ -413,9 +413,10 @@ public final class SpeechRecognizer {
         /// It went through the noise reducer.
         var denoised = false
         /// What its cepstral mean is drawn towards when it is decoded whole (clean 8 kHz audio:
-        /// ``CepstralMeanPrior/telephone``). Spotting inside it takes its own mean: the sentences
-        /// it is for are long enough to know their mean, and with the prior the development
-        /// list's keywords were found less precisely (0.86 → 0.83; BENCHMARKS.md).
+        /// ``CepstralMeanPrior/telephone``). Spotting inside it takes its own mean (and so does
+        /// an utterance scored once for both, ``scoredOnce``): the sentences it is for are long
+        /// enough to know their mean, and with the prior the development list's keywords were
+        /// found less precisely (0.86 → 0.83; BENCHMARKS.md).
         var meanPrior: CepstralMeanPrior?
         /// Its senone scores, and the same with a quiet pause after it (for keyword spotting),
         /// each computed once (shared scoring: for every search that decodes it).
