@@ -311,7 +311,8 @@ public final class CallProcessor {
         let time = seconds(sample)
         switch understood {
         case .success(let result):
-            let text = result.heard.text
+            // Digits of an account number or a PIN said aloud stay out of the transcript.
+            let text = session.keepsWordsSecret(slots: result.match?.slots ?? [:]) && !result.heard.words.isEmpty ? "(masked)" : result.heard.text
             // The flow judges the confidence (its `min_confidence`, which may be below the
             // recognizer's default), and logs a weak intent as a no-match with its reason.
             if let match = result.match {

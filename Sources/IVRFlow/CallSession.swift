@@ -187,11 +187,11 @@ public final class CallSession {
     }
 
     /// Whether speech means something now: in a menu, and while digits of a `collect` node or
-    /// an account number are entered (by voice as well as by key).
+    /// a `verify` node's account number and PIN are entered (by voice as well as by key).
     private var listensForSpeech: Bool {
         guard acceptsSpeech else { return false }
         switch state {
-        case .menu, .collecting, .verifyingAccount: return true
+        case .menu, .collecting, .verifyingAccount, .verifyingPIN: return true
         default: return false
         }
     }
@@ -683,7 +683,7 @@ public final class CallSession {
         case .collecting(let entry):
             guard entry.lengths.contains(digits.count) else { return collectStep(.tooShort) }
             return collectStep(.complete(digits))
-        case .verifyingAccount(let entry):
+        case .verifyingAccount(let entry), .verifyingPIN(_, let entry):
             guard entry.lengths.contains(digits.count) else { return verifyStep(.tooShort) }
             return verifyStep(.complete(digits))
         default:
@@ -844,6 +844,12 @@ public final class CallSession {
         for (field, value) in data where !secretFields.contains(field) { values[field] = value }
         if let number = caller.number { values["caller_number"] = number.filter(\.isNumber) }
         return values
+    }
+
+    /// Whether the words a caller says now must not be written down (in a transcript): a secret
+    /// is being entered, or the slots heard in them hold one (an account number said in a menu).
+    public func keepsWordsSecret(slots: [String: String] = [:]) -> Bool {
+        isCollectingSecret || !Set(slots.keys).isDisjoint(with: flow.secretFields)
     }
 
     private var isCollectingSecret: Bool {

@@ -186,4 +186,33 @@ struct CallEngineTests {
         #expect(result.outcome == .voicemail(box: "billing"))
         #expect(result.transcript.contains { $0.text == "(beep; recording voicemail for billing)" })
     }
+
+    @Test("an account number and a PIN said aloud: verified, and the digits heard stay out of the transcript and the log")
+    func secretsByVoice() throws {
+        guard !TestVoice.fliteVoices.isEmpty else { return }
+        let scenarios = FileManager.default.temporaryDirectory.appendingPathComponent("ivr-secrets-\(UUID().uuidString).yaml").path
+        defer { try? FileManager.default.removeItem(atPath: scenarios) }
+        try """
+        flow: \(Self.flowPath)
+        at: "2026-11-24T10:00:00-05:00"
+        scenarios:
+          - name: account and PIN by voice
+            voice: flite:awb
+            steps: [wait_prompt, say: "english", wait_prompt, press: "3", wait_prompt, say: "one two three four five six seven eight",
+                    wait_prompt, say: "four three two one", wait_prompt]
+            expect: { visits: [main, balance, balance-info] }
+        """.write(toFile: scenarios, atomically: true, encoding: .utf8)
+        let file = try ScenarioFile.load(path: scenarios)
+        let flow = try FlowLoader.load(path: file.flowPath)
+        let library = PromptLibrary(folder: flow.promptFolder, cache: PromptCache(synthesizer: SpeechSynthesizer(sampleRate: 8000)))
+        let result = try ScenarioRunner.run(file.scenarios[0], flow: flow, voice: file.callerVoice, prompts: library, recognizer: SpeechRecognizer())
+        let transcript = result.call.transcript.map(\.description).joined(separator: "\n")
+        #expect(result.passed, "\(result.failures) \(transcript)")
+        #expect(result.call.log.filter { $0.event == "entry" && $0.detail["by"] == "speech" }.count == 2, "\(transcript)")
+        #expect(transcript.contains("caller said \"(masked)\"") && !transcript.contains("one two three") && !transcript.contains("four three two"),
+                "\(transcript)")
+        let log = result.call.log.map { "\($0.detail)" }.joined()
+        #expect(!log.contains("12345678") && !log.contains("4321"))
+    }
+
 }
