@@ -363,8 +363,8 @@ public final class CallSession {
         .listen(ListenRequest(keys: ["1", "2"], intents: [], collectingDigits: false))
     }
 
-    /// Waits for digits: keys, and in a `collect` node or for an account number, the digits
-    /// spoken too.
+    /// Waits for digits: keys, and in a `collect` node or for a `verify` node's account number
+    /// and PIN, the digits spoken too (as many as the entry takes).
     private func listenForDigits() -> CallCommand {
         let spoken: SpokenIntent = switch state {
         case .collecting(let entry), .verifyingAccount(let entry), .verifyingPIN(_, let entry), .contactNumber(let entry),

@@ -80,8 +80,9 @@ enum SlotType {
 
     /// The value the words of a built-in type stand for.
     static func value(_ words: [String], type: String) -> String {
+        if digitCount(type) != nil { return value(words, type: "digits") }
         switch type {
-        case "digits", _ where digitCount(type) != nil: return words.compactMap { digitWords[$0].map(String.init) }.joined()
+        case "digits": return words.compactMap { digitWords[$0].map(String.init) }.joined()
         case "number": return number(words).map(String.init) ?? words.joined(separator: " ")
         case "yesno": return yes.contains(words.first ?? "") ? "yes" : "no"
         default: return ordinals[words.first ?? ""].map(String.init) ?? ""
