@@ -18,7 +18,9 @@ struct RealSpeech {
 
     let recordings: [Recording]
 
-    static let soundsFolder = "/usr/share/asterisk/sounds/en"
+    /// Where the recordings are read: the package's folder, or REAL_SOUNDS in the environment
+    /// (the same files after a codec, `scripts/benchmark-intents real-lines`).
+    static let soundsFolder = ProcessInfo.processInfo.environment["REAL_SOUNDS"] ?? "/usr/share/asterisk/sounds/en"
 
     init(list path: String) throws {
         var recordings: [Recording] = []

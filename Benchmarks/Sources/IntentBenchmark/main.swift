@@ -14,6 +14,8 @@
 //   sentences, and eSpeak NG voices that none of the rows use saying them).
 //   IntentBenchmark PROJECT_FOLDER [SECTION | CONDITION]   (a condition such as "8 kHz telephone"
 //   runs only the synthetic rows of that condition)
+//   REAL_SOUNDS=FOLDER reads the dev list's recordings from FOLDER (the same names, e.g. after a
+//   codec: scripts/benchmark-intents real-lines);
 //   VERBOSE=1 prints each utterance's file or voice, what was heard and decided on standard error;
 //   SCORING=pocketsphinx runs ours with PocketSphinx's own scoring (for comparison).
 import Foundation
