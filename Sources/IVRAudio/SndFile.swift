@@ -11,14 +11,40 @@ enum SndFile {
         let format: Int32
     }
 
-    /// Opens `path` for reading; throws with libsndfile's reason.
+    /// Opens `path` for reading; throws with libsndfile's reason. A file libsndfile does not
+    /// recognize is read as header-less audio when its extension names one of Asterisk's raw
+    /// formats (``headerlessFormat(ofPath:)``).
     static func openForReading(_ path: String) throws(AudioError) -> Handle {
         var info = SF_INFO()
-        guard let pointer = sf_open(path, Int32(SFM_READ), &info) else {
+        var pointer = sf_open(path, Int32(SFM_READ), &info)
+        if pointer == nil, let raw = headerlessFormat(ofPath: path) {
+            info = SF_INFO()
+            info.samplerate = Int32(raw.sampleRate)
+            info.channels = 1
+            info.format = raw.format
+            pointer = sf_open(path, Int32(SFM_READ), &info)
+        }
+        guard let pointer else {
             throw AudioError(path: path, reason: "not readable as audio: \(lastOpenError())")
         }
         return Handle(pointer: pointer, frames: Int64(info.frames), sampleRate: Int(info.samplerate),
                       channels: Int(info.channels), format: info.format)
+    }
+
+    /// Asterisk's header-less formats, by extension: `.ulaw`/`.ul` (µ-law) and `.alaw`/`.al`
+    /// (a-law) at 8 kHz, `.sln` (16-bit little-endian PCM at 8 kHz) and `.sln16` … `.sln192`
+    /// (the same at that many kHz; `.sln44` is 44.1 kHz). libsndfile reads `.gsm` by itself.
+    static func headerlessFormat(ofPath path: String) -> (sampleRate: Int, format: Int32)? {
+        guard let dot = path.lastIndex(of: "."), !path[dot...].contains("/") else { return nil }
+        let ext = path[path.index(after: dot)...].lowercased()
+        switch ext {
+        case "ulaw", "ul": return (8000, Int32(SF_FORMAT_RAW | SF_FORMAT_ULAW))
+        case "alaw", "al": return (8000, Int32(SF_FORMAT_RAW | SF_FORMAT_ALAW))
+        case "sln", "slin": return (8000, Int32(SF_FORMAT_RAW | SF_FORMAT_PCM_16 | SF_ENDIAN_LITTLE))
+        default:
+            guard ext.hasPrefix("sln"), let kilohertz = Int(ext.dropFirst(3)), [12, 16, 24, 32, 44, 48, 96, 192].contains(kilohertz) else { return nil }
+            return (kilohertz == 44 ? 44100 : kilohertz * 1000, Int32(SF_FORMAT_RAW | SF_FORMAT_PCM_16 | SF_ENDIAN_LITTLE))
+        }
     }
 
     /// Opens `path` for writing with a libsndfile format code.

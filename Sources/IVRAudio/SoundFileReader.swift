@@ -14,8 +14,9 @@ public struct SoundFileInfo: Sendable, Equatable {
     public var duration: Double { sampleRate > 0 ? Double(frames) / Double(sampleRate) : 0 }
 }
 
-/// Reads any file libsndfile understands (WAV, FLAC, AIFF, AU, a-law, µ-law, 24-bit, float…)
-/// as interleaved float samples normalized to ±1.
+/// Reads any file libsndfile understands (WAV, FLAC, AIFF, AU, a-law, µ-law, 24-bit, float…),
+/// and Asterisk's header-less recordings by extension (`.ulaw`, `.alaw`, `.sln`, `.sln16`…;
+/// `.gsm` libsndfile reads itself), as interleaved float samples normalized to ±1.
 ///
 /// A file that is not audio, empty, or cut short fails at ``init(path:)`` with an
 /// ``AudioError`` that names the file and the reason.

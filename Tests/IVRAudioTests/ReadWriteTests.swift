@@ -84,6 +84,23 @@ struct ReadWriteTests {
         #expect(abs(TestSignals.frequency(samples, 400..<3600, rate: 8000) - 440) < 0.5)
     }
 
+    @Test("Asterisk's header-less recordings are read by their extension, at its rate",
+          arguments: [("ulaw", SoundFileFormat.Encoding.muLaw, 8000), ("alaw", .aLaw, 8000), ("sln", .pcm16, 8000), ("sln16", .pcm16, 16000)])
+    func asteriskRawFormats(ext: String, encoding: SoundFileFormat.Encoding, rate: Int) throws {
+        let tone = TestSignals.sine(440, rate: rate, seconds: 0.5, amplitude: 0.5)
+        let path = try TestSignals.write(tone, rate: rate, format: SoundFileFormat(container: .raw, encoding: encoding), name: "tone.\(ext)")
+        #expect(try SoundFileReader(path: path).info.sampleRate == rate)
+        let samples = try AudioFileSource(path: path, sampleRate: rate).readAll()
+        #expect(samples.count == rate / 2)
+        #expect(abs(TestSignals.rmsDB(samples, rate / 20..<rate * 9 / 20) - (20 * log10(0.5) - 3.0103)) < 0.1)
+        #expect(abs(TestSignals.frequency(samples, rate / 20..<rate * 9 / 20, rate: rate) - 440) < 0.5)
+        // Another extension says nothing about header-less bytes: not audio.
+        let unnamed = path.replacingOccurrences(of: ".\(ext)", with: ".bin")
+        try FileManager.default.copyItem(atPath: path, toPath: unnamed)
+        defer { try? FileManager.default.removeItem(atPath: unnamed) }
+        #expect(throws: AudioError.self) { try SoundFileReader(path: unnamed) }
+    }
+
     @Test("16-bit files (read as 16-bit) give exactly what the same audio as floats gives", arguments: [1, 2, 3])
     func directPathMatchesFloatPath(channels: Int) throws {
         var generator = SystemRandomNumberGenerator()
