@@ -250,15 +250,13 @@ final class FeatureExtractor {
         var (storage, made) = cepstra(samples)
         guard made > 0 else { return [] }
         let width = cepstra
+        var output: [[Float]] = []
         storage.withUnsafeMutableBufferPointer { cepstrum in
             let own = CepstralMeanPrior.mean(of: UnsafeBufferPointer(cepstrum), frames: made, width: width)
             let mean = meanPrior?.blended(with: own.mean, frames: own.frames) ?? own.mean
             for frame in 0..<made {
                 for coefficient in 0..<width { cepstrum[frame * width + coefficient] -= mean[coefficient] }
             }
-        }
-        var output: [[Float]] = []
-        storage.withUnsafeMutableBufferPointer { cepstrum in
             var input: [UnsafeMutablePointer<Float>?] = (0..<made).map { cepstrum.baseAddress! + $0 * width }
             guard let features = feat_array_alloc(computation, Int32(made) + computation.pointee.window_size) else { return }
             defer { feat_array_free(features) }

@@ -417,9 +417,6 @@ public final class SpeechRecognizer {
         /// enough to know their mean, and with the prior the development list's keywords were
         /// found less precisely (0.86 → 0.83; BENCHMARKS.md).
         var meanPrior: CepstralMeanPrior?
-        /// Even odds for a hypothesis of the whole utterance (``AcousticEvidence/narrowbandCenter``
-        /// for clean 8 kHz audio).
-        var center = AcousticEvidence.wholeUtteranceCenter
         /// Its senone scores, and the same with a quiet pause after it (for keyword spotting),
         /// each computed once (shared scoring: for every search that decodes it).
         var scores: AcousticVerifier.Scores?
@@ -427,10 +424,13 @@ public final class SpeechRecognizer {
         /// Scored once, with the pause, for both (``SpeechRecognizer/onePassFrom``).
         var scoredOnce = false
 
+        /// Even odds for a hypothesis of the whole utterance: ``AcousticEvidence/narrowbandCenter``
+        /// for clean 8 kHz audio (the one path with a mean prior).
+        var center: Double { meanPrior != nil ? AcousticEvidence.narrowbandCenter : AcousticEvidence.wholeUtteranceCenter }
+
         /// The same utterance from `sample` on (scored anew: its cepstral mean is its own).
         func from(_ sample: Int) -> PreparedUtterance {
-            PreparedUtterance(samples: Array(samples[min(samples.count, sample)...]), verifier: verifier, denoised: denoised,
-                              meanPrior: meanPrior, center: center)
+            PreparedUtterance(samples: Array(samples[min(samples.count, sample)...]), verifier: verifier, denoised: denoised, meanPrior: meanPrior)
         }
     }
 
@@ -447,8 +447,7 @@ public final class SpeechRecognizer {
         do {
             return PreparedUtterance(samples: try Self.toModelRate(cleaned, from: sampleRate),
                                      verifier: narrowband ? (narrowbandVerifier ?? verifier) : verifier, denoised: noisy,
-                                     meanPrior: narrowband ? .telephone : nil,
-                                     center: narrowband ? AcousticEvidence.narrowbandCenter : AcousticEvidence.wholeUtteranceCenter)
+                                     meanPrior: narrowband ? .telephone : nil)
         } catch {
             throw RecognitionError.decoder("cannot resample the utterance: \(error)")
         }
