@@ -37,6 +37,8 @@ public final class CallProcessor {
     /// and the sample where its speech ended.
     private var awaited: (answer: PendingAnswer, speechEnd: Int64)?
     private var listen: ListenRequest?
+    /// What the caller's utterances have shown of the line so far (their answers delivered).
+    private var line = CallLine()
     /// The lookup under way and the sample it started at.
     private var lookup: (pending: PendingLookup, started: Int64)?
     private var recording: (box: String, started: Int64, maxSeconds: Double, silenceSeconds: Double, lastVoice: Int64)?
@@ -166,7 +168,7 @@ public final class CallProcessor {
                 if let audio = utterance {
                     let keep = min(audio.count, keptLength(endingAt: end))
                     awaited = (early.flatMap { $0.end == end && $0.length == keep ? $0.answer : nil }
-                        ?? understanding.understand(Array(audio.prefix(keep)), sampleRate: rate, request: request, flow: flow), end)
+                        ?? understanding.understand(Array(audio.prefix(keep)), sampleRate: rate, request: request, flow: flow, line: line), end)
                     try deliverAnswer(at: frameEnd)
                 }
                 utterance = nil
@@ -181,7 +183,7 @@ public final class CallProcessor {
                     let keep = keptLength(endingAt: tentative.at)
                     if utterance!.count >= keep {
                         let audio = Array(utterance!.prefix(keep))
-                        early = (tentative.at, keep, understanding.understand(audio, sampleRate: rate, request: request, flow: flow))
+                        early = (tentative.at, keep, understanding.understand(audio, sampleRate: rate, request: request, flow: flow, line: line))
                     }
                 }
             }
@@ -237,6 +239,7 @@ public final class CallProcessor {
         guard let (answer, speechEnd) = awaited, let understood = answer.result else { return }
         awaited = nil
         answerDelays.append((answer.queueWait, seconds(sample - speechEnd)))
+        if case .success(let understanding) = understood, let heard = understanding.heard.line { line.hear(heard) }
         try apply(respond(to: understood, at: sample), at: sample)
     }
 

@@ -28,8 +28,9 @@ public final class PendingAnswer: @unchecked Sendable {
 
 /// Where a call's utterances are understood against the intents its menu listens for.
 public protocol UtteranceUnderstanding: AnyObject, Sendable {
-    /// Starts understanding `audio` (at `sampleRate`) against `request`'s intents in `flow`.
-    func understand(_ audio: [Int16], sampleRate: Int, request: ListenRequest, flow: Flow) -> PendingAnswer
+    /// Starts understanding `audio` (at `sampleRate`) against `request`'s intents in `flow`, on
+    /// the call's `line` as its earlier utterances showed it.
+    func understand(_ audio: [Int16], sampleRate: Int, request: ListenRequest, flow: Flow, line: CallLine) -> PendingAnswer
     /// A new call begins (a decoder forgets what it learnt of the last call's line).
     func startCall()
 }
@@ -45,7 +46,7 @@ final class IntentDecoder: @unchecked Sendable {
     init(recognizer: SpeechRecognizer) { self.recognizer = recognizer }
 
     /// The utterance decoded against the menu's intents (their grammar added once).
-    func understand(_ audio: [Int16], sampleRate: Int, request: ListenRequest, flow: Flow) throws -> Understanding {
+    func understand(_ audio: [Int16], sampleRate: Int, request: ListenRequest, flow: Flow, line: CallLine) throws -> Understanding {
         let filesKey = flow.intentFiles.map(\.path).joined(separator: "|")
         let key = filesKey + "#" + request.intents.map { "\($0.name):\($0.phrases.joined(separator: "|"))" }.joined(separator: ";")
         let name = "menu-\(String(UInt(bitPattern: key.hashValue), radix: 36))"
@@ -59,7 +60,7 @@ final class IntentDecoder: @unchecked Sendable {
             try recognizer.addIntents(name, grammar: grammar)
             grammars[name] = grammar
         }
-        return try recognizer.understand(audio, sampleRate: sampleRate, intents: name, grammar: grammar)
+        return try recognizer.understand(audio, sampleRate: sampleRate, intents: name, grammar: grammar, line: line)
     }
 }
 
@@ -70,9 +71,9 @@ public final class InlineUnderstanding: UtteranceUnderstanding, @unchecked Senda
 
     public init(recognizer: SpeechRecognizer) { decoder = IntentDecoder(recognizer: recognizer) }
 
-    public func understand(_ audio: [Int16], sampleRate: Int, request: ListenRequest, flow: Flow) -> PendingAnswer {
+    public func understand(_ audio: [Int16], sampleRate: Int, request: ListenRequest, flow: Flow, line: CallLine) -> PendingAnswer {
         let answer = PendingAnswer()
-        answer.fulfil(Result { try decoder.understand(audio, sampleRate: sampleRate, request: request, flow: flow) })
+        answer.fulfil(Result { try decoder.understand(audio, sampleRate: sampleRate, request: request, flow: flow, line: line) })
         return answer
     }
 
@@ -87,6 +88,7 @@ public final class DecoderPool: UtteranceUnderstanding, @unchecked Sendable {
         var sampleRate: Int
         var request: ListenRequest
         var flow: Flow
+        var line: CallLine
         var answer: PendingAnswer
     }
 
@@ -106,10 +108,10 @@ public final class DecoderPool: UtteranceUnderstanding, @unchecked Sendable {
         threads.forEach { $0.start() }
     }
 
-    public func understand(_ audio: [Int16], sampleRate: Int, request: ListenRequest, flow: Flow) -> PendingAnswer {
+    public func understand(_ audio: [Int16], sampleRate: Int, request: ListenRequest, flow: Flow, line: CallLine) -> PendingAnswer {
         let answer = PendingAnswer()
         condition.withLock {
-            jobs.append(Job(audio: audio, sampleRate: sampleRate, request: request, flow: flow, answer: answer))
+            jobs.append(Job(audio: audio, sampleRate: sampleRate, request: request, flow: flow, line: line, answer: answer))
             condition.signal()
         }
         return answer
@@ -147,7 +149,7 @@ public final class DecoderPool: UtteranceUnderstanding, @unchecked Sendable {
             let waited = Double(DispatchTime.now().uptimeNanoseconds - job.answer.submitted.uptimeNanoseconds) / 1e9
             decoder.recognizer.startCall()
             job.answer.fulfil(Result {
-                try decoder.understand(job.audio, sampleRate: job.sampleRate, request: job.request, flow: job.flow)
+                try decoder.understand(job.audio, sampleRate: job.sampleRate, request: job.request, flow: job.flow, line: job.line)
             }, waited: waited)
         }
     }

@@ -245,14 +245,17 @@ final class FeatureExtractor {
     }
 
     /// The feature frames of one whole utterance of 16 kHz samples, each `dimension` values,
-    /// normalized by the utterance's cepstral mean (drawn towards `meanPrior` when given).
-    func frames(_ samples: [Int16], meanPrior: CepstralMeanPrior? = nil) -> [[Float]] {
+    /// normalized by the utterance's cepstral mean (drawn towards `meanPrior` when given), and
+    /// that own mean.
+    func frames(_ samples: [Int16], meanPrior: CepstralMeanPrior? = nil) -> (features: [[Float]], own: CepstralObservation) {
         var (storage, made) = cepstra(samples)
-        guard made > 0 else { return [] }
+        guard made > 0 else { return ([], CepstralObservation(mean: [], frames: 0)) }
         let width = cepstra
         var output: [[Float]] = []
+        var observed = CepstralObservation(mean: [], frames: 0)
         storage.withUnsafeMutableBufferPointer { cepstrum in
             let own = CepstralMeanPrior.mean(of: UnsafeBufferPointer(cepstrum), frames: made, width: width)
+            observed = CepstralObservation(mean: own.mean, frames: own.frames)
             let mean = meanPrior?.blended(with: own.mean, frames: own.frames) ?? own.mean
             for frame in 0..<made {
                 for coefficient in 0..<width { cepstrum[frame * width + coefficient] -= mean[coefficient] }
@@ -265,14 +268,15 @@ final class FeatureExtractor {
             let dimension = Int(computation.pointee.out_dim)
             output = (0..<Int(produced)).map { frame in Array(UnsafeBufferPointer(start: features[frame]![0]!, count: dimension)) }
         }
-        return output
+        return (output, observed)
     }
 
-    /// The cepstral mean of an utterance of 16 kHz samples (empty when it has no frame).
-    func cepstralMean(_ samples: [Int16]) -> [Float] {
+    /// The cepstral mean of an utterance of 16 kHz samples (empty, of no frame, when it has none).
+    func cepstralMean(_ samples: [Int16]) -> CepstralObservation {
         let (storage, made) = cepstra(samples)
-        guard made > 0 else { return [] }
-        return storage.withUnsafeBufferPointer { CepstralMeanPrior.mean(of: $0, frames: made, width: cepstra).mean }
+        guard made > 0 else { return CepstralObservation(mean: [], frames: 0) }
+        let own = storage.withUnsafeBufferPointer { CepstralMeanPrior.mean(of: $0, frames: made, width: cepstra) }
+        return CepstralObservation(mean: own.mean, frames: own.frames)
     }
 
     /// The front end's cepstra of a whole utterance, `cepstra` values per frame (room for a few

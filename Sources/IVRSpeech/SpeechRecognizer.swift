@@ -120,6 +120,10 @@ public struct Recognition: Sendable, Equatable {
     /// the grammar that means something else, aligned over the same frames (negative: another
     /// phrase explains it better than what the decoder's search kept); nil when not compared.
     public internal(set) var rivalLead: Double?
+    /// The utterance's own cepstral mean when it was heard as a clean 8 kHz utterance of a call
+    /// (``SpeechRecognizer/understand(_:sampleRate:intents:grammar:line:)``): what the call's
+    /// ``CallLine`` learns from it.
+    public internal(set) var line: CepstralObservation?
 
     /// The keyphrases found whose acoustic check gives at least `threshold`, in order.
     public func confirmedPhrases(atLeast threshold: Double = IntentThresholds.defaultThreshold) -> [String] {
@@ -365,9 +369,20 @@ public final class SpeechRecognizer {
     /// the best-confirmed phrase found is the intent, if it does better. Where the words that lead
     /// up to a built-in slot are found ("my account number is"), the utterance from there on is
     /// decoded with the grammar again, as if the caller had started there.
-    public func understand(_ samples: [Int16], sampleRate: Int, intents name: String, grammar: IntentGrammar)
+    ///
+    /// `line` is what the call's earlier utterances showed of its line: a clean 8 kHz utterance's
+    /// cepstral mean is drawn towards it, and what this one shows is returned in `heard.line`.
+    public func understand(_ samples: [Int16], sampleRate: Int, intents name: String, grammar: IntentGrammar, line: CallLine = CallLine())
         throws(RecognitionError) -> (heard: Recognition, match: IntentMatch?, confidence: Double) {
-        var utterance = try prepared(samples, sampleRate: sampleRate)
+        var utterance = try prepared(samples, sampleRate: sampleRate, line: line)
+        let result = try understand(&utterance, intents: name, grammar: grammar)
+        var heard = result.heard
+        heard.line = observedLine(&utterance)
+        return (heard, result.match, result.confidence)
+    }
+
+    private func understand(_ utterance: inout PreparedUtterance, intents name: String, grammar: IntentGrammar)
+        throws(RecognitionError) -> (heard: Recognition, match: IntentMatch?, confidence: Double) {
         let spots = searches.contains(Self.spottingSearch(name))
         utterance.scoredOnce = spots && !utterance.denoised && utterance.samples.count >= Int(Self.onePassFrom * 16000)
         let whole = try decode(&utterance, with: name, rivalsFrom: grammar)
@@ -423,6 +438,8 @@ public final class SpeechRecognizer {
         var scoresWithPause: AcousticVerifier.Scores?
         /// Scored once, with the pause, for both (``SpeechRecognizer/onePassFrom``).
         var scoredOnce = false
+        /// Its own cepstral mean, once its features have been computed without the pause.
+        var observed: CepstralObservation?
 
         /// Even odds for a hypothesis of the whole utterance: ``AcousticEvidence/narrowbandCenter``
         /// for clean 8 kHz audio (the one path with a mean prior).
@@ -437,8 +454,9 @@ public final class SpeechRecognizer {
     /// The utterance as the decoders take it, at 16 kHz: noisy utterances lose their steady noise
     /// first; all are trimmed to their speech (``trimmedToSpeech(_:sampleRate:)``); clean 8 kHz
     /// ones get the narrowband transform, and their cepstral mean is drawn towards that of
-    /// telephone speech (``CepstralMeanPrior/telephone``).
-    private func prepared(_ samples: [Int16], sampleRate: Int) throws(RecognitionError) -> PreparedUtterance {
+    /// telephone speech (``CepstralMeanPrior/telephone``), or towards the call's `line` once it has
+    /// said something.
+    private func prepared(_ samples: [Int16], sampleRate: Int, line: CallLine = CallLine()) throws(RecognitionError) -> PreparedUtterance {
         let reducer = NoiseReducer(sampleRate: sampleRate)
         let noisy = reducer.estimatedSNR(samples) < Self.noiseReductionBelowSNR
         let cleaned = Self.trimmedToSpeech(noisy ? reducer.reduce(samples) : samples, sampleRate: sampleRate)
@@ -447,7 +465,7 @@ public final class SpeechRecognizer {
         do {
             return PreparedUtterance(samples: try Self.toModelRate(cleaned, from: sampleRate),
                                      verifier: narrowband ? (narrowbandVerifier ?? verifier) : verifier, denoised: noisy,
-                                     meanPrior: narrowband ? .telephone : nil)
+                                     meanPrior: narrowband ? line.prior() : nil)
         } catch {
             throw RecognitionError.decoder("cannot resample the utterance: \(error)")
         }
@@ -516,7 +534,9 @@ public final class SpeechRecognizer {
             segments = try decoder.decodeSegments(costs: shared.costs, senones: verifier.model.senones, search: search)
         case .pocketSphinx:
             let samples = spotting ? utterance.samples + Self.spottingPauseSamples : utterance.samples
-            scores = checked ? verifier.scores(of: features.frames(samples, meanPrior: spotting ? nil : utterance.meanPrior)) : nil
+            let computed = features.frames(samples, meanPrior: spotting ? nil : utterance.meanPrior)
+            if !spotting { utterance.observed = computed.own }
+            scores = checked ? verifier.scores(of: computed.features) : nil
             segments = try decoder.decodeSegments(samples, search: search)
         }
         let spoken = segments.filter { !$0.isFiller }
@@ -582,17 +602,25 @@ public final class SpeechRecognizer {
 
     /// The cepstral mean of an utterance as the recognizer prepares it (at 16 kHz, trimmed to its
     /// speech, denoised if noisy), before any prior: what ``CepstralMeanPrior/telephone`` averages.
-    public func cepstralMean(of samples: [Int16], sampleRate: Int) throws(RecognitionError) -> [Float] {
+    public func cepstralMean(of samples: [Int16], sampleRate: Int) throws(RecognitionError) -> CepstralObservation {
         features.cepstralMean(try prepared(samples, sampleRate: sampleRate).samples)
+    }
+
+    /// What a clean 8 kHz utterance shows of its line: its own cepstral mean (nil for others,
+    /// whose mean is not drawn towards a line's).
+    private func observedLine(_ utterance: inout PreparedUtterance) -> CepstralObservation? {
+        guard utterance.meanPrior != nil else { return nil }
+        if utterance.observed == nil { utterance.observed = features.cepstralMean(utterance.samples) }
+        return utterance.observed
     }
 
     /// The feature frames the acoustic check scores, of 16 kHz samples (for tests).
     func featureFrames(_ samples: [Int16], meanPrior: CepstralMeanPrior? = nil) -> [[Float]] {
-        features.frames(samples, meanPrior: meanPrior)
+        features.frames(samples, meanPrior: meanPrior).features
     }
 
     /// The cepstral mean of 16 kHz samples as they are (for tests).
-    func featureMean(_ samples: [Int16]) -> [Float] { features.cepstralMean(samples) }
+    func featureMean(_ samples: [Int16]) -> [Float] { features.cepstralMean(samples).mean }
 
     /// A clean utterance at least this long (seconds) that may be spotted in after its whole
     /// decode (``understand(_:sampleRate:intents:grammar:)`` with spottable phrases) is scored
@@ -619,7 +647,9 @@ public final class SpeechRecognizer {
             return scores
         }
         let samples = withPause ? utterance.samples + Self.spottingPauseSamples : utterance.samples
-        let scores = utterance.verifier.scores(of: features.frames(samples, meanPrior: withPause ? nil : utterance.meanPrior))
+        let computed = features.frames(samples, meanPrior: withPause ? nil : utterance.meanPrior)
+        if !withPause { utterance.observed = computed.own }
+        let scores = utterance.verifier.scores(of: computed.features)
         if withPause { utterance.scoresWithPause = scores } else { utterance.scores = scores }
         return scores
     }

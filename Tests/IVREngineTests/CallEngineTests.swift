@@ -89,6 +89,28 @@ struct CallEngineTests {
         #expect(answer.time - said.time < 0.3)
     }
 
+    @Test("a call learns its line: each utterance is understood on what the caller's earlier ones showed of it")
+    func callLearnsItsLine() throws {
+        guard let english = try spoken("english"), let billing = try spoken("billing") else { return }
+        let tones = ToneGenerator(sampleRate: 8000)
+        let caller = tones.silence(seconds: 8) + english + tones.silence(seconds: 15) + billing + tones.silence(seconds: 5)
+        let flow = try FlowLoader.load(path: Self.flowPath)
+        let settings = CallSettings(answeredAt: ISO8601DateFormatter().date(from: "2026-11-24T10:00:00-05:00")!, secondsAfterInput: 10)
+        let library = PromptLibrary(folder: flow.promptFolder, cache: PromptCache(synthesizer: SpeechSynthesizer(sampleRate: 8000)))
+        let understanding = LineWatcher(InlineUnderstanding(recognizer: try SpeechRecognizer()))
+        let call = CallProcessor(flow: flow, settings: settings, prompts: library, understanding: understanding)
+        try call.start()
+        for start in stride(from: 0, to: caller.count, by: 80) where !call.isFinished {
+            _ = try call.process(Array(caller[start..<min(caller.count, start + 80)]))
+        }
+        #expect(call.finish(inputEnded: true).outcome == .transferred(queue: "billing", priority: 5))
+        // The first utterance on nothing learnt; "billing" (understood early, then whole, or
+        // once) on what "english" showed, and the same line each time.
+        let lines = understanding.lines
+        #expect(lines.count >= 2 && lines[0] == CallLine(), "\(lines)")
+        #expect(lines.dropFirst().allSatisfy { $0.heard > 0.2 && $0 == lines.last }, "\(lines)")
+    }
+
     @Test("a pause inside an utterance: what was understood early, during the pause, is dropped for the whole")
     func pauseInsideUtterance() throws {
         guard let english = try spoken("english"), let start = try spoken("i want"), let billing = try spoken("billing") else { return }
@@ -215,4 +237,19 @@ struct CallEngineTests {
         #expect(!log.contains("12345678") && !log.contains("4321"))
     }
 
+}
+
+/// An understanding that notes the line each utterance is understood on.
+final class LineWatcher: UtteranceUnderstanding, @unchecked Sendable {
+    private let inner: UtteranceUnderstanding
+    private(set) var lines: [CallLine] = []
+
+    init(_ inner: UtteranceUnderstanding) { self.inner = inner }
+
+    func understand(_ audio: [Int16], sampleRate: Int, request: ListenRequest, flow: Flow, line: CallLine) -> PendingAnswer {
+        lines.append(line)
+        return inner.understand(audio, sampleRate: sampleRate, request: request, flow: flow, line: line)
+    }
+
+    func startCall() { inner.startCall() }
 }

@@ -54,4 +54,49 @@ struct CepstralMeanTests {
         let expected = offset * 100 / (10 * counted + 100)
         #expect(abs(longShift - expected) < 0.1 * expected && longShift < shift / 2, "\(longShift) against \(expected)")
     }
+
+    @Test("a call's line: the prior moves towards what the call's utterances showed, a sentence more than a word")
+    func callLine() {
+        let general = CepstralMeanPrior(mean: [50, 10, -10], weight: 100)
+        var line = CallLine()
+        #expect(line.prior(from: general) == general, "nothing heard: the general prior")
+        line.hear(CepstralObservation(mean: [1, 2], frames: 300))
+        #expect(line.prior(from: general) == general, "a mean of another length than the prior's is not used")
+        var word = CallLine(), sentence = CallLine()
+        word.hear(CepstralObservation(mean: [40, 30, -10], frames: 50))
+        sentence.hear(CepstralObservation(mean: [40, 30, -10], frames: 400))
+        let afterWord = word.prior(from: general), afterSentence = sentence.prior(from: general)
+        #expect(afterWord.weight == 100 && afterSentence.weight == 100)
+        // A 50-frame word counts 50 / 150 of an utterance, a 400-frame sentence 400 / 500.
+        let wordShare: Float = 50.0 / 150, sentenceShare: Float = 400.0 / 500
+        let expectedAfterWord: Float = (10 + 30 * wordShare) / (1 + wordShare)
+        let expectedAfterSentence: Float = (10 + 30 * sentenceShare) / (1 + sentenceShare)
+        #expect(abs(afterWord.mean[1] - expectedAfterWord) < 1e-3)
+        #expect(abs(afterSentence.mean[1] - expectedAfterSentence) < 1e-3)
+        #expect(afterSentence.mean[1] > afterWord.mean[1] && afterWord.mean[1] > 10)
+        #expect(afterWord.mean[2] == -10, "where the line agrees with the prior, nothing moves")
+        // Many sentences: the line's own mean.
+        for _ in 0..<200 { sentence.hear(CepstralObservation(mean: [40, 30, -10], frames: 400)) }
+        #expect(abs(sentence.prior(from: general).mean[1] - 30) < 0.2)
+    }
+
+    @Test("a clean 8 kHz utterance tells what it showed of the line, and a call's line moves its features; 16 kHz ones do not take part")
+    func lineFromUnderstanding() throws {
+        guard let word = try fliteSpeech("seven", voice: "slt", rate: 8000) else { return }
+        let recognizer = try SpeechRecognizer()
+        let grammar = try IntentGrammar(intents: [("seven", ["seven"]), ("eight", ["eight"])])
+        try recognizer.addIntents("numbers", grammar: grammar)
+        let first = try recognizer.understand(word, sampleRate: 8000, intents: "numbers", grammar: grammar)
+        let observed = try #require(first.heard.line)
+        #expect(observed.mean.count == 13 && observed.frames > 20)
+        #expect(observed == (try recognizer.cepstralMean(of: word, sampleRate: 8000)), "the utterance's own mean, as prepared")
+        // On a line that showed a very different mean, the same word scores otherwise.
+        var line = CallLine()
+        line.hear(CepstralObservation(mean: observed.mean.map { $0 + 8 }, frames: 1000))
+        let moved = try recognizer.understand(word, sampleRate: 8000, intents: "numbers", grammar: grammar, line: line)
+        #expect(moved.heard.utterance.perFrame != first.heard.utterance.perFrame)
+        #expect(moved.heard.line == observed, "what the utterance shows does not depend on the line it was heard on")
+        let wide = try #require(try fliteSpeech("seven", voice: "slt", rate: 16000))
+        #expect(try recognizer.understand(wide, sampleRate: 16000, intents: "numbers", grammar: grammar).heard.line == nil)
+    }
 }

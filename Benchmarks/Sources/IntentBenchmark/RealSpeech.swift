@@ -106,6 +106,7 @@ struct RealSpeechRows {
         var total = (answers: 0, right: 0, wrong: 0, rejected: 0, plainRight: 0, sentences: 0, sentencesRejected: 0, others: 0, othersRejected: 0)
         // MENUS=N in the environment: the first N menus only (for quicker trials).
         let menuCount = ProcessInfo.processInfo.environment["MENUS"].flatMap { Int($0) } ?? RealSpeech.menus.count
+        let lines = try callLines()
         for (index, menu) in RealSpeech.menus.prefix(menuCount).enumerated() {
             let words = menu.words.filter(recognizer.knows)
             let grammar = try IntentGrammar(intents: words.map { ($0, [$0]) })
@@ -120,7 +121,7 @@ struct RealSpeechRows {
                 if !recording.isSingleWord, recording.text.hasPrefix("<") || grammar.match(Self.words(recording.text)) != nil { continue }
                 recognizer.startCall()
                 let result = try timed(adding: &cpu.ours) {
-                    try recognizer.understand(recording.audio, sampleRate: 8000, intents: name, grammar: grammar)
+                    try recognizer.understand(recording.audio, sampleRate: 8000, intents: name, grammar: grammar, line: lines[done])
                 }
                 plainRecognizer.startCall()
                 try plainRecognizer.use(plainName)
@@ -156,6 +157,21 @@ struct RealSpeechRows {
         func percent(_ part: Int, _ whole: Int) -> String { String(format: "%.1f %%", 100 * Double(part) / Double(max(whole, 1))) }
         print("| **all** | | **\(total.right)/\(total.answers) (\(percent(total.right, total.answers)))** | **\(total.wrong) (\(percent(total.wrong, total.answers)))** | \(total.rejected) | \(total.plainRight)/\(total.answers) (\(percent(total.plainRight, total.answers))) | **\(total.sentencesRejected)/\(total.sentences) (\(percent(total.sentencesRejected, total.sentences)))** | \(total.othersRejected)/\(total.others) (\(percent(total.othersRejected, total.others))) |")
         print("\nCPU s per s of speech, all the recordings against the menus: ours (decode and check) / plain grammar decode (ratio): \(cpu.row)\n")
+    }
+
+    /// CALL_HISTORY=N in the environment: each recording heard as a call's utterance after N
+    /// others of the list (the line learnt from them, ``CallLine``); otherwise as a call's first.
+    func callLines() throws -> [CallLine] {
+        let history = ProcessInfo.processInfo.environment["CALL_HISTORY"].flatMap { Int($0) } ?? 0
+        let count = speech.recordings.count
+        guard history > 0 else { return Array(repeating: CallLine(), count: count) }
+        let observed = try speech.recordings.map { try recognizer.cepstralMean(of: $0.audio, sampleRate: 8000) }
+        return (0..<count).map { index in
+            var line = CallLine()
+            // Others from across the list (neighbours in it share sounds: "six", "sixty").
+            for back in 1...history { line.hear(observed[(index + back * 131) % count]) }
+            return line
+        }
     }
 
     /// The dev sentences with the twelve keyword intents: keyword spotting and intents.

@@ -54,12 +54,12 @@ if only == "cepstral-mean" {
         means.dropFirst().reduce(means[0]) { zip($0, $1).map(+) }.map { $0 / Float(means.count) }
     }
     let sentences = try RealSpeech(list: "\(project)/../shared/data/real-speech-dev.tsv").sentences
-    let real = average(try sentences.map { try recognizer.cepstralMean(of: $0.audio, sampleRate: 8000) })
+    let real = average(try sentences.map { try recognizer.cepstralMean(of: $0.audio, sampleRate: 8000).mean })
     var synthetic: [[Float]] = []
     for voice in ["en-us+f2", "en-us+m6", "en+f5", "en-gb+m7"].map({ TestVoice($0) }) {
         synthetic.append(average(try sentences.enumerated().map { index, sentence in
             progress("cepstral mean, \(voice.name): \(index + 1)/\(sentences.count)")
-            return try recognizer.cepstralMean(of: try telephone(try voice.speak(sentence.text, sampleRate: 16000), snr: nil, seed: 0), sampleRate: 8000)
+            return try recognizer.cepstralMean(of: try telephone(try voice.speak(sentence.text, sampleRate: 16000), snr: nil, seed: 0), sampleRate: 8000).mean
         }))
     }
     let prior = average([real, average(synthetic)])
