@@ -62,43 +62,38 @@ public struct CepstralObservation: Sendable, Equatable {
 
 /// What a call's clean 8 kHz utterances have shown of its line (the handset, the codecs, the
 /// caller's voice): their cepstral means, pooled. Each next utterance of the call is normalized
-/// towards the line's mean rather than only that of telephone speech in general: on a line far
-/// from the prior's (a dull handset's, −10 dB above 1.5 kHz), the development list's menu
-/// answers right rose from 122 to 140 of 178 after one earlier utterance and to 150 after three,
-/// with those of the package's files as they were (BENCHMARKS.md).
+/// towards the line's mean rather than only that of telephone speech in general: through a dull
+/// handset (−10 dB above 1.5 kHz), the development list's menu answers right rose from 122 of 178
+/// as a call's first utterance to 148 as its second, with those of the package's files as they
+/// were (BENCHMARKS.md).
 public struct CallLine: Sendable, Equatable {
     private var sums: [Double] = []
-    /// Utterances heard so far, each counted by how much its mean tells (``weight(ofFrames:)``).
-    public private(set) var heard = 0.0
+    /// Frames of the call's speech heard so far (those with energy).
+    public private(set) var frames = 0
 
     public init() {}
 
-    /// The call's utterances that count as much as the general prior's mean.
-    public static let priorUtterances = 1.0
-
-    /// What one utterance's mean tells of the line: as much as it has a say in its own
-    /// normalization (``CepstralMeanPrior/blended(with:frames:)``): a short word's mean is
-    /// mostly its few sounds, a sentence's averages them out.
-    static func weight(ofFrames frames: Int) -> Double {
-        Double(frames) / (Double(frames) + CepstralMeanPrior.telephone.weight)
-    }
+    /// Frames of the call's speech that count as much as the general prior's mean (one second:
+    /// after a word or two the line has half the say). Counting each utterance by its share of
+    /// its own mean instead (a word less than its frames) learnt slower, for no gain on the
+    /// recordings' own line (BENCHMARKS.md).
+    public static let priorFrames = 100.0
 
     /// Adds an utterance heard on the line.
     public mutating func hear(_ observation: CepstralObservation) {
         guard observation.frames > 0 else { return }
         if sums.isEmpty { sums = Array(repeating: 0, count: observation.mean.count) }
         guard observation.mean.count == sums.count else { return }
-        let weight = Self.weight(ofFrames: observation.frames)
-        for index in sums.indices { sums[index] += Double(observation.mean[index]) * weight }
-        heard += weight
+        for index in sums.indices { sums[index] += Double(observation.mean[index]) * Double(observation.frames) }
+        frames += observation.frames
     }
 
     /// The prior for the call's next clean 8 kHz utterance: `general`'s mean drawn towards the
     /// line's in proportion to how much has been heard (a MAP estimate), with `general`'s weight.
     public func prior(from general: CepstralMeanPrior = .telephone) -> CepstralMeanPrior {
-        guard heard > 0, sums.count == general.mean.count else { return general }
+        guard frames > 0, sums.count == general.mean.count else { return general }
         let mean = general.mean.indices.map { index in
-            Float((Self.priorUtterances * Double(general.mean[index]) + sums[index]) / (Self.priorUtterances + heard))
+            Float((Self.priorFrames * Double(general.mean[index]) + sums[index]) / (Self.priorFrames + Double(frames)))
         }
         return CepstralMeanPrior(mean: mean, weight: general.weight)
     }

@@ -108,7 +108,7 @@ struct CallEngineTests {
         // once) on what "english" showed, and the same line each time.
         let lines = understanding.lines
         #expect(lines.count >= 2 && lines[0] == CallLine(), "\(lines)")
-        #expect(lines.dropFirst().allSatisfy { $0.heard > 0.2 && $0 == lines.last }, "\(lines)")
+        #expect(lines.dropFirst().allSatisfy { $0.frames > 20 && $0 == lines.last }, "\(lines)")
     }
 
     @Test("a pause inside an utterance: what was understood early, during the pause, is dropped for the whole")
