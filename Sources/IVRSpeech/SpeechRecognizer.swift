@@ -534,9 +534,13 @@ public final class SpeechRecognizer {
             segments = try decoder.decodeSegments(costs: shared.costs, senones: verifier.model.senones, search: search)
         case .pocketSphinx:
             let samples = spotting ? utterance.samples + Self.spottingPauseSamples : utterance.samples
-            let computed = features.frames(samples, meanPrior: spotting ? nil : utterance.meanPrior)
-            if !spotting { utterance.observed = computed.own }
-            scores = checked ? verifier.scores(of: computed.features) : nil
+            if checked {
+                let computed = features.frames(samples, meanPrior: spotting ? nil : utterance.meanPrior)
+                if !spotting { utterance.observed = computed.own }
+                scores = verifier.scores(of: computed.features)
+            } else {
+                scores = nil
+            }
             segments = try decoder.decodeSegments(samples, search: search)
         }
         let spoken = segments.filter { !$0.isFiller }
