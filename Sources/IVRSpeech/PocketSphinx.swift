@@ -246,8 +246,9 @@ final class FeatureExtractor {
 
     /// The feature frames of one whole utterance of 16 kHz samples, each `dimension` values,
     /// normalized by the utterance's cepstral mean (drawn towards `meanPrior` when given), and
-    /// that own mean.
-    func frames(_ samples: [Int16], meanPrior: CepstralMeanPrior? = nil) -> (features: [[Float]], own: CepstralObservation) {
+    /// the samples' own mean (`own`: over all frames but the last `unobserved`, such as a pause
+    /// added after the speech).
+    func frames(_ samples: [Int16], meanPrior: CepstralMeanPrior? = nil, unobserved: Int = 0) -> (features: [[Float]], own: CepstralObservation) {
         var (storage, made) = cepstra(samples)
         guard made > 0 else { return ([], CepstralObservation(mean: [], frames: 0)) }
         let width = cepstra
@@ -255,7 +256,8 @@ final class FeatureExtractor {
         var observed = CepstralObservation(mean: [], frames: 0)
         storage.withUnsafeMutableBufferPointer { cepstrum in
             let own = CepstralMeanPrior.mean(of: UnsafeBufferPointer(cepstrum), frames: made, width: width)
-            observed = CepstralObservation(mean: own.mean, frames: own.frames)
+            let speech = unobserved > 0 ? CepstralMeanPrior.mean(of: UnsafeBufferPointer(cepstrum), frames: max(0, made - unobserved), width: width) : own
+            observed = CepstralObservation(mean: speech.mean, frames: speech.frames)
             let mean = meanPrior?.blended(with: own.mean, frames: own.frames) ?? own.mean
             for frame in 0..<made {
                 for coefficient in 0..<width { cepstrum[frame * width + coefficient] -= mean[coefficient] }

@@ -377,7 +377,7 @@ public final class SpeechRecognizer {
         var utterance = try prepared(samples, sampleRate: sampleRate, line: line)
         let result = try understand(&utterance, intents: name, grammar: grammar)
         var heard = result.heard
-        heard.line = observedLine(&utterance)
+        heard.line = utterance.meanPrior == nil ? nil : utterance.observed
         return (heard, result.match, result.confidence)
     }
 
@@ -438,7 +438,8 @@ public final class SpeechRecognizer {
         var scoresWithPause: AcousticVerifier.Scores?
         /// Scored once, with the pause, for both (``SpeechRecognizer/onePassFrom``).
         var scoredOnce = false
-        /// Its own cepstral mean, once its features have been computed without the pause.
+        /// Its own cepstral mean (without the pause), once its features have been computed: what a
+        /// clean 8 kHz utterance shows of its line.
         var observed: CepstralObservation?
 
         /// Even odds for a hypothesis of the whole utterance: ``AcousticEvidence/narrowbandCenter``
@@ -610,14 +611,6 @@ public final class SpeechRecognizer {
         features.cepstralMean(try prepared(samples, sampleRate: sampleRate).samples)
     }
 
-    /// What a clean 8 kHz utterance shows of its line: its own cepstral mean (nil for others,
-    /// whose mean is not drawn towards a line's).
-    private func observedLine(_ utterance: inout PreparedUtterance) -> CepstralObservation? {
-        guard utterance.meanPrior != nil else { return nil }
-        if utterance.observed == nil { utterance.observed = features.cepstralMean(utterance.samples) }
-        return utterance.observed
-    }
-
     /// The feature frames the acoustic check scores, of 16 kHz samples (for tests).
     func featureFrames(_ samples: [Int16], meanPrior: CepstralMeanPrior? = nil) -> [[Float]] {
         features.frames(samples, meanPrior: meanPrior).features
@@ -651,8 +644,9 @@ public final class SpeechRecognizer {
             return scores
         }
         let samples = withPause ? utterance.samples + Self.spottingPauseSamples : utterance.samples
-        let computed = features.frames(samples, meanPrior: withPause ? nil : utterance.meanPrior)
-        if !withPause { utterance.observed = computed.own }
+        let computed = features.frames(samples, meanPrior: withPause ? nil : utterance.meanPrior,
+                                       unobserved: withPause ? Self.spottingPauseSamples.count / Self.samplesPerFrame : 0)
+        if utterance.observed == nil { utterance.observed = computed.own }
         let scores = utterance.verifier.scores(of: computed.features)
         if withPause { utterance.scoresWithPause = scores } else { utterance.scores = scores }
         return scores

@@ -94,6 +94,11 @@ struct CepstralMeanTests {
         let moved = try recognizer.understand(word, sampleRate: 8000, intents: "numbers", grammar: grammar, line: line)
         #expect(moved.heard.utterance.perFrame != first.heard.utterance.perFrame)
         #expect(moved.heard.line == observed, "what the utterance shows does not depend on the line it was heard on")
+        // A sentence long enough to be scored once with the spotting pause: its mean without the pause.
+        let sentence = try #require(try fliteSpeech("I would like to hear about seven of your plans please", voice: "slt", rate: 8000))
+        let long = try #require(try recognizer.understand(sentence, sampleRate: 8000, intents: "numbers", grammar: grammar).heard.line)
+        let alone = try recognizer.cepstralMean(of: sentence, sampleRate: 8000)
+        #expect(abs(long.frames - alone.frames) <= 2 && zip(long.mean, alone.mean).allSatisfy { abs($0 - $1) < 0.5 }, "\(long) against \(alone)")
         let wide = try #require(try fliteSpeech("seven", voice: "slt", rate: 16000))
         #expect(try recognizer.understand(wide, sampleRate: 16000, intents: "numbers", grammar: grammar).heard.line == nil)
     }
