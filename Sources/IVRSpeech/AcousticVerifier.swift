@@ -50,6 +50,44 @@ final class AcousticVerifier {
     /// in order over `frames` of `scores` (each unit at least one frame per state; units that
     /// do not fit get nothing).
     func evidence(of units: [Unit], over frames: Range<Int>, in scores: Scores) -> [(ratio: Double, frames: Int)] {
+        var result = [(ratio: Double, frames: Int)](repeating: (0, 0), count: units.count)
+        guard let aligned = alignment(of: units, over: frames, in: scores) else { return result }
+        for (offset, state) in aligned.path.enumerated() {
+            result[aligned.states[state].unit].ratio += Double(aligned.ratios[offset])
+            result[aligned.states[state].unit].frames += 1
+        }
+        return result
+    }
+
+    /// How far the words of a hypothesis lie from the model's means in the static cepstra of
+    /// `features` (what they were scored from): per coefficient, the mean difference between
+    /// each word frame and the Gaussians its aligned senone explains it with, each difference
+    /// weighted by the Gaussian's precision (one step of estimating a bias by maximum
+    /// likelihood). What the line and the voice add to every frame; the first coefficient,
+    /// the level, is left at 0. Nil when the hypothesis has no word frames.
+    func lineOffset(of units: [Unit], over frames: Range<Int>, in scores: Scores, features: [[Float]]) -> [Float]? {
+        guard let aligned = alignment(of: units, over: frames, in: scores) else { return nil }
+        let dimensions = model.coefficients
+        var weighted = [Double](repeating: 0, count: dimensions), precision = weighted
+        for (offset, state) in aligned.path.enumerated() where units[aligned.states[state].unit] != nil {
+            let frame = aligned.frames.lowerBound + offset
+            guard frame < features.count else { continue }
+            for (gaussian, share) in scorer.mixtureShares(of: aligned.states[state].senone, stream: 0, in: scores, at: frame) {
+                for d in 1..<dimensions {
+                    let inverse = Double(share) / Double(model.variances[gaussian * dimensions + d])
+                    weighted[d] += inverse * Double(features[frame][d] - model.means[gaussian * dimensions + d])
+                    precision[d] += inverse
+                }
+            }
+        }
+        guard precision[1] > 0 else { return nil }
+        return (0..<dimensions).map { $0 == 0 ? 0 : Float(weighted[$0] / precision[$0]) }
+    }
+
+    /// A hypothesis aligned to its frames: its states (each unit's phones, three each, with
+    /// their triphones' senones), per frame the index of its state and that frame's ratio.
+    private func alignment(of units: [Unit], over frames: Range<Int>, in scores: Scores)
+        -> (states: [(senone: Int32, phone: Int, state: Int, unit: Int)], frames: Range<Int>, path: [Int], ratios: [Float])? {
         var states: [(senone: Int32, phone: Int, state: Int, unit: Int)] = []
         var resolved: [[Int]] = units.map { unit in (unit ?? ["SIL"]).map { model.phone(named: $0) ?? silence } }
         for index in resolved.indices where resolved[index].isEmpty { resolved[index] = [silence] }
@@ -71,15 +109,10 @@ final class AcousticVerifier {
                 states.append((senones.2, phone, 2, index))
             }
         }
-        var result = [(ratio: Double, frames: Int)](repeating: (0, 0), count: units.count)
         let clamped = max(0, frames.lowerBound)..<min(scores.count, frames.upperBound)
-        guard !states.isEmpty, clamped.count >= states.count else { return result }
+        guard !states.isEmpty, clamped.count >= states.count else { return nil }
         let (path, ratios) = align(states.map { ($0.senone, $0.phone, $0.state) }, over: clamped, in: scores)
-        for (offset, stateIndex) in path.enumerated() {
-            result[states[stateIndex].unit].ratio += Double(ratios[offset])
-            result[states[stateIndex].unit].frames += 1
-        }
-        return result
+        return (states, clamped, path, ratios)
     }
 
     /// The ratio per frame of the best sequence of any phones over `frames`: a loop of the

@@ -11,10 +11,36 @@ public struct CepstralMeanPrior: Sendable, Equatable {
     public var mean: [Float]
     /// How many frames of the utterance's own count as much as the prior.
     public var weight: Double
+    /// How far words lie from the model's means (``AcousticVerifier``'s `lineOffset`) when they
+    /// are heard on the line this prior describes, normalized by its mean: the model and
+    /// normalized telephone speech differ by this much even on the expected line, so a line is
+    /// judged by its offset beyond it. Zeros: not known.
+    public var wordOffset: [Float]
 
-    public init(mean: [Float], weight: Double) {
+    public init(mean: [Float], weight: Double, wordOffset: [Float] = []) {
         self.mean = mean
         self.weight = weight
+        self.wordOffset = wordOffset.count == mean.count ? wordOffset : Array(repeating: 0, count: mean.count)
+    }
+
+    /// The line's cepstral mean as words show it: `normalizedBy`, the mean their frames were
+    /// normalized by, moved by `offset`, how far they lie from the model's means, beyond
+    /// ``wordOffset``. The first coefficient is `normalizedBy`'s.
+    func lineMean(normalizedBy subtracted: [Float], offset: [Float]) -> [Float]? {
+        guard subtracted.count == mean.count, offset.count == mean.count else { return nil }
+        return subtracted.indices.map { $0 == 0 ? subtracted[0] : subtracted[$0] + offset[$0] - wordOffset[$0] }
+    }
+
+    /// How far a line's mean is from this prior's (Euclidean, the first coefficient left out).
+    public func distance(to lineMean: [Float]) -> Double {
+        guard lineMean.count == mean.count else { return .infinity }
+        return zip(mean, lineMean).dropFirst().reduce(0.0) { $0 + Double(($1.0 - $1.1) * ($1.0 - $1.1)) }.squareRoot()
+    }
+
+    /// A prior that is `lineMean` whatever an utterance's own mean (its first coefficient
+    /// excepted, which is always the utterance's own).
+    func certain(of lineMean: [Float]) -> CepstralMeanPrior {
+        CepstralMeanPrior(mean: lineMean, weight: .infinity, wordOffset: wordOffset)
     }
 
     /// The mean to subtract from an utterance of `frames` frames whose own mean is `own`.
@@ -27,12 +53,14 @@ public struct CepstralMeanPrior: Sendable, Equatable {
     /// 8 kHz telephone speech as the recognizer hears it (resampled to 16 kHz, trimmed to its
     /// speech, Debian's en-us front end): the average of two speakers' means, the development
     /// list's real sentences and eSpeak NG voices not used by the benchmark
-    /// (`scripts/benchmark-intents cepstral-mean` measures it), weighted as one second of speech.
+    /// (`scripts/benchmark-intents cepstral-mean` measures it, and its word offset from the same
+    /// sentences, each decoded with a grammar of its words), weighted as one second of speech.
     /// The weight was chosen on the development list's menu answers (0.5, 1 and 1.5 s:
     /// BENCHMARKS.md).
     public static let telephone = CepstralMeanPrior(
         mean: [53.54, 30.28, -30.50, 46.02, -29.29, -1.27, 4.75, -30.63, 19.63, -17.50, 0.43, 3.42, -14.88],
-        weight: 100)
+        weight: 100,
+        wordOffset: [0, -2.18, -0.72, -0.51, 0.52, 0.23, -0.29, 0.45, 0.21, 0.31, -0.15, 0.27, -0.09])
 
     /// Each coefficient's mean over the frames of `frames` rows of `width` values that have some
     /// energy (a first coefficient of at least 0; all frames when none has), and how many those
@@ -95,6 +123,6 @@ public struct CallLine: Sendable, Equatable {
         let mean = general.mean.indices.map { index in
             Float((Self.priorFrames * Double(general.mean[index]) + sums[index]) / (Self.priorFrames + Double(frames)))
         }
-        return CepstralMeanPrior(mean: mean, weight: general.weight)
+        return CepstralMeanPrior(mean: mean, weight: general.weight, wordOffset: general.wordOffset)
     }
 }

@@ -248,17 +248,20 @@ final class FeatureExtractor {
     /// normalized by the utterance's cepstral mean (drawn towards `meanPrior` when given), and
     /// the samples' own mean (`own`: over all frames but the last `unobserved`, such as a pause
     /// added after the speech).
-    func frames(_ samples: [Int16], meanPrior: CepstralMeanPrior? = nil, unobserved: Int = 0) -> (features: [[Float]], own: CepstralObservation) {
+    func frames(_ samples: [Int16], meanPrior: CepstralMeanPrior? = nil, unobserved: Int = 0)
+        -> (features: [[Float]], own: CepstralObservation, subtracted: [Float]) {
         var (storage, made) = cepstra(samples)
-        guard made > 0 else { return ([], CepstralObservation(mean: [], frames: 0)) }
+        guard made > 0 else { return ([], CepstralObservation(mean: [], frames: 0), []) }
         let width = cepstra
         var output: [[Float]] = []
         var observed = CepstralObservation(mean: [], frames: 0)
+        var subtracted: [Float] = []
         storage.withUnsafeMutableBufferPointer { cepstrum in
             let own = CepstralMeanPrior.mean(of: UnsafeBufferPointer(cepstrum), frames: made, width: width)
             let speech = unobserved > 0 ? CepstralMeanPrior.mean(of: UnsafeBufferPointer(cepstrum), frames: max(0, made - unobserved), width: width) : own
             observed = CepstralObservation(mean: speech.mean, frames: speech.frames)
             let mean = meanPrior?.blended(with: own.mean, frames: own.frames) ?? own.mean
+            subtracted = mean
             for frame in 0..<made {
                 for coefficient in 0..<width { cepstrum[frame * width + coefficient] -= mean[coefficient] }
             }
@@ -270,7 +273,7 @@ final class FeatureExtractor {
             let dimension = Int(computation.pointee.out_dim)
             output = (0..<Int(produced)).map { frame in Array(UnsafeBufferPointer(start: features[frame]![0]!, count: dimension)) }
         }
-        return (output, observed)
+        return (output, observed, subtracted)
     }
 
     /// The cepstral mean of an utterance of 16 kHz samples (empty, of no frame, when it has none).

@@ -171,6 +171,20 @@ final class SenoneScorer {
         return base + Self.fastLog(product)
     }
 
+    /// How `senone` explains stream `stream` of frame `frame`: the four best Gaussians of its
+    /// codebook there, each with its share of the senone's mixture (the shares sum to 1).
+    func mixtureShares(of senone: Int32, stream: Int, in frames: Frames, at frame: Int) -> [(gaussian: Int, share: Float)] {
+        let codebook = Int(model.codebookOfSenone[Int(senone)]), slot = Int(slotOfSenone[Int(senone)])
+        let at = frame * blocks + codebook * model.streams + stream
+        let parts = (0..<Self.topN).map { rank in
+            let density = Int(frames.indices[at * Self.topN + rank])
+            return (gaussian: (codebook * model.streams + stream) * densities + density,
+                    share: weights[(stream * densities + density) * slots + slot] * frames.scales[at * Self.topN + rank])
+        }
+        let total = parts.reduce(0) { $0 + $1.share }
+        return total > 0 ? parts.map { ($0.gaussian, $0.share / total) } : []
+    }
+
     /// Every senone's score in every frame, eight senones of a codebook at a time: per frame the
     /// best, and the costs the decoder's search takes.
     private func senoneScores(count: Int, offsets: [Float], indices: [Int32], scales: [Float]) -> (best: [Float], costs: [Int16]) {

@@ -124,6 +124,14 @@ public struct Recognition: Sendable, Equatable {
     /// (``SpeechRecognizer/understand(_:sampleRate:intents:grammar:line:)``): what the call's
     /// ``CallLine`` learns from it.
     public internal(set) var line: CepstralObservation?
+    /// The cepstral mean of the line as the words' frames show it (clean 8 kHz utterances
+    /// decoded whole): the mean they were normalized by, moved by how far they lie from the
+    /// model's means (``CepstralMeanPrior/lineMean(normalizedBy:offset:)``). Unlike the
+    /// utterance's own mean, it does not depend on which sounds were said.
+    public internal(set) var lineMean: [Float]?
+    /// The utterance was heard a second time, normalized by ``lineMean``: its line was unlike
+    /// the one expected (``SpeechRecognizer/unfamiliarLineDistance``).
+    public internal(set) var reheard = false
 
     /// The keyphrases found whose acoustic check gives at least `threshold`, in order.
     public func confirmedPhrases(atLeast threshold: Double = IntentThresholds.defaultThreshold) -> [String] {
@@ -201,6 +209,12 @@ public final class SpeechRecognizer {
         case pocketSphinx
     }
     private let features: FeatureExtractor
+    /// Whether a clean 8 kHz utterance whose words show a line far from the expected one
+    /// (``unfamiliarLineDistance``) is heard again, normalized by the line it shows.
+    public var rehearsUnfamiliarLines = true
+    /// How far (``CepstralMeanPrior/distance(to:)``) the line an utterance's words show may lie
+    /// from the expected one before the utterance is heard again on it.
+    public static let unfamiliarLineDistance = 30.0
     /// The acoustic check with the model's own means, and with the narrowband transform.
     private let verifier: AcousticVerifier
     private let narrowbandVerifier: AcousticVerifier?
@@ -375,7 +389,14 @@ public final class SpeechRecognizer {
     public func understand(_ samples: [Int16], sampleRate: Int, intents name: String, grammar: IntentGrammar, line: CallLine = CallLine())
         throws(RecognitionError) -> (heard: Recognition, match: IntentMatch?, confidence: Double) {
         var utterance = try prepared(samples, sampleRate: sampleRate, line: line)
-        let result = try understand(&utterance, intents: name, grammar: grammar)
+        var result = try understand(&utterance, intents: name, grammar: grammar)
+        if rehearsUnfamiliarLines, let prior = utterance.meanPrior, let shown = result.heard.lineMean,
+           prior.distance(to: shown) > Self.unfamiliarLineDistance {
+            var again = utterance.renormalized(by: prior.certain(of: shown))
+            result = try understand(&again, intents: name, grammar: grammar)
+            result.heard.reheard = true
+            utterance = again
+        }
         var heard = result.heard
         heard.line = utterance.meanPrior == nil ? nil : utterance.observed
         return (heard, result.match, result.confidence)
@@ -441,10 +462,17 @@ public final class SpeechRecognizer {
         /// Its own cepstral mean (without the pause), once its features have been computed: what a
         /// clean 8 kHz utterance shows of its line.
         var observed: CepstralObservation?
+        /// The features of its whole decode and the cepstral mean they were normalized by.
+        var normalized: (features: [[Float]], mean: [Float])?
 
         /// Even odds for a hypothesis of the whole utterance: ``AcousticEvidence/narrowbandCenter``
         /// for clean 8 kHz audio (the one path with a mean prior).
         var center: Double { meanPrior != nil ? AcousticEvidence.narrowbandCenter : AcousticEvidence.wholeUtteranceCenter }
+
+        /// The same utterance to be scored anew with `meanPrior`.
+        func renormalized(by meanPrior: CepstralMeanPrior) -> PreparedUtterance {
+            PreparedUtterance(samples: samples, verifier: verifier, denoised: denoised, meanPrior: meanPrior)
+        }
 
         /// The same utterance from `sample` on (scored anew: its cepstral mean is its own).
         func from(_ sample: Int) -> PreparedUtterance {
@@ -589,6 +617,10 @@ public final class SpeechRecognizer {
             $0 + AcousticEvidence(ratio: $1.ratio, frames: $1.frames, center: utterance.center)
         }
         var recognition = Recognition(words: words, evidence: evidence, utterance: utteranceEvidence)
+        if let prior = utterance.meanPrior, let normalized = utterance.normalized,
+           let offset = verifier.lineOffset(of: units, over: start..<end, in: scores, features: normalized.features) {
+            recognition.lineMean = prior.lineMean(normalizedBy: normalized.mean, offset: offset)
+        }
         if utteranceEvidence.confidence >= Self.rivalsCompareAbove,
            let rivals = grammar?.rivals(of: words, limit: Self.rivalPhrasesLimit), !rivals.isEmpty {
             // Each phrase between silences over the same frames; one too long for them explains nothing.
@@ -647,6 +679,7 @@ public final class SpeechRecognizer {
         let computed = features.frames(samples, meanPrior: withPause ? nil : utterance.meanPrior,
                                        unobserved: withPause ? Self.spottingPauseSamples.count / Self.samplesPerFrame : 0)
         if utterance.observed == nil { utterance.observed = computed.own }
+        if !withPause { utterance.normalized = (computed.features, computed.subtracted) }
         let scores = utterance.verifier.scores(of: computed.features)
         if withPause { utterance.scoresWithPause = scores } else { utterance.scores = scores }
         return scores

@@ -102,4 +102,47 @@ struct CepstralMeanTests {
         let wide = try #require(try fliteSpeech("seven", voice: "slt", rate: 16000))
         #expect(try recognizer.understand(wide, sampleRate: 16000, intents: "numbers", grammar: grammar).heard.line == nil)
     }
+
+    @Test("the line words show: the mean they were normalized by, moved by their offset beyond the prior's word offset; distances leave out the level")
+    func lineMeanArithmetic() {
+        let prior = CepstralMeanPrior(mean: [50, 10, -10], weight: 100, wordOffset: [0, 1, -1])
+        #expect(prior.lineMean(normalizedBy: [30, 12, -8], offset: [0, 3, 2]) == [30, 14, -5])
+        #expect(prior.lineMean(normalizedBy: [30, 12], offset: [0, 3]) == nil, "a mean of another length")
+        #expect(prior.distance(to: [0, 13, -6]) == 5, "the level does not count")
+        let certain = prior.certain(of: [0, 13, -6])
+        #expect(certain.blended(with: [42, 100, 100], frames: 1_000_000) == [42, 13, -6], "the line shown, whatever the utterance's own mean; the level its own")
+        #expect(certain.wordOffset == prior.wordOffset)
+        #expect(CepstralMeanPrior(mean: [1, 2], weight: 1).wordOffset == [0, 0], "no word offset known: zeros")
+        var line = CallLine()
+        line.hear(CepstralObservation(mean: [40, 30, -10], frames: 50))
+        #expect(line.prior(from: prior).wordOffset == prior.wordOffset)
+    }
+
+    @Test("heard on a wrongly expected line, a word shows its own line and is heard again on it")
+    func unfamiliarLineHeardAgain() throws {
+        guard let word = try fliteSpeech("seven", voice: "slt", rate: 8000) else { return }
+        let recognizer = try SpeechRecognizer()
+        let grammar = try IntentGrammar(intents: [("seven", ["seven"]), ("eight", ["eight"]), ("nine", ["nine"])])
+        try recognizer.addIntents("numbers", grammar: grammar)
+        let expected = try recognizer.understand(word, sampleRate: 8000, intents: "numbers", grammar: grammar)
+        let shown = try #require(expected.heard.lineMean)
+        #expect(expected.match?.intent == "seven")
+        #expect(!expected.heard.reheard, "a familiar voice on the expected line is heard once")
+        // A call whose earlier speech (as if another caller's) made a very different line expected.
+        let own = try recognizer.cepstralMean(of: word, sampleRate: 8000)
+        var wrong = CallLine()
+        wrong.hear(CepstralObservation(mean: own.mean.enumerated().map { $0.offset.isMultiple(of: 2) ? $0.element + 12 : $0.element - 12 }, frames: 100_000))
+        let misledPrior = wrong.prior()
+        recognizer.rehearsUnfamiliarLines = false
+        let misled = try recognizer.understand(word, sampleRate: 8000, intents: "numbers", grammar: grammar, line: wrong)
+        let shownMisled = try #require(misled.heard.lineMean)
+        let off = misledPrior.distance(to: shown)
+        #expect(misledPrior.distance(to: shownMisled) > SpeechRecognizer.unfamiliarLineDistance, "the words show the line is not the one expected")
+        #expect(CepstralMeanPrior(mean: shown, weight: 1).distance(to: shownMisled) < off / 2,
+                "the line the words show hardly depends on the one expected (\(off) off)")
+        recognizer.rehearsUnfamiliarLines = true
+        let again = try recognizer.understand(word, sampleRate: 8000, intents: "numbers", grammar: grammar, line: wrong)
+        #expect(again.heard.reheard && again.match?.intent == "seven")
+        #expect(again.confidence > misled.confidence)
+    }
 }

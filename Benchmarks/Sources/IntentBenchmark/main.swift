@@ -65,6 +65,32 @@ if only == "cepstral-mean" {
     let prior = average([real, average(synthetic)])
     print("CepstralMeanPrior.telephone: [" + prior.map { String(format: "%.2f", $0) }.joined(separator: ", ") + "]")
     print("real sentences: [" + real.map { String(format: "%.2f", $0) }.joined(separator: ", ") + "]")
+    // Its word offset: how far the same sentences' words, each decoded with a grammar of its own
+    // words on the current prior, show the line from that prior's mean, beyond the current offset.
+    let telephonePrior = CepstralMeanPrior.telephone
+    func shownBeyondPrior(_ audio: [Int16], _ words: [String]) throws -> [Float]? {
+        guard !words.isEmpty, words.allSatisfy(recognizer.knows) else { return nil }
+        try recognizer.addGrammar("sentence", jsgf: "#JSGF V1.0;\ngrammar sentence;\npublic <sentence> = \(words.joined(separator: " "));\n")
+        try recognizer.use("sentence")
+        recognizer.startCall()
+        guard let shown = try recognizer.recognize(audio, sampleRate: 8000).lineMean else { return nil }
+        return shown.indices.map { $0 == 0 ? 0 : shown[$0] - telephonePrior.mean[$0] + telephonePrior.wordOffset[$0] }
+    }
+    let realOffset = average(try sentences.enumerated().compactMap { index, sentence in
+        progress("word offset, the recordings: \(index + 1)/\(sentences.count)")
+        return try shownBeyondPrior(sentence.audio, RealSpeechRows.words(sentence.text))
+    })
+    var syntheticOffsets: [[Float]] = []
+    for voice in ["en-us+f2", "en-us+m6", "en+f5", "en-gb+m7"].map({ TestVoice($0) }) {
+        syntheticOffsets.append(average(try sentences.enumerated().compactMap { index, sentence in
+            progress("word offset, \(voice.name): \(index + 1)/\(sentences.count)")
+            return try shownBeyondPrior(try telephone(try voice.speak(sentence.text, sampleRate: 16000), snr: nil, seed: 0), RealSpeechRows.words(sentence.text))
+        }))
+    }
+    progress("")
+    let offset = average([realOffset, average(syntheticOffsets)])
+    print("CepstralMeanPrior.telephone word offset: [" + offset.map { String(format: "%.2f", $0) }.joined(separator: ", ") + "]")
+    print("real sentences: [" + realOffset.map { String(format: "%.2f", $0) }.joined(separator: ", ") + "]")
 }
 
 if runs("digits") {
