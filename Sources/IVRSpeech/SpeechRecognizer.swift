@@ -213,7 +213,9 @@ public final class SpeechRecognizer {
     /// (``unfamiliarLineDistance``) is heard again, normalized by the line it shows.
     public var rehearsUnfamiliarLines = true
     /// How far (``CepstralMeanPrior/distance(to:)``) the line an utterance's words show may lie
-    /// from the expected one before the utterance is heard again on it.
+    /// from the expected one before the utterance is heard again on it. The development list's
+    /// menu answers show lines 13–26 from the telephone prior (a tenth of them beyond either
+    /// end), the same through a dull handset 37–49, in a lower voice about 50 and more.
     public static let unfamiliarLineDistance = 30.0
     /// The acoustic check with the model's own means, and with the narrowband transform.
     private let verifier: AcousticVerifier
@@ -386,6 +388,12 @@ public final class SpeechRecognizer {
     ///
     /// `line` is what the call's earlier utterances showed of its line: a clean 8 kHz utterance's
     /// cepstral mean is drawn towards it, and what this one shows is returned in `heard.line`.
+    /// When the words heard show a line far from the one expected (a handset or a voice unlike
+    /// any the call has had: ``unfamiliarLineDistance``), the utterance is heard again, normalized
+    /// by the line they show (``Recognition/reheard``): through a dull handset, the development
+    /// list's menu answers right as a call's first utterance rose from 122 of 178 to 149, in a
+    /// lower voice from 137 to 158, with the recordings' own as they were (BENCHMARKS.md). That
+    /// costs a second decode, about once per call.
     public func understand(_ samples: [Int16], sampleRate: Int, intents name: String, grammar: IntentGrammar, line: CallLine = CallLine())
         throws(RecognitionError) -> (heard: Recognition, match: IntentMatch?, confidence: Double) {
         var utterance = try prepared(samples, sampleRate: sampleRate, line: line)
