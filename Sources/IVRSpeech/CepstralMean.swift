@@ -88,7 +88,7 @@ public struct CepstralObservation: Sendable, Equatable {
     }
 }
 
-/// What a call's clean 8 kHz utterances have shown of its line (the handset, the codecs, the
+/// What a call's 8 kHz utterances heard as telephone speech have shown of its line (the handset, the codecs, the
 /// caller's voice): their cepstral means, pooled. Each next utterance of the call is normalized
 /// towards the line's mean rather than only that of telephone speech in general: through a dull
 /// handset (−10 dB above 1.5 kHz), the development list's menu answers right rose from 122 of 178
@@ -116,7 +116,7 @@ public struct CallLine: Sendable, Equatable {
         frames += observation.frames
     }
 
-    /// The prior for the call's next clean 8 kHz utterance: `general`'s mean drawn towards the
+    /// The prior for the call's next 8 kHz utterance heard as telephone speech: `general`'s mean drawn towards the
     /// line's in proportion to how much has been heard (a MAP estimate), with `general`'s weight.
     public func prior(from general: CepstralMeanPrior = .telephone) -> CepstralMeanPrior {
         guard frames > 0, sums.count == general.mean.count else { return general }
