@@ -88,8 +88,8 @@ public struct CepstralObservation: Sendable, Equatable {
     }
 }
 
-/// What a call's 8 kHz utterances heard as telephone speech have shown of its line (the handset, the codecs, the
-/// caller's voice): their cepstral means, pooled. Each next utterance of the call is normalized
+/// What a call's 8 kHz utterances heard as telephone speech have shown of its line (the handset,
+/// the codecs, the caller's voice): their cepstral means, pooled. Each next utterance of the call is normalized
 /// towards the line's mean rather than only that of telephone speech in general: through a dull
 /// handset (−10 dB above 1.5 kHz), the development list's menu answers right rose from 122 of 178
 /// as a call's first utterance to 148 as its second, with those of the package's files as they
@@ -116,8 +116,9 @@ public struct CallLine: Sendable, Equatable {
         frames += observation.frames
     }
 
-    /// The prior for the call's next 8 kHz utterance heard as telephone speech: `general`'s mean drawn towards the
-    /// line's in proportion to how much has been heard (a MAP estimate), with `general`'s weight.
+    /// The prior for the call's next 8 kHz utterance heard as telephone speech: `general`'s mean
+    /// drawn towards the line's in proportion to how much has been heard (a MAP estimate), with
+    /// `general`'s weight.
     public func prior(from general: CepstralMeanPrior = .telephone) -> CepstralMeanPrior {
         guard frames > 0, sums.count == general.mean.count else { return general }
         let mean = general.mean.indices.map { index in

@@ -75,10 +75,10 @@ public struct AcousticEvidence: Sendable, Equatable {
     /// on the development list, BENCHMARKS.md).
     public static let wholeUtteranceCenter = -6.0
 
-    /// The same for an 8 kHz utterance heard as telephone speech (narrowband transform, cepstral-mean prior), chosen on
-    /// the development list's real telephone speech, as it is and on a quiet line (white noise at
-    /// 40 dB SNR): with −6.0, 5 % of sentences passed on the quiet line, where a line's hiss raises
-    /// every hypothesis' evidence (BENCHMARKS.md).
+    /// The same for an 8 kHz utterance heard as telephone speech (narrowband transform,
+    /// cepstral-mean prior), chosen on the development list's real telephone speech, as it is
+    /// and on a quiet line (white noise at 40 dB SNR): with −6.0, 5 % of sentences passed on the
+    /// quiet line, where a line's hiss raises every hypothesis' evidence (BENCHMARKS.md).
     public static let narrowbandCenter = -5.5
 
     /// Even odds for a phrase spotted inside longer speech, with `phones` phones: the best
@@ -124,8 +124,8 @@ public struct Recognition: Sendable, Equatable {
     /// (``SpeechRecognizer/understand(_:sampleRate:intents:grammar:line:)``): what the call's
     /// ``CallLine`` learns from it.
     public internal(set) var line: CepstralObservation?
-    /// The cepstral mean of the line as the words' frames show it (8 kHz utterances heard as telephone speech
-    /// decoded whole): the mean they were normalized by, moved by how far they lie from the
+    /// The cepstral mean of the line as the words' frames show it (8 kHz utterances heard as
+    /// telephone speech, decoded whole): the mean they were normalized by, moved by how far they lie from the
     /// model's means (``CepstralMeanPrior/lineMean(normalizedBy:offset:)``). Unlike the
     /// utterance's own mean, it does not depend on which sounds were said.
     public internal(set) var lineMean: [Float]?
@@ -209,8 +209,8 @@ public final class SpeechRecognizer {
         case pocketSphinx
     }
     private let features: FeatureExtractor
-    /// Whether an 8 kHz utterance heard as telephone speech whose words show a line far from the expected one
-    /// (``unfamiliarLineDistance``) is heard again, normalized by the line it shows.
+    /// Whether an 8 kHz utterance heard as telephone speech whose words show a line far from the
+    /// expected one (``unfamiliarLineDistance``) is heard again, normalized by the line it shows.
     public var rehearsUnfamiliarLines = true
     /// How far (``CepstralMeanPrior/distance(to:)``) the line an utterance's words show may lie
     /// from the expected one before the utterance is heard again on it. The development list's
@@ -220,7 +220,8 @@ public final class SpeechRecognizer {
     /// The acoustic check with the model's own means, and with the narrowband transform.
     private let verifier: AcousticVerifier
     private let narrowbandVerifier: AcousticVerifier?
-    /// Applied to the grammar decoder for 8 kHz utterances heard as telephone speech (nil: no transform known).
+    /// Applied to the grammar decoder for 8 kHz utterances heard as telephone speech (nil: no
+    /// transform known).
     private let narrowbandTransform: MeanTransform?
     private let identityTransform: MeanTransform?
     /// The transform the grammar decoder holds now (nil: the model's own means).
@@ -463,11 +464,11 @@ public final class SpeechRecognizer {
         var verifier: AcousticVerifier
         /// It went through the noise reducer.
         var denoised = false
-        /// What its cepstral mean is drawn towards when it is decoded whole (8 kHz audio heard as telephone speech:
-        /// ``CepstralMeanPrior/telephone``). Spotting inside it takes its own mean (and so does
-        /// an utterance scored once for both, ``scoredOnce``): the sentences it is for are long
-        /// enough to know their mean, and with the prior the development list's keywords were
-        /// found less precisely (0.86 → 0.83; BENCHMARKS.md).
+        /// What its cepstral mean is drawn towards when it is decoded whole (8 kHz audio heard as
+        /// telephone speech: ``CepstralMeanPrior/telephone``). Spotting inside it takes its own
+        /// mean (and so does an utterance scored once for both, ``scoredOnce``): the sentences it
+        /// is for are long enough to know their mean, and with the prior the development list's
+        /// keywords were found less precisely (0.86 → 0.83; BENCHMARKS.md).
         var meanPrior: CepstralMeanPrior?
         /// Its senone scores, and the same with a quiet pause after it (for keyword spotting),
         /// each computed once (shared scoring: for every search that decodes it).
@@ -498,9 +499,9 @@ public final class SpeechRecognizer {
 
     /// The utterance as the decoders take it, at 16 kHz: noisy utterances lose their steady noise
     /// first; all are trimmed to their speech (``trimmedToSpeech(_:sampleRate:)``); 8 kHz ones
-    /// down to ``telephoneSpeechDownToSNR`` get the narrowband transform, and their cepstral mean is drawn towards that of
-    /// telephone speech (``CepstralMeanPrior/telephone``), or towards the call's `line` once it has
-    /// said something.
+    /// down to ``telephoneSpeechDownToSNR`` get the narrowband transform, and their cepstral mean
+    /// is drawn towards that of telephone speech (``CepstralMeanPrior/telephone``), or towards the
+    /// call's `line` once it has said something.
     private func prepared(_ samples: [Int16], sampleRate: Int, line: CallLine = CallLine()) throws(RecognitionError) -> PreparedUtterance {
         let reducer = NoiseReducer(sampleRate: sampleRate)
         let snr = reducer.estimatedSNR(samples)
@@ -582,7 +583,7 @@ public final class SpeechRecognizer {
             let samples = spotting ? utterance.samples + Self.spottingPauseSamples : utterance.samples
             if checked {
                 let computed = features.frames(samples, meanPrior: spotting ? nil : utterance.meanPrior)
-                if !spotting { utterance.observed = computed.own }
+                if !spotting { (utterance.observed, utterance.normalized) = (computed.own, (computed.features, computed.subtracted)) }
                 scores = verifier.scores(of: computed.features)
             } else {
                 scores = nil
