@@ -50,8 +50,14 @@ final class AcousticVerifier {
     /// in order over `frames` of `scores` (each unit at least one frame per state; units that
     /// do not fit get nothing).
     func evidence(of units: [Unit], over frames: Range<Int>, in scores: Scores) -> [(ratio: Double, frames: Int)] {
-        var result = [(ratio: Double, frames: Int)](repeating: (0, 0), count: units.count)
-        guard let aligned = alignment(of: units, over: frames, in: scores) else { return result }
+        evidence(of: alignment(of: units, over: frames, in: scores), units: units.count)
+    }
+
+    /// Per unit of an alignment of `units` units (nil: they did not fit), the sum of its
+    /// frames' ratios and its number of frames.
+    func evidence(of aligned: Alignment?, units: Int) -> [(ratio: Double, frames: Int)] {
+        var result = [(ratio: Double, frames: Int)](repeating: (0, 0), count: units)
+        guard let aligned else { return result }
         for (offset, state) in aligned.path.enumerated() {
             result[aligned.states[state].unit].ratio += Double(aligned.ratios[offset])
             result[aligned.states[state].unit].frames += 1
@@ -59,17 +65,16 @@ final class AcousticVerifier {
         return result
     }
 
-    /// How far the words of a hypothesis lie from the model's means in the static cepstra of
-    /// `features` (what they were scored from): per coefficient, the mean difference between
-    /// each word frame and the Gaussians its aligned senone explains it with, each difference
-    /// weighted by the Gaussian's precision (one step of estimating a bias by maximum
-    /// likelihood). What the line and the voice add to every frame; the first coefficient,
-    /// the level, is left at 0. Nil when the hypothesis has no word frames.
-    func lineOffset(of units: [Unit], over frames: Range<Int>, in scores: Scores, features: [[Float]]) -> [Float]? {
-        guard let aligned = alignment(of: units, over: frames, in: scores) else { return nil }
+    /// How far the words of an aligned hypothesis lie from the model's means in the static
+    /// cepstra of `features` (what `scores` were computed from): per coefficient, the mean
+    /// difference between each word frame and the Gaussians its aligned senone explains it with,
+    /// each difference weighted by the Gaussian's precision (one step of estimating a bias by
+    /// maximum likelihood). What the line and the voice add to every frame; the first
+    /// coefficient, the level, is left at 0. Nil when the hypothesis has no word frames.
+    func lineOffset(of aligned: Alignment, in scores: Scores, features: [[Float]]) -> [Float]? {
         let dimensions = model.coefficients
         var weighted = [Double](repeating: 0, count: dimensions), precision = weighted
-        for (offset, state) in aligned.path.enumerated() where units[aligned.states[state].unit] != nil {
+        for (offset, state) in aligned.path.enumerated() where aligned.isWord[aligned.states[state].unit] {
             let frame = aligned.frames.lowerBound + offset
             guard frame < features.count else { continue }
             for (gaussian, share) in scorer.mixtureShares(of: aligned.states[state].senone, stream: 0, in: scores, at: frame) {
@@ -85,9 +90,19 @@ final class AcousticVerifier {
     }
 
     /// A hypothesis aligned to its frames: its states (each unit's phones, three each, with
-    /// their triphones' senones), per frame the index of its state and that frame's ratio.
-    private func alignment(of units: [Unit], over frames: Range<Int>, in scores: Scores)
-        -> (states: [(senone: Int32, phone: Int, state: Int, unit: Int)], frames: Range<Int>, path: [Int], ratios: [Float])? {
+    /// their triphones' senones), which units are words, per frame the index of its state and
+    /// that frame's ratio.
+    struct Alignment {
+        let states: [(senone: Int32, phone: Int, state: Int, unit: Int)]
+        let isWord: [Bool]
+        let frames: Range<Int>
+        let path: [Int]
+        let ratios: [Float]
+    }
+
+    /// `units` aligned in order over `frames` of `scores`; nil when they do not fit (each state
+    /// needs a frame).
+    func alignment(of units: [Unit], over frames: Range<Int>, in scores: Scores) -> Alignment? {
         var states: [(senone: Int32, phone: Int, state: Int, unit: Int)] = []
         var resolved: [[Int]] = units.map { unit in (unit ?? ["SIL"]).map { model.phone(named: $0) ?? silence } }
         for index in resolved.indices where resolved[index].isEmpty { resolved[index] = [silence] }
@@ -112,7 +127,7 @@ final class AcousticVerifier {
         let clamped = max(0, frames.lowerBound)..<min(scores.count, frames.upperBound)
         guard !states.isEmpty, clamped.count >= states.count else { return nil }
         let (path, ratios) = align(states.map { ($0.senone, $0.phone, $0.state) }, over: clamped, in: scores)
-        return (states, clamped, path, ratios)
+        return Alignment(states: states, isWord: units.map { $0 != nil }, frames: clamped, path: path, ratios: ratios)
     }
 
     /// The ratio per frame of the best sequence of any phones over `frames`: a loop of the

@@ -125,9 +125,9 @@ public struct Recognition: Sendable, Equatable {
     /// ``CallLine`` learns from it.
     public internal(set) var line: CepstralObservation?
     /// The cepstral mean of the line as the words' frames show it (8 kHz utterances heard as
-    /// telephone speech, decoded whole): the mean they were normalized by, moved by how far they lie from the
-    /// model's means (``CepstralMeanPrior/lineMean(normalizedBy:offset:)``). Unlike the
-    /// utterance's own mean, it does not depend on which sounds were said.
+    /// telephone speech, decoded whole): the mean they were normalized by, moved by how far they
+    /// lie from the model's means (``CepstralMeanPrior/lineMean(normalizedBy:offset:)``). Unlike
+    /// the utterance's own mean, it does not depend on which sounds were said.
     public internal(set) var lineMean: [Float]?
     /// The utterance was heard a second time, normalized by ``lineMean``: its line was unlike
     /// the one expected (``SpeechRecognizer/unfamiliarLineDistance``).
@@ -460,7 +460,8 @@ public final class SpeechRecognizer {
     private struct PreparedUtterance {
         /// At the model's 16 kHz.
         var samples: [Int16]
-        /// The acoustic check for it (the narrowband transform's for 8 kHz audio heard as telephone speech).
+        /// The acoustic check for it (the narrowband transform's for 8 kHz audio heard as
+        /// telephone speech).
         var verifier: AcousticVerifier
         /// It went through the noise reducer.
         var denoised = false
@@ -476,8 +477,8 @@ public final class SpeechRecognizer {
         var scoresWithPause: AcousticVerifier.Scores?
         /// Scored once, with the pause, for both (``SpeechRecognizer/onePassFrom``).
         var scoredOnce = false
-        /// Its own cepstral mean (without the pause), once its features have been computed: what a
-        /// 8 kHz utterance heard as telephone speech shows of its line.
+        /// Its own cepstral mean (without the pause), once its features have been computed: what
+        /// an 8 kHz utterance heard as telephone speech shows of its line.
         var observed: CepstralObservation?
         /// The features of its whole decode and the cepstral mean they were normalized by.
         var normalized: (features: [[Float]], mean: [Float])?
@@ -625,7 +626,8 @@ public final class SpeechRecognizer {
         // The whole utterance aligned: its words, and silence and noise as silence.
         let units: [AcousticVerifier.Unit] = segments.map { $0.isFiller ? nil : decoder.phones($0.word) }
         let start = Int(segments.first!.start), end = Int(segments.last!.end) + 1
-        let found = verifier.evidence(of: units, over: start..<end, in: scores)
+        let aligned = verifier.alignment(of: units, over: start..<end, in: scores)
+        let found = verifier.evidence(of: aligned, units: units.count)
         var words: [String] = [], evidence: [AcousticEvidence] = []
         for (segment, each) in zip(segments, found) where !segment.isFiller {
             words.append(PocketSphinxDecoder.baseWord(segment.word))
@@ -635,8 +637,8 @@ public final class SpeechRecognizer {
             $0 + AcousticEvidence(ratio: $1.ratio, frames: $1.frames, center: utterance.center)
         }
         var recognition = Recognition(words: words, evidence: evidence, utterance: utteranceEvidence)
-        if let prior = utterance.meanPrior, let normalized = utterance.normalized,
-           let offset = verifier.lineOffset(of: units, over: start..<end, in: scores, features: normalized.features) {
+        if let prior = utterance.meanPrior, let normalized = utterance.normalized, let aligned,
+           let offset = verifier.lineOffset(of: aligned, in: scores, features: normalized.features) {
             recognition.lineMean = prior.lineMean(normalizedBy: normalized.mean, offset: offset)
         }
         if utteranceEvidence.confidence >= Self.rivalsCompareAbove,

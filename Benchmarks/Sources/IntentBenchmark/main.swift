@@ -54,17 +54,15 @@ if only == "cepstral-mean" {
         means.dropFirst().reduce(means[0]) { zip($0, $1).map(+) }.map { $0 / Float(means.count) }
     }
     let sentences = try RealSpeech(list: "\(project)/../shared/data/real-speech-dev.tsv").sentences
-    let real = average(try sentences.map { try recognizer.cepstralMean(of: $0.audio, sampleRate: 8000).mean })
-    var synthetic: [[Float]] = []
-    for voice in ["en-us+f2", "en-us+m6", "en+f5", "en-gb+m7"].map({ TestVoice($0) }) {
-        synthetic.append(average(try sentences.enumerated().map { index, sentence in
-            progress("cepstral mean, \(voice.name): \(index + 1)/\(sentences.count)")
-            return try recognizer.cepstralMean(of: try telephone(try voice.speak(sentence.text, sampleRate: 16000), snr: nil, seed: 0), sampleRate: 8000).mean
-        }))
+    let voices = ["en-us+f2", "en-us+m6", "en+f5", "en-gb+m7"].map { TestVoice($0) }
+    // Each speaker's sentences at 8 kHz as a call would carry them: the recordings, then the voices.
+    let spoken: [(name: String, audio: [[Int16]])] = try [("the recordings", sentences.map(\.audio))] + voices.map { voice in
+        (voice.name, try sentences.map { try telephone(try voice.speak($0.text, sampleRate: 16000), snr: nil, seed: 0) })
     }
-    let prior = average([real, average(synthetic)])
+    let means = try spoken.map { speaker in average(try speaker.audio.map { try recognizer.cepstralMean(of: $0, sampleRate: 8000).mean }) }
+    let prior = average([means[0], average(Array(means.dropFirst()))])
     print("CepstralMeanPrior.telephone: [" + prior.map { String(format: "%.2f", $0) }.joined(separator: ", ") + "]")
-    print("real sentences: [" + real.map { String(format: "%.2f", $0) }.joined(separator: ", ") + "]")
+    print("real sentences: [" + means[0].map { String(format: "%.2f", $0) }.joined(separator: ", ") + "]")
     // Its word offset: how far the same sentences' words, each decoded with a grammar of its own
     // words on the current prior, show the line from that prior's mean, beyond the current offset.
     let telephonePrior = CepstralMeanPrior.telephone
@@ -76,21 +74,16 @@ if only == "cepstral-mean" {
         guard let shown = try recognizer.recognize(audio, sampleRate: 8000).lineMean else { return nil }
         return shown.indices.map { $0 == 0 ? 0 : shown[$0] - telephonePrior.mean[$0] + telephonePrior.wordOffset[$0] }
     }
-    let realOffset = average(try sentences.enumerated().compactMap { index, sentence in
-        progress("word offset, the recordings: \(index + 1)/\(sentences.count)")
-        return try shownBeyondPrior(sentence.audio, RealSpeechRows.words(sentence.text))
-    })
-    var syntheticOffsets: [[Float]] = []
-    for voice in ["en-us+f2", "en-us+m6", "en+f5", "en-gb+m7"].map({ TestVoice($0) }) {
-        syntheticOffsets.append(average(try sentences.enumerated().compactMap { index, sentence in
-            progress("word offset, \(voice.name): \(index + 1)/\(sentences.count)")
-            return try shownBeyondPrior(try telephone(try voice.speak(sentence.text, sampleRate: 16000), snr: nil, seed: 0), RealSpeechRows.words(sentence.text))
-        }))
+    let offsets = try spoken.map { speaker in
+        average(try zip(speaker.audio, sentences).enumerated().compactMap { index, pair in
+            progress("word offset, \(speaker.name): \(index + 1)/\(sentences.count)")
+            return try shownBeyondPrior(pair.0, RealSpeechRows.words(pair.1.text))
+        })
     }
     progress("")
-    let offset = average([realOffset, average(syntheticOffsets)])
+    let offset = average([offsets[0], average(Array(offsets.dropFirst()))])
     print("CepstralMeanPrior.telephone word offset: [" + offset.map { String(format: "%.2f", $0) }.joined(separator: ", ") + "]")
-    print("real sentences: [" + realOffset.map { String(format: "%.2f", $0) }.joined(separator: ", ") + "]")
+    print("real sentences: [" + offsets[0].map { String(format: "%.2f", $0) }.joined(separator: ", ") + "]")
 }
 
 if runs("digits") {
