@@ -111,6 +111,22 @@ struct AcousticVerifierTests {
         }
     }
 
+    @Test("spotted speech lies on the quiet line: its hiss under the samples, the same every time, then the pause")
+    func quietLineFloor() throws {
+        let silence = [Int16](repeating: 0, count: 16_000)
+        let onLine = SpeechRecognizer.onQuietLine(silence)
+        #expect(onLine.count == silence.count + SpeechRecognizer.spottingPauseSamples.count)
+        #expect(onLine == SpeechRecognizer.onQuietLine(silence))
+        let level = 10 * log10(onLine[..<silence.count].meanPower / (32768.0 * 32768.0))
+        #expect(abs(level - SpeechRecognizer.quietLineLevel) < 1, "hiss at \(level) dBFS")
+        #expect(Array(onLine[silence.count...]) == SpeechRecognizer.spottingPauseSamples)
+        // Speech keeps its samples, give or take the hiss (about 33 at −60 dBFS).
+        var generator = NoiseGenerator(seed: 3)
+        let speech = generator.white(count: 8_000, rms: 3_000).map { Int16(clamping: Int($0)) }
+        let difference = zip(speech, SpeechRecognizer.onQuietLine(speech)).map { Double($0) - Double($1) }
+        #expect((difference.map { $0 * $0 }.reduce(0, +) / Double(difference.count)).squareRoot() < 40)
+    }
+
     @Test("the words said explain their audio better than other words forced onto it")
     func rightWordsScoreHigher() throws {
         let recognizer = try SpeechRecognizer()
