@@ -84,11 +84,13 @@ public struct AcousticEvidence: Sendable, Equatable {
     /// Even odds for a phrase spotted inside longer speech, with `phones` phones: the best
     /// stretch of a sentence for a phrase looks better than a whole utterance forced into it,
     /// and the fewer the phones the likelier a chance match, so short phrases need more:
-    /// −4.7 from six phones up, 0.4 more per phone fewer, for the ratio plus half of how far it
-    /// beats the phone loop (``phoneLoopWeight``). Chosen on the development list's sentences
-    /// with twelve keywords (BENCHMARKS.md): −5.0 before the spotted speech had the quiet line's
-    /// floor under it, which raised every phrase's evidence.
-    public static func spottedCenter(phones: Int) -> Double { -4.7 + 0.4 * Double(max(0, 6 - phones)) }
+    /// −5.0 from six phones up, 0.4 more per phone fewer, for the ratio plus half of how far it
+    /// beats the phone loop (``phoneLoopWeight``); 0.3 more for speech spotted on the quiet
+    /// line's floor (``SpeechRecognizer/onQuietLine(_:)``), which raises every phrase's evidence.
+    /// Chosen on the development list's sentences with twelve keywords (BENCHMARKS.md).
+    public static func spottedCenter(phones: Int, onQuietLine: Bool) -> Double {
+        (onQuietLine ? -4.7 : -5.0) + 0.4 * Double(max(0, 6 - phones))
+    }
 
     /// How much a spotted phrase's lead over the phone loop adds to its ratio: a stretch that
     /// merely resembles a phrase ("help" in "could you tell me a joke") does no better than any
@@ -488,6 +490,13 @@ public final class SpeechRecognizer {
         /// for 8 kHz audio heard as telephone speech (the one path with a mean prior).
         var center: Double { meanPrior != nil ? AcousticEvidence.narrowbandCenter : AcousticEvidence.wholeUtteranceCenter }
 
+        /// The utterance as keyword spotting takes it: on the quiet line
+        /// (``SpeechRecognizer/onQuietLine(_:)``), or with the pause alone after it when it was
+        /// denoised (the noise reducer leaves a floor of its own).
+        var withSpottingPause: [Int16] {
+            denoised ? samples + SpeechRecognizer.spottingPauseSamples : SpeechRecognizer.onQuietLine(samples)
+        }
+
         /// The same utterance to be scored anew with `meanPrior`.
         func renormalized(by meanPrior: CepstralMeanPrior) -> PreparedUtterance {
             PreparedUtterance(samples: samples, verifier: verifier, denoised: denoised, meanPrior: meanPrior)
@@ -596,7 +605,7 @@ public final class SpeechRecognizer {
             scores = shared
             segments = try decoder.decodeSegments(costs: shared.costs, senones: verifier.model.senones, search: search)
         case .pocketSphinx:
-            let samples = spotting ? Self.onQuietLine(utterance.samples) : utterance.samples
+            let samples = spotting ? utterance.withSpottingPause : utterance.samples
             if checked {
                 let computed = features.frames(samples, meanPrior: spotting ? nil : utterance.meanPrior)
                 if !spotting { (utterance.observed, utterance.normalized) = (computed.own, (computed.features, computed.subtracted)) }
@@ -625,7 +634,7 @@ public final class SpeechRecognizer {
                 let loop = verifier.phoneLoopRatio(over: range, in: scores)
                 let frames = found.reduce(0) { $0 + $1.frames }
                 let phraseEvidence = AcousticEvidence(ratio: found.reduce(0) { $0 + $1.ratio }, frames: frames,
-                                                      phoneLoop: loop * Double(frames), center: AcousticEvidence.spottedCenter(phones: phones))
+                                                      phoneLoop: loop * Double(frames), center: AcousticEvidence.spottedCenter(phones: phones, onQuietLine: !utterance.denoised))
                 total = total + phraseEvidence
                 for word in phrase {
                     words.append(word)
@@ -710,7 +719,7 @@ public final class SpeechRecognizer {
             utterance.scores = scores
             return scores
         }
-        let samples = withPause ? Self.onQuietLine(utterance.samples) : utterance.samples
+        let samples = withPause ? utterance.withSpottingPause : utterance.samples
         let computed = features.frames(samples, meanPrior: withPause ? nil : utterance.meanPrior,
                                        unobserved: withPause ? Self.spottingPauseSamples.count / Self.samplesPerFrame : 0)
         if utterance.observed == nil { utterance.observed = computed.own }

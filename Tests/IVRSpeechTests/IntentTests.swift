@@ -153,6 +153,25 @@ struct RecognitionTests {
         #expect(!spottable.contains { $0.contains("account number") }, "phrases with built-in slots are not spotted")
     }
 
+    @Test("a request inside a sentence is understood through a dull handset")
+    func spottingThroughDullHandset() throws {
+        let recognizer = try SpeechRecognizer()
+        let grammar = try IntentGrammar.load(path: exampleIntents, knows: recognizer.knows)
+        try recognizer.addIntents("intents", grammar: grammar)
+        guard let sentence = try fliteSpeech("hello there, could you put me through to technical support please", voice: "slt", rate: 8000) else { return }
+        // Two one-pole low-passes at 1.5 kHz: the band above 3 kHz loses 14 dB and more.
+        var dull = sentence.map(Double.init)
+        let step = 1 - exp(-2 * Double.pi * 1500 / 8000)
+        for _ in 0..<2 {
+            var last = 0.0
+            for index in dull.indices { last += step * (dull[index] - last); dull[index] = last }
+        }
+        recognizer.startCall()
+        let result = try recognizer.understand(dull.map { Int16(clamping: Int($0.rounded())) }, sampleRate: 8000, intents: "intents", grammar: grammar)
+        #expect(result.match?.intent == "transfer" && result.match?.slots == ["department": "support"], "\(result.heard.text)")
+        #expect(result.confidence >= IntentThresholds.defaultThreshold, "\(result.confidence)")
+    }
+
     @Test("a request with a value inside a longer sentence is decoded from the words that lead up to the value")
     func anchoredRequest() throws {
         let recognizer = try SpeechRecognizer()
