@@ -409,24 +409,26 @@ public final class SpeechRecognizer {
     public func understand(_ samples: [Int16], sampleRate: Int, intents name: String, grammar: IntentGrammar, line: CallLine = CallLine())
         throws(RecognitionError) -> (heard: Recognition, match: IntentMatch?, confidence: Double) {
         var utterance = try prepared(samples, sampleRate: sampleRate, line: line)
-        var result = try understand(&utterance, intents: name, grammar: grammar)
-        if rehearsUnfamiliarLines, let prior = utterance.meanPrior, let shown = result.heard.lineMean,
-           prior.distance(to: shown) > Self.unfamiliarLineDistance {
-            var again = utterance.renormalized(by: prior.certain(of: shown))
-            result = try understand(&again, intents: name, grammar: grammar)
-            result.heard.reheard = true
-            utterance = again
-        }
-        var heard = result.heard
-        heard.line = utterance.meanPrior == nil ? nil : utterance.observed
-        return (heard, result.match, result.confidence)
-    }
-
-    private func understand(_ utterance: inout PreparedUtterance, intents name: String, grammar: IntentGrammar)
-        throws(RecognitionError) -> (heard: Recognition, match: IntentMatch?, confidence: Double) {
         let spots = searches.contains(Self.spottingSearch(name))
         utterance.scoredOnce = spots && !utterance.denoised && utterance.samples.count >= Int(Self.onePassFrom * 16000)
-        let whole = try decode(&utterance, with: name, rivalsFrom: grammar)
+        var whole = try decode(&utterance, with: name, rivalsFrom: grammar)
+        if rehearsUnfamiliarLines, let prior = utterance.meanPrior, let shown = whole.lineMean,
+           prior.distance(to: shown) > Self.unfamiliarLineDistance {
+            utterance = utterance.renormalized(by: prior.certain(of: shown))
+            whole = try decode(&utterance, with: name, rivalsFrom: grammar)
+            whole.reheard = true
+        }
+        var result = try spotted(in: &utterance, whole: whole, intents: name, grammar: grammar, spots: spots)
+        result.heard.reheard = whole.reheard
+        result.heard.line = utterance.meanPrior == nil ? nil : utterance.observed
+        return result
+    }
+
+    /// The whole decode's intent, or, when the acoustic check does not accept it and the intents
+    /// may be spotted (`spots`), the best-confirmed one spotted inside the utterance or decoded
+    /// from the words that lead up to a slot, if it does better.
+    private func spotted(in utterance: inout PreparedUtterance, whole: Recognition, intents name: String, grammar: IntentGrammar, spots: Bool)
+        throws(RecognitionError) -> (heard: Recognition, match: IntentMatch?, confidence: Double) {
         let match = grammar.match(whole.words)
         let confidence = match == nil ? 0 : whole.confidence
         guard confidence < IntentThresholds.defaultThreshold, spots else {
