@@ -576,9 +576,9 @@ public final class SpeechRecognizer {
     /// `samples` on the quiet line: its hiss under them (the same every time), then the
     /// ``spottingPause``. Speech and pause share one floor, so a band that a handset or a
     /// voice leaves nearly empty reads alike in both, and the pause's hiss does not pull the
-    /// cepstral mean away from the speech's: on the development list spotting and intents
-    /// through a dull handset rose from F1 0.64 and 0.65 to 0.78 and 0.81, in a lower voice from
-    /// 0.65 and 0.68 to 0.82 and 0.83 (BENCHMARKS.md).
+    /// cepstral mean away from the speech's: on the development list keywords and intents
+    /// through a dull handset rose from F1 0.64 and 0.65 to 0.79 and 0.81, in a lower voice from
+    /// 0.65 and 0.68 to 0.83 and 0.82 (BENCHMARKS.md).
     static func onQuietLine(_ samples: [Int16]) -> [Int16] {
         var generator = NoiseGenerator(seed: 7)
         let hiss = generator.white(count: samples.count, rms: pow(10, quietLineLevel / 20) * 32768)
@@ -708,11 +708,11 @@ public final class SpeechRecognizer {
     static let onePassFrom = 1.5
 
     /// The utterance's senone scores, or those of the utterance on the quiet line, with
-    /// ``spottingPause`` after it (keyword spotting: ``onQuietLine(_:)``), each computed on first use (from ``onePassFrom`` on, both from one
-    /// scoring). With the pause, all frames are scored anew: the pause takes part in the
-    /// cepstral mean (reusing the utterance's own scores for all but its last frames cost keyword
-    /// spotting 0.04 of precision on the development list; BENCHMARKS.md), and the mean is the
-    /// utterance's own (``PreparedUtterance/meanPrior``).
+    /// ``spottingPause`` after it (keyword spotting: ``onQuietLine(_:)``), each computed on first
+    /// use (from ``onePassFrom`` on, both from one scoring). With the pause, all frames are
+    /// scored anew: the pause takes part in the cepstral mean (reusing the utterance's own scores
+    /// for all but its last frames cost keyword spotting 0.04 of precision on the development
+    /// list; BENCHMARKS.md), and the mean is the utterance's own (``PreparedUtterance/meanPrior``).
     private func sharedScores(_ utterance: inout PreparedUtterance, withPause: Bool) -> AcousticVerifier.Scores {
         if let cached = withPause ? utterance.scoresWithPause : utterance.scores { return cached }
         if !withPause, utterance.scoredOnce {

@@ -154,7 +154,7 @@ struct RecognitionTests {
     }
 
     @Test("a request inside a sentence is understood through a dull handset")
-    func spottingThroughDullHandset() throws {
+    func requestThroughDullHandset() throws {
         let recognizer = try SpeechRecognizer()
         let grammar = try IntentGrammar.load(path: exampleIntents, knows: recognizer.knows)
         try recognizer.addIntents("intents", grammar: grammar)
