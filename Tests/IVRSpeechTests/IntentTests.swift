@@ -24,6 +24,14 @@ func fliteSpeech(_ text: String, voice: String, rate: Int) throws -> [Int16]? {
     return rate == 8000 ? TestVoice.telephoneBand(samples, sampleRate: rate) : samples
 }
 
+/// A recognizer with the example intent file added as the search "intents", and its grammar.
+func exampleIntentsRecognizer() throws -> (SpeechRecognizer, IntentGrammar) {
+    let recognizer = try SpeechRecognizer()
+    let grammar = try IntentGrammar.load(path: exampleIntents, knows: recognizer.knows)
+    try recognizer.addIntents("intents", grammar: grammar)
+    return (recognizer, grammar)
+}
+
 @Suite("Intent templates and files")
 struct IntentTemplateTests {
     @Test("templates parse into alternatives, options, rules and slots")
@@ -114,9 +122,7 @@ struct RecognitionTests {
     @Test("other voices' phrases give the intent and slots; other speech is rejected",
           arguments: [16000, 8000], ["rms", "slt"])
     func intents(rate: Int, voice: String) throws {
-        let recognizer = try SpeechRecognizer()
-        let grammar = try IntentGrammar.load(path: exampleIntents, knows: recognizer.knows)
-        try recognizer.addIntents("intents", grammar: grammar)
+        let (recognizer, grammar) = try exampleIntentsRecognizer()
         let understand = { (speech: [Int16]) in
             try recognizer.understand(speech, sampleRate: rate, intents: "intents", grammar: grammar)
         }
@@ -140,9 +146,7 @@ struct RecognitionTests {
 
     @Test("a phrase inside a longer sentence is spotted")
     func spotting() throws {
-        let recognizer = try SpeechRecognizer()
-        let grammar = try IntentGrammar.load(path: exampleIntents, knows: recognizer.knows)
-        try recognizer.addIntents("intents", grammar: grammar)
+        let (recognizer, grammar) = try exampleIntentsRecognizer()
         guard let sentence = try fliteSpeech("hello there, could you put me through to technical support please", voice: "slt", rate: 16000) else { return }
         recognizer.startCall()
         let result = try recognizer.understand(sentence, sampleRate: 16000, intents: "intents", grammar: grammar)
@@ -155,9 +159,7 @@ struct RecognitionTests {
 
     @Test("a request inside a sentence is understood through a dull handset")
     func requestThroughDullHandset() throws {
-        let recognizer = try SpeechRecognizer()
-        let grammar = try IntentGrammar.load(path: exampleIntents, knows: recognizer.knows)
-        try recognizer.addIntents("intents", grammar: grammar)
+        let (recognizer, grammar) = try exampleIntentsRecognizer()
         guard let sentence = try fliteSpeech("hello there, could you put me through to technical support please", voice: "slt", rate: 8000) else { return }
         // Two one-pole low-passes at 1.5 kHz: the band above 3 kHz loses 14 dB and more.
         var dull = sentence.map(Double.init)
@@ -174,9 +176,7 @@ struct RecognitionTests {
 
     @Test("a request with a value inside a longer sentence is decoded from the words that lead up to the value")
     func anchoredRequest() throws {
-        let recognizer = try SpeechRecognizer()
-        let grammar = try IntentGrammar.load(path: exampleIntents, knows: recognizer.knows)
-        try recognizer.addIntents("intents", grammar: grammar)
+        let (recognizer, grammar) = try exampleIntentsRecognizer()
         #expect(grammar.anchorPhrases(perIntent: 100) == ["my account number is"])
         guard let sentence = try fliteSpeech("okay so my account number is four seven one one", voice: "kal16", rate: 8000) else { return }
         recognizer.startCall()
