@@ -85,8 +85,8 @@ public struct AcousticEvidence: Sendable, Equatable {
     /// stretch of a sentence for a phrase looks better than a whole utterance forced into it,
     /// and the fewer the phones the likelier a chance match, so short phrases need more:
     /// −5.0 from six phones up, 0.4 more per phone fewer, for the ratio plus half of how far it
-    /// beats the phone loop (``phoneLoopWeight``); 0.3 more for speech spotted on the quiet
-    /// line's floor (``SpeechRecognizer/onQuietLine(_:)``), which raises every phrase's evidence.
+    /// beats the phone loop (``phoneLoopWeight``); 0.3 more for speech spotted on a quiet line's
+    /// floor (``SpeechRecognizer/onQuietLine(_:)``), which raises every phrase's evidence.
     /// Chosen on the development list's sentences with twelve keywords (BENCHMARKS.md).
     public static func spottedCenter(phones: Int, onQuietLine: Bool) -> Double {
         (onQuietLine ? -4.7 : -5.0) + 0.4 * Double(max(0, 6 - phones))
@@ -563,26 +563,32 @@ public final class SpeechRecognizer {
     /// to its speech.
     static let spottingPause = 0.2
 
-    /// The quiet line's hiss in dBFS: the spotting pause, and the floor under the utterance it follows.
-    static let quietLineLevel = -60.0
-
-    /// ``spottingPause`` of white noise at ``quietLineLevel`` at 16 kHz (a quiet line; the same
-    /// noise every time, so that an utterance decodes alike).
+    /// ``spottingPause`` of white noise at −60 dBFS at 16 kHz (a quiet line; the same noise
+    /// every time, so that an utterance decodes alike), after a denoised utterance.
     static let spottingPauseSamples: [Int16] = {
         var generator = NoiseGenerator(seed: 99)
-        return generator.white(count: Int(spottingPause * 16000), rms: pow(10, quietLineLevel / 20) * 32768).map { Int16(clamping: Int($0.rounded())) }
+        return generator.white(count: Int(spottingPause * 16000), rms: pow(10, -60.0 / 20) * 32768).map { Int16(clamping: Int($0.rounded())) }
     }()
 
-    /// `samples` on the quiet line: its hiss under them (the same every time), then the
-    /// ``spottingPause``. Speech and pause share one floor, so a band that a handset or a
-    /// voice leaves nearly empty reads alike in both, and the pause's hiss does not pull the
-    /// cepstral mean away from the speech's: on the development list keywords and intents
-    /// through a dull handset rose from F1 0.64 and 0.65 to 0.79 and 0.81, in a lower voice from
-    /// 0.65 and 0.68 to 0.83 and 0.82 (BENCHMARKS.md).
+    /// How far below the speech's mean power (dB) the quiet line's hiss lies
+    /// (``onQuietLine(_:)``): on the development list's recordings, about where −60 dBFS lies.
+    static let quietLineBelowSpeech = 40.0
+
+    /// `samples` on a quiet line: white noise ``quietLineBelowSpeech`` under them (the same
+    /// every time, so that an utterance decodes alike) and a ``spottingPause`` of it after them.
+    /// Speech and pause share one floor, so a band that a handset or a voice leaves nearly
+    /// empty reads alike in both, and the pause does not pull the cepstral mean away from the
+    /// speech's: on the development list keywords and intents through a dull handset rose from
+    /// F1 0.64 and 0.65 to 0.79 and 0.81, in a lower voice from 0.65 and 0.68 to 0.83 and 0.82
+    /// (BENCHMARKS.md). The floor follows the speech's level: at a fixed −60 dBFS a caller 20 dB
+    /// quieter lost (0.79 → 0.65).
     static func onQuietLine(_ samples: [Int16]) -> [Int16] {
         var generator = NoiseGenerator(seed: 7)
-        let hiss = generator.white(count: samples.count, rms: pow(10, quietLineLevel / 20) * 32768)
-        return zip(samples, hiss).map { Int16(clamping: Int((Double($0) + $1).rounded())) } + spottingPauseSamples
+        let rms = max(0.5, (samples.meanPower * pow(10, -quietLineBelowSpeech / 10)).squareRoot())
+        let hiss = generator.white(count: samples.count + spottingPauseSamples.count, rms: rms)
+        return (samples + [Int16](repeating: 0, count: spottingPauseSamples.count)).enumerated().map { index, sample in
+            Int16(clamping: Int((Double(sample) + hiss[index]).rounded()))
+        }
     }
 
     /// A grammar's phrases are compared with each other (``Recognition/rivalLead``) when it

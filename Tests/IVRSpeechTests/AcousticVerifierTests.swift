@@ -111,20 +111,20 @@ struct AcousticVerifierTests {
         }
     }
 
-    @Test("spotted speech lies on the quiet line: its hiss under the samples, the same every time, then the pause")
+    @Test("spotted speech lies on a quiet line: hiss at a fixed depth under the speech, the same every time, and a pause of it after")
     func quietLineFloor() throws {
-        let silence = [Int16](repeating: 0, count: 16_000)
-        let onLine = SpeechRecognizer.onQuietLine(silence)
-        #expect(onLine.count == silence.count + SpeechRecognizer.spottingPauseSamples.count)
-        #expect(onLine == SpeechRecognizer.onQuietLine(silence))
-        let level = 10 * log10(onLine[..<silence.count].meanPower / (32768.0 * 32768.0))
-        #expect(abs(level - SpeechRecognizer.quietLineLevel) < 1, "hiss at \(level) dBFS")
-        #expect(Array(onLine[silence.count...]) == SpeechRecognizer.spottingPauseSamples)
-        // Speech keeps its samples, give or take the hiss (about 33 at −60 dBFS).
         var generator = NoiseGenerator(seed: 3)
-        let speech = generator.white(count: 8_000, rms: 3_000).map { Int16(clamping: Int($0)) }
-        let difference = zip(speech, SpeechRecognizer.onQuietLine(speech)).map { Double($0) - Double($1) }
-        #expect((difference.map { $0 * $0 }.reduce(0, +) / Double(difference.count)).squareRoot() < 40)
+        for speechLevel in [-20.0, -40.0] {
+            let speech = generator.white(count: 16_000, rms: pow(10, speechLevel / 20) * 32768).map { Int16(clamping: Int($0.rounded())) }
+            let onLine = SpeechRecognizer.onQuietLine(speech)
+            #expect(onLine.count == speech.count + SpeechRecognizer.spottingPauseSamples.count)
+            #expect(onLine == SpeechRecognizer.onQuietLine(speech))
+            func decibels(_ power: Double) -> Double { 10 * log10(power / (32768.0 * 32768.0)) }
+            let pause = decibels(onLine[speech.count...].meanPower)
+            let hiss = decibels(zip(speech, onLine).map { Double($1) - Double($0) }.reduce(0) { $0 + $1 * $1 } / Double(speech.count))
+            let expected = speechLevel - SpeechRecognizer.quietLineBelowSpeech
+            #expect(abs(pause - expected) < 1.5 && abs(hiss - expected) < 1.5, "speech at \(speechLevel) dBFS: hiss \(hiss), pause \(pause)")
+        }
     }
 
     @Test("the words said explain their audio better than other words forced onto it")
