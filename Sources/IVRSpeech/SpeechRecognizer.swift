@@ -579,7 +579,7 @@ public final class SpeechRecognizer {
     /// Speech and pause share one floor, so a band that a handset or a voice leaves nearly
     /// empty reads alike in both, and the pause does not pull the cepstral mean away from the
     /// speech's: on the development list keywords and intents through a dull handset rose from
-    /// F1 0.64 and 0.65 to 0.79 and 0.81, in a lower voice from 0.65 and 0.68 to 0.83 and 0.82
+    /// F1 0.64 and 0.65 to 0.76 and 0.81, in a lower voice from 0.65 and 0.68 to 0.81 and 0.81
     /// (BENCHMARKS.md). The floor follows the speech's level: at a fixed −60 dBFS a caller 20 dB
     /// quieter lost (0.79 → 0.65).
     static func onQuietLine(_ samples: [Int16]) -> [Int16] {
