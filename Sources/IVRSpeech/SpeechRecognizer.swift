@@ -492,11 +492,13 @@ public final class SpeechRecognizer {
         /// for 8 kHz audio heard as telephone speech (the one path with a mean prior).
         var center: Double { meanPrior != nil ? AcousticEvidence.narrowbandCenter : AcousticEvidence.wholeUtteranceCenter }
 
-        /// The utterance as keyword spotting takes it: on the quiet line
-        /// (``SpeechRecognizer/onQuietLine(_:)``), or with the pause alone after it when it was
-        /// denoised (the noise reducer leaves a floor of its own).
+        /// Keyword spotting takes it on a quiet line (``SpeechRecognizer/onQuietLine(_:)``) unless
+        /// it was denoised: the noise reducer leaves a floor of its own, and the pause alone follows.
+        var spottedOnQuietLine: Bool { !denoised }
+
+        /// The utterance as keyword spotting takes it, with the spotting pause after it.
         var withSpottingPause: [Int16] {
-            denoised ? samples + SpeechRecognizer.spottingPauseSamples : SpeechRecognizer.onQuietLine(samples)
+            spottedOnQuietLine ? SpeechRecognizer.onQuietLine(samples) : samples + SpeechRecognizer.spottingPauseSamples
         }
 
         /// The same utterance to be scored anew with `meanPrior`.
@@ -584,11 +586,9 @@ public final class SpeechRecognizer {
     /// quieter lost (0.79 → 0.65).
     static func onQuietLine(_ samples: [Int16]) -> [Int16] {
         var generator = NoiseGenerator(seed: 7)
-        let rms = max(0.5, (samples.meanPower * pow(10, -quietLineBelowSpeech / 10)).squareRoot())
-        let hiss = generator.white(count: samples.count + spottingPauseSamples.count, rms: rms)
-        return (samples + [Int16](repeating: 0, count: spottingPauseSamples.count)).enumerated().map { index, sample in
-            Int16(clamping: Int((Double(sample) + hiss[index]).rounded()))
-        }
+        let hissed = generator.addingWhite(to: samples, snr: quietLineBelowSpeech)
+        let rms = (samples.meanPower / pow(10, quietLineBelowSpeech / 10)).squareRoot()
+        return hissed + generator.white(count: spottingPauseSamples.count, rms: rms).map { Int16(clamping: Int($0.rounded())) }
     }
 
     /// A grammar's phrases are compared with each other (``Recognition/rivalLead``) when it
@@ -642,7 +642,7 @@ public final class SpeechRecognizer {
                 let loop = verifier.phoneLoopRatio(over: range, in: scores)
                 let frames = found.reduce(0) { $0 + $1.frames }
                 let phraseEvidence = AcousticEvidence(ratio: found.reduce(0) { $0 + $1.ratio }, frames: frames,
-                                                      phoneLoop: loop * Double(frames), center: AcousticEvidence.spottedCenter(phones: phones, onQuietLine: !utterance.denoised))
+                                                      phoneLoop: loop * Double(frames), center: AcousticEvidence.spottedCenter(phones: phones, onQuietLine: utterance.spottedOnQuietLine))
                 total = total + phraseEvidence
                 for word in phrase {
                     words.append(word)
