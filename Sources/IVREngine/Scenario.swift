@@ -243,6 +243,11 @@ public enum ScenarioRunner {
         if let limit = scenario.maxDuration, call.duration > limit {
             failures.append(String(format: "took %.1f s, limit %.0f s", call.duration, limit))
         }
+        if !failures.isEmpty {
+            // What the IVR made of the caller's speech, to tell a misheard word from a flow's fault.
+            let heard = call.transcript.map(\.text).filter { $0.hasPrefix("caller said") || $0.hasPrefix("(recognizer failed") }
+            if !heard.isEmpty { failures.append(heard.joined(separator: "; ")) }
+        }
         return ScenarioResult(scenario: scenario, call: call, failures: failures)
     }
 }

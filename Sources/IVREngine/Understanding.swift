@@ -48,7 +48,7 @@ final class IntentDecoder: @unchecked Sendable {
     /// The utterance decoded against the menu's intents (their grammar added once).
     func understand(_ audio: [Int16], sampleRate: Int, request: ListenRequest, flow: Flow, line: CallLine) throws -> Understanding {
         let filesKey = flow.intentFiles.map(\.path).joined(separator: "|")
-        let key = filesKey + "#" + request.intents.map { "\($0.name):\($0.phrases.joined(separator: "|"))" }.joined(separator: ";")
+        let key = filesKey + "#" + request.intents.map { "\($0.name)\($0.fromIntentFiles ? "+files" : ""):\($0.phrases.joined(separator: "|"))" }.joined(separator: ";")
         let name = "menu-\(String(UInt(bitPattern: key.hashValue), radix: 36))"
         let grammar: IntentGrammar
         if let known = grammars[name] {
@@ -56,7 +56,7 @@ final class IntentDecoder: @unchecked Sendable {
         } else {
             let files = try intentFiles[filesKey] ?? flow.intentFiles.map { try IntentGrammar.load(path: $0.path, knows: recognizer.knows) }
             intentFiles[filesKey] = files
-            grammar = try IntentGrammar.combining(files, selection: request.intents.map { ($0.name, $0.phrases) })
+            grammar = try IntentGrammar.combining(files, selection: request.intents.map { ($0.name, $0.phrases, $0.fromIntentFiles) })
             try recognizer.addIntents(name, grammar: grammar)
             grammars[name] = grammar
         }

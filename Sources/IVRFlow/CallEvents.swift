@@ -42,8 +42,17 @@ public struct PromptPlayback: Sendable, Equatable {
 /// Phrases a caller may say for one intent.
 public struct SpokenIntent: Sendable, Equatable {
     public var name: String
-    /// Its phrases (intent templates); none for an intent of the flow's intent files.
+    /// Its phrases of its own (intent templates).
     public var phrases: [String]
+    /// The flow's intent files' phrases for it come too (a menu option chooses by this intent
+    /// of the files, possibly beside another option giving it phrases of its own).
+    public var fromIntentFiles: Bool
+
+    public init(name: String, phrases: [String], fromIntentFiles: Bool = false) {
+        self.name = name
+        self.phrases = phrases
+        self.fromIntentFiles = fromIntentFiles
+    }
 
     /// What a caller says to enter digits by voice ("four seven one one"): the digits in the
     /// slot ``entrySlot``.

@@ -293,16 +293,19 @@ public struct Menu: Sendable, Equatable {
 }
 
 extension Menu {
-    /// What a caller can say in this menu, one entry per intent (an option's phrases, or an
-    /// intent of the flow's intent files with none), in the options' order.
+    /// What a caller can say in this menu, one entry per intent (its options' phrases, and the
+    /// flow's intent files' when an option chooses by the files), in the options' order.
     public var spokenIntents: [SpokenIntent] {
-        var byName: [String: [String]] = [:]
-        var order: [String] = []
+        var intents: [SpokenIntent] = []
         for option in options where !option.phrases.isEmpty || option.usesIntentFiles {
-            if byName[option.intent] == nil { order.append(option.intent) }
-            byName[option.intent, default: []] += option.phrases
+            let index = intents.firstIndex { $0.name == option.intent } ?? {
+                intents.append(SpokenIntent(name: option.intent, phrases: []))
+                return intents.count - 1
+            }()
+            intents[index].phrases += option.phrases.filter { !intents[index].phrases.contains($0) }
+            intents[index].fromIntentFiles = intents[index].fromIntentFiles || option.usesIntentFiles
         }
-        return order.map { SpokenIntent(name: $0, phrases: byName[$0]!) }
+        return intents
     }
 }
 

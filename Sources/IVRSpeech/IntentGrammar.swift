@@ -75,21 +75,23 @@ public struct IntentGrammar {
         self.matchers = matchers
     }
 
-    /// The intents named in `selection`: each with its own phrases, or, when it has none, as
-    /// the first of `files` defines it (with the rules and slot lists of the files). Throws
-    /// when an intent without phrases is in no file.
-    public static func combining(_ files: [IntentGrammar], selection: [(name: String, phrases: [String])]) throws -> IntentGrammar {
+    /// The intents named in `selection`: each with its own phrases, and, `fromFiles`, the
+    /// phrases the first of `files` that defines it gives (with the rules and slot lists of the
+    /// files; those are spotted in longer speech). Throws when an intent from the files is in
+    /// none of them.
+    public static func combining(_ files: [IntentGrammar], selection: [(name: String, phrases: [String], fromFiles: Bool)]) throws -> IntentGrammar {
         var intents: [(name: String, templates: [IntentTemplate])] = []
         var spotted: Set<String> = []
-        for (name, phrases) in selection {
-            if !phrases.isEmpty {
-                intents.append((name, try phrases.map(IntentTemplate.parse)))
-            } else if let defined = files.lazy.compactMap({ $0.intents.first { $0.name == name } }).first {
-                intents.append(defined)
+        for (name, phrases, fromFiles) in selection {
+            var templates = try phrases.map(IntentTemplate.parse)
+            if fromFiles {
+                guard let defined = files.lazy.compactMap({ $0.intents.first { $0.name == name } }).first else {
+                    throw IntentErrors(problems: [IntentProblem(file: "intent files", line: 0, message: "no intent named '\(name)'")])
+                }
+                templates += defined.templates
                 spotted.insert(name)
-            } else {
-                throw IntentErrors(problems: [IntentProblem(file: "intent files", line: 0, message: "no intent named '\(name)'")])
             }
+            intents.append((name, templates))
         }
         var rules: [String: IntentTemplate] = [:], slotLists: [String: [(phrase: String, value: String)]] = [:]
         for file in files {

@@ -186,13 +186,14 @@ struct GrammarCalibrateCommand: ParsableCommand {
             throw InputFailure(message: "\(file): fix what 'ivr lint \(file)' reports first")
         }
         let files = try flow.intentFiles.map { try IntentGrammar.load(path: $0.path, knows: knows) }
-        var selection: [(name: String, phrases: [String])] = []
+        var selection: [(name: String, phrases: [String], fromFiles: Bool)] = []
         for case .menu(let menu) in flow.nodes.values.sorted(by: { $0.line < $1.line }) {
             for intent in menu.spokenIntents {
                 if let index = selection.firstIndex(where: { $0.name == intent.name }) {
                     selection[index].phrases += intent.phrases.filter { !selection[index].phrases.contains($0) }
+                    selection[index].fromFiles = selection[index].fromFiles || intent.fromIntentFiles
                 } else {
-                    selection.append((intent.name, intent.phrases))
+                    selection.append((intent.name, intent.phrases, intent.fromIntentFiles))
                 }
             }
         }

@@ -46,9 +46,10 @@ struct SpokenIntentTests {
         let flow = try loadFlow(Self.flowText, files: Self.files)
         #expect(flow.intentFiles.count == 1 && flow.intentFiles[0].path.hasSuffix("intents.yaml") && flow.intentFiles[0].line == 2)
         guard case .menu(let menu)? = flow.nodes["main"] else { Issue.record("no menu"); return }
-        // One spoken intent per name: the option's phrases, or none for an intent file's.
-        #expect(menu.spokenIntents == [SpokenIntent(name: "billing", phrases: ["billing"]), SpokenIntent(name: "transfer", phrases: []),
-                                       SpokenIntent(name: "account", phrases: [])])
+        // One spoken intent per name: the option's phrases, or the intent files' for an intent of theirs.
+        #expect(menu.spokenIntents == [SpokenIntent(name: "billing", phrases: ["billing"]),
+                                       SpokenIntent(name: "transfer", phrases: [], fromIntentFiles: true),
+                                       SpokenIntent(name: "account", phrases: [], fromIntentFiles: true)])
         for (department, target) in [("support", "support"), ("sales", "sales")] {
             let call = CallDriver(flow)
             call.answer()
@@ -63,6 +64,15 @@ struct SpokenIntentTests {
         call.listen()
         call.send(.intent("transfer", slots: ["department": "legal"], confidence: 0.9))
         #expect(call.path == ["main"] && call.events("no_match").count == 1)
+    }
+
+    @Test("an intent given phrases by one option and chosen by the intent files in another keeps both")
+    func phrasesBesideIntentFiles() throws {
+        let text = Self.flowText.replacingOccurrences(of: "- { key: \"2\", go: order }", with: "- { key: \"2\", say: [\"sales\"], intent: transfer, go: order }")
+        let flow = try loadFlow(text, files: Self.files)
+        guard case .menu(let menu)? = flow.nodes["main"] else { Issue.record("no menu"); return }
+        #expect(menu.spokenIntents.first { $0.name == "transfer" } == SpokenIntent(name: "transfer", phrases: ["sales"], fromIntentFiles: true))
+        #expect(menu.spokenIntents.count == 3)
     }
 
     @Test("an account number said in a menu goes to verify, which asks only for the PIN; it is masked")

@@ -66,6 +66,20 @@ struct IntentTemplateTests {
         #expect(SlotType.number(["three", "thousand", "five"]) == 3005)
     }
 
+    @Test("a menu's intent takes its options' phrases and the intent files' together")
+    func combinedPhrases() throws {
+        let files = [try IntentGrammar.load(path: exampleIntents)]
+        let menu = try IntentGrammar.combining(files, selection: [
+            (name: "hours", phrases: ["[opening] hours"], fromFiles: true), (name: "sales", phrases: ["sales"], fromFiles: false),
+        ])
+        func said(_ text: String) -> String? { menu.match(text.split(separator: " ").map(String.init))?.intent }
+        #expect(said("opening hours") == "hours")
+        #expect(said("when are you open") == "hours")  // examples/intents.yaml's phrase
+        #expect(said("sales") == "sales")
+        #expect(menu.spottedIntents == ["hours"])
+        #expect(throws: IntentErrors.self) { try IntentGrammar.combining(files, selection: [(name: "refund", phrases: ["refund"], fromFiles: true)]) }
+    }
+
     @Test("digits of a known count: a grammar of that many, read back only at that length")
     func countedDigits() throws {
         let grammar = try IntentGrammar(intents: [(name: "entry", phrases: ["{entry:digits_4_6}"])])
