@@ -76,10 +76,13 @@ public struct AcousticEvidence: Sendable, Equatable {
     public static let wholeUtteranceCenter = -6.0
 
     /// The same for an 8 kHz utterance heard as telephone speech (narrowband transform,
-    /// cepstral-mean prior), chosen on the development list's real telephone speech, as it is
-    /// and on a quiet line (white noise at 40 dB SNR): with −6.0, 5 % of sentences passed on the
-    /// quiet line, where a line's hiss raises every hypothesis' evidence (BENCHMARKS.md).
-    public static let narrowbandCenter = -5.5
+    /// cepstral-mean prior), chosen on the development list's real telephone speech on six
+    /// lines and as five other voices (the list's texts said by Festival, flite and eSpeak NG):
+    /// the one real speaker's right answers lie higher than other voices' (at −5.5, 9–12 more of
+    /// 178 answers by the Festival voices were rejected), sentences forced into a menu lower
+    /// (with −6.0, 5 % of them passed on a quiet line, where a line's hiss raises every
+    /// hypothesis' evidence; with −5.75 at most 3.8 %; BENCHMARKS.md).
+    public static let narrowbandCenter = -5.75
 
     /// Even odds for a phrase spotted inside longer speech, with `phones` phones: the best
     /// stretch of a sentence for a phrase looks better than a whole utterance forced into it,
