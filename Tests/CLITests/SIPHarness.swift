@@ -243,6 +243,17 @@ final class ServerUnderTest: @unchecked Sendable {
     /// Runs sipp with `scenario` against the server (one call unless `arguments` say more); its
     /// exit status and output. With `caller`, the test sends that RTP stream to the call sipp
     /// makes, once the server has answered it.
+    private static let mediaPorts = NSLock()
+    nonisolated(unsafe) private static var mediaPortsTaken = Int.random(in: 0..<250)
+
+    /// Four media ports for a sipp run, none that another run of this process was given lately.
+    private static func nextMediaPort() -> Int {
+        mediaPorts.withLock {
+            mediaPortsTaken += 1
+            return 16000 + 4 * (mediaPortsTaken % 250)
+        }
+    }
+
     func sipp(_ scenario: String, arguments: [String] = ["-m", "1"], caller: CallerStream? = nil, callerAddress: String = "127.0.0.1",
               timeout: Double = 60) throws -> (status: Int32, output: String) {
         let file = folder.appendingPathComponent("scenario-\(UUID().uuidString).xml")
@@ -250,9 +261,10 @@ final class ServerUnderTest: @unchecked Sendable {
         let sipp = Process()
         sipp.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         sipp.currentDirectoryURL = folder
-        // sipp's media takes four ports from here (audio, RTCP, video); its SIP port is left to the
-        // system (a random free port), so tests running at once never ask for the same one.
-        let mediaPort = 16000 + 4 * Int.random(in: 0..<250)
+        // sipp's media takes four ports from here (audio, RTCP, video): each run of this process
+        // the next four (tests run at once, and one test may hold a call while another sipp
+        // calls; a random pick collided now and then). Its SIP port is left to the system.
+        let mediaPort = Self.nextMediaPort()
         let errors = folder.appendingPathComponent("sipp-errors-\(UUID().uuidString).log").path
         sipp.arguments = ["sipp", "-sf", file.path, "127.0.0.1:\(port)", "-i", "127.0.0.1",
                           "-mi", "127.0.0.1", "-mp", "\(mediaPort)", "-timeout", "\(Int(timeout))s", "-timeout_error", "-nostdin",
