@@ -143,6 +143,25 @@ struct AcousticVerifierTests {
         }
     }
 
+    @Test("a breath before an utterance does not raise its evidence: the silence around the words counts for at most 20 frames")
+    func breathBeforeSpeech() throws {
+        let recognizer = try SpeechRecognizer()
+        try recognizer.addGrammar("seven", jsgf: "#JSGF V1.0;\ngrammar s;\npublic <s> = seven;\n")
+        try recognizer.use("seven")
+        guard let said = try fliteSpeech("seven", voice: "rms", rate: 8000),
+              let other = try fliteSpeech("please hold the line", voice: "rms", rate: 8000) else { return }
+        // A breath into the handset: 0.3 s of noise 40 dB under full scale, then 0.3 s of quiet.
+        var noise = NoiseGenerator(seed: 5)
+        let breath = noise.white(count: 2400, rms: 0.01 * 32768).map { Int16($0.rounded()) } + [Int16](repeating: 0, count: 2400)
+        let plain = try recognizer.recognize(said, sampleRate: 8000), breathed = try recognizer.recognize(breath + said, sampleRate: 8000)
+        #expect(plain.text == "seven" && breathed.text == "seven")
+        let wordFrames = breathed.evidence.reduce(0) { $0 + $1.frames }
+        #expect(breathed.utterance.frames <= wordFrames + SpeechRecognizer.silenceFramesCounted)
+        #expect(breathed.utterance.perFrame < plain.utterance.perFrame + 0.3, "\(breathed.utterance.perFrame) against \(plain.utterance.perFrame)")
+        let forced = try recognizer.recognize(breath + other, sampleRate: 8000)
+        #expect(forced.confidence < IntentThresholds.defaultThreshold, "\(forced.text): \(forced.confidence)")
+    }
+
     @Test("an 8 kHz utterance down to 12 dB SNR is judged at the narrowband even odds, a 16 kHz or noisier one at the general point")
     func evenOddsByLine() throws {
         let recognizer = try SpeechRecognizer()
