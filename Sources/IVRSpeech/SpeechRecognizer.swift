@@ -81,7 +81,7 @@ public struct AcousticEvidence: Sendable, Equatable {
     /// the one real speaker's right answers lie higher than other voices' (at −5.5, 9–12 more of
     /// 178 answers by the Festival voices were rejected), sentences forced into a menu lower
     /// (with −6.0, 5 % of them passed on a quiet line, where a line's hiss raises every
-    /// hypothesis' evidence; with −5.75 at most 3.8 %; BENCHMARKS.md).
+    /// hypothesis' evidence; with −5.75 at most 3.2 %; BENCHMARKS.md).
     public static let narrowbandCenter = -5.75
 
     /// Even odds for a phrase spotted inside longer speech, with `phones` phones: the best
@@ -119,7 +119,8 @@ public struct Recognition: Sendable, Equatable {
     /// Per word, how well it explains its frames (``AcousticEvidence``).
     public var evidence: [AcousticEvidence]
     /// The whole utterance's evidence: the words, and the silence and noise around them (of
-    /// which at most ``SpeechRecognizer/silenceFramesCounted`` frames count in its mean).
+    /// which, in a clean utterance, at most ``SpeechRecognizer/silenceFramesCounted`` frames
+    /// count in its mean).
     public var utterance: AcousticEvidence
     /// Keyword spotting: the keyphrases found in order, each with its own evidence.
     public internal(set) var phrases: [SpottedPhrase] = []
@@ -595,11 +596,13 @@ public final class SpeechRecognizer {
         return hissed + generator.white(count: spottingPauseSamples.count, rms: rms).map { Int16(clamping: Int($0.rounded())) }
     }
 
-    /// How many frames of the silence and noise a whole utterance's words lie in count in its
+    /// How many frames of the silence and noise a clean utterance's words lie in count in its
     /// evidence (the ratios of all of them always count): speech the decoder calls silence
     /// lowers the evidence, but a pause or a breath that it rightly calls silence does not raise
     /// it. With every frame counted, a breath 0.15 s before each recording of the development
-    /// list let 12 % of off-menu sentences through (2 % now); clean, the words lie in about 18.
+    /// list let 12 % of off-menu sentences through (2.5 % now); clean, the words lie in about
+    /// 18. A denoised utterance counts them all: its even odds were chosen so, and capped, the
+    /// synthetic voices at 10 dB SNR lost (flite's phrases alone F1 0.85 → 0.82; BENCHMARKS.md).
     static let silenceFramesCounted = 20
 
     /// A grammar's phrases are compared with each other (``Recognition/rivalLead``) when it
@@ -677,8 +680,8 @@ public final class SpeechRecognizer {
             evidence.append(AcousticEvidence(ratio: each.ratio, frames: each.frames, center: utterance.center))
         }
         let wordFrames = evidence.reduce(0) { $0 + $1.frames }, allFrames = found.reduce(0) { $0 + $1.frames }
-        let utteranceEvidence = AcousticEvidence(ratio: found.reduce(0) { $0 + $1.ratio },
-                                                 frames: wordFrames + min(allFrames - wordFrames, Self.silenceFramesCounted), center: utterance.center)
+        let silenceFrames = utterance.denoised ? allFrames - wordFrames : min(allFrames - wordFrames, Self.silenceFramesCounted)
+        let utteranceEvidence = AcousticEvidence(ratio: found.reduce(0) { $0 + $1.ratio }, frames: wordFrames + silenceFrames, center: utterance.center)
         var recognition = Recognition(words: words, evidence: evidence, utterance: utteranceEvidence)
         if let prior = utterance.meanPrior, let normalized = utterance.normalized, let aligned,
            let offset = verifier.lineOffset(of: aligned, in: scores, features: normalized.features) {
