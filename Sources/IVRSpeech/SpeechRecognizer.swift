@@ -78,8 +78,8 @@ public struct AcousticEvidence: Sendable, Equatable {
     /// The same for an 8 kHz utterance heard as telephone speech (narrowband transform,
     /// cepstral-mean prior), chosen on the development list's real telephone speech on six
     /// lines and as five other voices (the list's texts said by Festival, flite and eSpeak NG):
-    /// the one real speaker's right answers lie higher than other voices' (at −5.5, 9–12 more of
-    /// 178 answers by the Festival voices were rejected), sentences forced into a menu lower
+    /// the one real speaker's right answers lie higher than other voices' (at −5.5, 10 more of
+    /// 178 answers by Festival's diphone voice were rejected), sentences forced into a menu lower
     /// (with −6.0, 5 % of them passed on a quiet line, where a line's hiss raises every
     /// hypothesis' evidence; with −5.75 at most 3.2 %; BENCHMARKS.md).
     public static let narrowbandCenter = -5.75
