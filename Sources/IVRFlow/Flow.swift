@@ -296,16 +296,26 @@ extension Menu {
     /// What a caller can say in this menu, one entry per intent (its options' phrases, and the
     /// flow's intent files' when an option chooses by the files), in the options' order.
     public var spokenIntents: [SpokenIntent] {
-        var intents: [SpokenIntent] = []
-        for option in options where !option.phrases.isEmpty || option.usesIntentFiles {
-            let index = intents.firstIndex { $0.name == option.intent } ?? {
-                intents.append(SpokenIntent(name: option.intent, phrases: []))
-                return intents.count - 1
-            }()
-            intents[index].phrases += option.phrases.filter { !intents[index].phrases.contains($0) }
-            intents[index].fromIntentFiles = intents[index].fromIntentFiles || option.usesIntentFiles
+        SpokenIntent.merged(options.filter { !$0.phrases.isEmpty || $0.usesIntentFiles }.map {
+            SpokenIntent(name: $0.intent, phrases: $0.phrases, fromIntentFiles: $0.usesIntentFiles)
+        })
+    }
+}
+
+extension SpokenIntent {
+    /// One entry per name, in the order the names first come: each name's phrases (without
+    /// repeats), from the intent files if any of its entries is.
+    public static func merged(_ intents: [SpokenIntent]) -> [SpokenIntent] {
+        var result: [SpokenIntent] = []
+        for intent in intents {
+            guard let index = result.firstIndex(where: { $0.name == intent.name }) else {
+                result.append(intent)
+                continue
+            }
+            result[index].phrases += intent.phrases.filter { !result[index].phrases.contains($0) }
+            result[index].fromIntentFiles = result[index].fromIntentFiles || intent.fromIntentFiles
         }
-        return intents
+        return result
     }
 }
 

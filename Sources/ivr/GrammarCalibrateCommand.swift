@@ -186,17 +186,8 @@ struct GrammarCalibrateCommand: ParsableCommand {
             throw InputFailure(message: "\(file): fix what 'ivr lint \(file)' reports first")
         }
         let files = try flow.intentFiles.map { try IntentGrammar.load(path: $0.path, knows: knows) }
-        var selection: [(name: String, phrases: [String], fromFiles: Bool)] = []
-        for case .menu(let menu) in flow.nodes.values.sorted(by: { $0.line < $1.line }) {
-            for intent in menu.spokenIntents {
-                if let index = selection.firstIndex(where: { $0.name == intent.name }) {
-                    selection[index].phrases += intent.phrases.filter { !selection[index].phrases.contains($0) }
-                    selection[index].fromFiles = selection[index].fromFiles || intent.fromIntentFiles
-                } else {
-                    selection.append((intent.name, intent.phrases, intent.fromIntentFiles))
-                }
-            }
-        }
+        let menus = flow.nodes.values.sorted(by: { $0.line < $1.line }).compactMap { if case .menu(let menu) = $0 { menu } else { nil } }
+        let selection = SpokenIntent.merged(menus.flatMap(\.spokenIntents)).map { ($0.name, $0.phrases, $0.fromIntentFiles) }
         guard !selection.isEmpty else { throw InputFailure(message: "\(file): no menu can be answered by voice") }
         return (try IntentGrammar.combining(files, selection: selection), FlowLoader.thresholdsPath(forFlow: file))
     }
