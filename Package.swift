@@ -75,17 +75,19 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
-        .testTarget(name: "IVRAudioTests", dependencies: ["IVRAudio"]),
-        .testTarget(name: "IVRDSPTests", dependencies: ["IVRDSP", "IVRAudio"]),
-        .testTarget(name: "IVRFlowTests", dependencies: ["IVRFlow"]),
-        .testTarget(name: "IVREngineTests", dependencies: ["IVREngine", "IVRAudio", "IVRDSP", "IVRFlow", "IVRSpeech"]),
-        .testTarget(name: "IVRRecordsTests", dependencies: ["IVRRecords", "IVRIntegrations", "IVREngine", "IVRFlow", "IVRAudio", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "IVRSpeechTests", dependencies: ["IVRSpeech", "CGaussianKernel", "IVRAudio", "IVRDSP"]),
+        // Scratch folders for the tests' files, removed when the test process ends.
+        .target(name: "IVRTestSupport", path: "Tests/IVRTestSupport"),
+        .testTarget(name: "IVRAudioTests", dependencies: ["IVRTestSupport", "IVRAudio"]),
+        .testTarget(name: "IVRDSPTests", dependencies: ["IVRTestSupport", "IVRDSP", "IVRAudio"]),
+        .testTarget(name: "IVRFlowTests", dependencies: ["IVRTestSupport", "IVRFlow"]),
+        .testTarget(name: "IVREngineTests", dependencies: ["IVRTestSupport", "IVREngine", "IVRAudio", "IVRDSP", "IVRFlow", "IVRSpeech"]),
+        .testTarget(name: "IVRRecordsTests", dependencies: ["IVRTestSupport", "IVRRecords", "IVRIntegrations", "IVREngine", "IVRFlow", "IVRAudio", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "IVRSpeechTests", dependencies: ["IVRTestSupport", "IVRSpeech", "CGaussianKernel", "IVRAudio", "IVRDSP"]),
         .testTarget(
             name: "SystemLibraryTests",
             dependencies: ["CPocketSphinx", "CEspeakNG", "CALSA", "CSndFile", "CSoxr"]),
         .testTarget(name: "IVRTelephonyTests", dependencies: ["IVRTelephony"]),
-        .testTarget(name: "CLITests", dependencies: ["IVRAudio", "IVRDSP", "IVRTelephony"]),
+        .testTarget(name: "CLITests", dependencies: ["IVRTestSupport", "IVRAudio", "IVRDSP", "IVRTelephony"]),
     ],
     swiftLanguageModes: [.v6]
 )

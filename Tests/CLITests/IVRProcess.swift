@@ -1,4 +1,5 @@
 import Foundation
+import IVRTestSupport
 
 /// Runs the real `ivr` executable built beside the tests.
 enum IVRProcess {
@@ -48,8 +49,6 @@ enum IVRProcess {
     }
 
     static func temporaryFolder() -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("ivr-cli-\(UUID().uuidString)")
-        try! FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
+        ScratchFolder.make("cli")
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import IVRAudio
+import IVRTestSupport
 
 /// Signals and temporary files the audio tests generate.
 enum TestSignals {
@@ -21,9 +22,7 @@ enum TestSignals {
 
     /// A fresh temporary folder for one test.
     static func temporaryFolder() -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("ivr-tests-\(UUID().uuidString)")
-        try! FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
+        ScratchFolder.make("audio")
     }
 
     /// Writes `floats` (interleaved) to a new file and returns its path.

@@ -5,6 +5,7 @@ import IVREngine
 import IVRFlow
 import IVRSpeech
 import Testing
+import IVRTestSupport
 
 /// A caller's audio, in memory, at 8 kHz: what a test call plays into the IVR.
 final class MemorySource: AudioSource {
@@ -64,7 +65,7 @@ struct CallEngineTests {
 
     /// A phrase spoken by flite (a voice other than the IVR's), at 8 kHz; nil without flite.
     func spoken(_ text: String) throws -> [Int16]? {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("ivr-call-\(UUID().uuidString).wav").path
+        let path = ScratchFolder.file("call.wav")
         defer { try? FileManager.default.removeItem(atPath: path) }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
@@ -176,7 +177,7 @@ struct CallEngineTests {
 
     @Test("prompts are spoken at the language's rate, pitch and volume (the entries prompts render ahead)")
     func languageVoiceSettings() throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("ivr-rate-\(UUID().uuidString).yaml").path
+        let path = ScratchFolder.file("rate.yaml")
         try """
         start: bye
         languages:
@@ -212,7 +213,7 @@ struct CallEngineTests {
     @Test("an account number and a PIN said aloud: verified, and the digits heard stay out of the transcript and the log")
     func secretsByVoice() throws {
         guard !TestVoice.fliteVoices.isEmpty else { return }
-        let scenarios = FileManager.default.temporaryDirectory.appendingPathComponent("ivr-secrets-\(UUID().uuidString).yaml").path
+        let scenarios = ScratchFolder.file("secrets.yaml")
         defer { try? FileManager.default.removeItem(atPath: scenarios) }
         try """
         flow: \(Self.flowPath)

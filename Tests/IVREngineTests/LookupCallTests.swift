@@ -4,6 +4,7 @@ import IVREngine
 import IVRFlow
 import IVRSpeech
 import Testing
+import IVRTestSupport
 
 /// A lookup service that answers after `seconds` (never, when nil), as a live system would.
 final class TimedLookups: TableLookups, @unchecked Sendable {
@@ -45,7 +46,7 @@ struct LookupCallTests {
     """
 
     func call(_ lookups: TimedLookups) throws -> CallResult {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("ivr-lookup-\(UUID().uuidString).yaml").path
+        let path = ScratchFolder.file("lookup.yaml")
         try Self.yaml.write(toFile: path, atomically: true, encoding: .utf8)
         let flow = try FlowLoader.load(path: path)
         var settings = CallSettings(secondsAfterInput: 10)

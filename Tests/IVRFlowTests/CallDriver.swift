@@ -1,5 +1,6 @@
 import Foundation
 @testable import IVRFlow
+import IVRTestSupport
 
 /// Plays the engine's part for a ``CallSession`` without audio: prompts take two seconds each
 /// unless interrupted, keys come 0.3 s apart, and timers fire when the clock passes the
@@ -116,8 +117,7 @@ func helpDeskFlow() throws -> Flow {
 
 /// Writes `yaml` (and any extra files) into a fresh folder and checks it.
 func checkFlow(_ yaml: String, files: [String: String] = [:]) throws -> (Flow?, [FlowProblem]) {
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ivr-flow-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    let folder = ScratchFolder.make("flow")
     for (name, content) in files {
         let url = folder.appendingPathComponent(name)
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import IVRFlow
+import IVRTestSupport
 
 @Suite("Menus: keys and speech take the same paths")
 struct MenuTests {
@@ -400,7 +401,7 @@ struct RoutingTests {
 
     @Test("live queue figures come from a JSON file the contact centre keeps current")
     func queueStatusFile() throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("queues-\(UUID().uuidString).json").path
+        let path = ScratchFolder.file("queues.json")
         let file = QueueStatusFile(path: path)
         #expect(file.status(of: "billing") == nil)
         try #"{"billing": {"waiting": 4, "agents_free": 0, "estimated_wait": 420}}"#.write(toFile: path, atomically: true, encoding: .utf8)

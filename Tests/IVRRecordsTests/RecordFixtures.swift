@@ -2,6 +2,7 @@ import Foundation
 import IVRFlow
 import IVRRecords
 import Testing
+import IVRTestSupport
 
 /// Calls with known figures, written as the flow core logs them, on the example help desk.
 enum RecordFixtures {
@@ -73,8 +74,6 @@ enum RecordFixtures {
     }
 
     static func temporaryDatabase() -> String {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ivr-records-\(UUID().uuidString)")
-        try! FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        return folder.appendingPathComponent("ivr.sqlite").path
+        ScratchFolder.file("ivr.sqlite")
     }
 }

@@ -3,6 +3,7 @@ import IVRFlow
 import IVRRecords
 import IVRIntegrations
 import Testing
+import IVRTestSupport
 
 @Suite("Webhooks: the outbox, signatures and delivery")
 struct WebhookTests {
@@ -21,7 +22,7 @@ struct WebhookTests {
     }
 
     static func wavFile() throws -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("ivr-webhook-\(UUID().uuidString).wav").path
+        let path = ScratchFolder.file("webhook.wav")
         // A 44-byte header and a few samples: the bytes are what counts here.
         var bytes = Data("RIFF".utf8)
         bytes.append(contentsOf: [UInt8](repeating: 7, count: 60))

@@ -3,10 +3,10 @@ import IVRAudio
 import IVRDSP
 import Testing
 @testable import IVRSpeech
+import IVRTestSupport
 
 func writeTemporary(_ text: String, name: String) throws -> String {
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ivr-intents-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    let folder = ScratchFolder.make("intents")
     let path = folder.appendingPathComponent(name).path
     try text.write(toFile: path, atomically: true, encoding: .utf8)
     return path
@@ -311,7 +311,7 @@ struct RecognitionTests {
     private func withModel(builtBy script: String, arguments: [String], named suffix: String, _ body: (String) throws -> Void) throws {
         let path = URL(fileURLWithPath: exampleIntents).deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("models/\(script)").path
-        let output = FileManager.default.temporaryDirectory.appendingPathComponent("ivr-test-\(UUID().uuidString).\(suffix)").path
+        let output = ScratchFolder.file("output.\(suffix)")
         defer { try? FileManager.default.removeItem(atPath: output) }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")

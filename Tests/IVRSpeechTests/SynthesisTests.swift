@@ -2,6 +2,7 @@ import Foundation
 import IVRAudio
 import Testing
 @testable import IVRSpeech
+import IVRTestSupport
 
 /// Decodes 16 kHz audio against a small grammar: the round trip that tells whether a
 /// synthesized prompt says what it should.
@@ -79,9 +80,7 @@ struct SynthesisTests {
 @Suite("Prompt cache and recorded prompts")
 struct PromptTests {
     static func folder() throws -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("ivr-prompts-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
+        ScratchFolder.make("prompts").path
     }
 
     @Test("the second request hits the cache, in memory and on disk")
