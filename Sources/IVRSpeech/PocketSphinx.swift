@@ -145,13 +145,17 @@ final class PocketSphinxDecoder {
         return header
     }
 
-    /// The segments of the utterance decoded last, in time order.
+    /// What a grammar's empty transitions (an optional part not taken) are called in the
+    /// segments: no sound, not a segment.
+    static let nullTransition = "(NULL)"
+
+    /// The segments of the utterance decoded last, in time order, without empty transitions.
     private func segments() -> [Segment] {
         var found: [Segment] = []
         var segment = ps_seg_iter(decoder)
         while let current = segment {
             let word = ps_seg_word(current).map { String(cString: $0).trimmingCharacters(in: .whitespaces) } ?? ""
-            if !word.isEmpty {
+            if !word.isEmpty, word != Self.nullTransition {
                 var start: Int32 = 0, end: Int32 = 0
                 ps_seg_frames(current, &start, &end)
                 found.append(Segment(word: word, start: start, end: end))
@@ -196,7 +200,7 @@ final class PocketSphinxDecoder {
     }
 
     static func isFiller(_ word: String) -> Bool {
-        word.hasPrefix("<") || word.hasPrefix("[") || word.hasPrefix("++") || word == "(NULL)"
+        word.hasPrefix("<") || word.hasPrefix("[") || word.hasPrefix("++")
     }
 
     /// `read(2)` → `read`: alternative pronunciations are the same word.
