@@ -517,12 +517,13 @@ public final class SpeechRecognizer {
         }
     }
 
-    /// The utterance as the decoders take it, at 16 kHz: noisy utterances lose their steady noise
-    /// first; all are trimmed to their speech (``trimmedToSpeech(_:sampleRate:)``); 8 kHz ones
-    /// down to ``telephoneSpeechDownToSNR`` get the narrowband transform, and their cepstral mean
+    /// The utterance as the decoders take it, at 16 kHz: clipped speech is restored
+    /// (``Declipper``); noisy utterances lose their steady noise first; all are trimmed to their
+    /// speech (``trimmedToSpeech(_:sampleRate:)``); 8 kHz ones down to ``telephoneSpeechDownToSNR`` get the narrowband transform, and their cepstral mean
     /// is drawn towards that of telephone speech (``CepstralMeanPrior/telephone``), or towards the
     /// call's `line` once it has said something.
     private func prepared(_ samples: [Int16], sampleRate: Int, line: CallLine = CallLine()) throws(RecognitionError) -> PreparedUtterance {
+        let samples = Declipper.restored(samples) ?? samples
         let reducer = NoiseReducer(sampleRate: sampleRate)
         let snr = reducer.estimatedSNR(samples)
         let noisy = snr < Self.noiseReductionBelowSNR

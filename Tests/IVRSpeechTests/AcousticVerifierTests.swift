@@ -143,6 +143,23 @@ struct AcousticVerifierTests {
         }
     }
 
+    @Test("a caller too loud for the line (tops cut flat 6 dB deep) is heard and judged as one who is not")
+    func clippedCaller() throws {
+        let recognizer = try SpeechRecognizer()
+        let menu = try IntentGrammar(intents: ["seven", "three", "eleven", "billing", "sales", "operator"].map { ($0, [$0]) })
+        try recognizer.addIntents("menu", grammar: menu)
+        for (word, voice) in [("billing", "rms"), ("operator", "awb"), ("seven", "slt")] {
+            guard let speech = try fliteSpeech(word, voice: voice, rate: 8000) else { return }
+            let peak = Double(speech.map { abs(Int($0)) }.max()!)
+            let level = 32767 / 2.0, gain = 2 * level / peak  // peaks 6 dB over the level where they are cut
+            let clipped = speech.map { Int16(max(-level, min(level, Double($0) * gain))) }
+            let (plain, loud) = try (recognizer.understand(speech, sampleRate: 8000, intents: "menu", grammar: menu),
+                                     recognizer.understand(clipped, sampleRate: 8000, intents: "menu", grammar: menu))
+            #expect(loud.match?.intent == word && loud.confidence >= IntentThresholds.defaultThreshold, "\(voice): \(loud.heard.text) \(loud.confidence)")
+            #expect(abs(loud.confidence - plain.confidence) < 0.25, "\(voice): \(loud.confidence) against \(plain.confidence)")
+        }
+    }
+
     @Test("an optional word not said is no part of the utterance: the same evidence as a grammar without it")
     func optionalWordNotSaid() throws {
         let recognizer = try SpeechRecognizer()
