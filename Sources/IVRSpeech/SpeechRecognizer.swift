@@ -518,12 +518,18 @@ public final class SpeechRecognizer {
     }
 
     /// The utterance as the decoders take it, at 16 kHz: clipped speech is restored
-    /// (``Declipper``); noisy utterances lose their steady noise first; all are trimmed to their
+    /// (``Declipper``), and audio at a wider rate that holds only the telephone band is heard as
+    /// the 8 kHz telephone speech it is (``TelephoneBand``); noisy utterances lose their steady noise first; all are trimmed to their
     /// speech (``trimmedToSpeech(_:sampleRate:)``); 8 kHz ones down to ``telephoneSpeechDownToSNR`` get the narrowband transform, and their cepstral mean
     /// is drawn towards that of telephone speech (``CepstralMeanPrior/telephone``), or towards the
     /// call's `line` once it has said something.
     private func prepared(_ samples: [Int16], sampleRate: Int, line: CallLine = CallLine()) throws(RecognitionError) -> PreparedUtterance {
-        let samples = Declipper.restored(samples) ?? samples
+        var (samples, sampleRate) = (Declipper.restored(samples) ?? samples, sampleRate)
+        if TelephoneBand.holdsOnlyTelephoneBand(samples, sampleRate: sampleRate) {
+            do { (samples, sampleRate) = (try Self.resampled(samples, from: sampleRate, to: 8000), 8000) } catch {
+                throw RecognitionError.decoder("cannot resample the utterance: \(error)")
+            }
+        }
         let reducer = NoiseReducer(sampleRate: sampleRate)
         let snr = reducer.estimatedSNR(samples)
         let noisy = snr < Self.noiseReductionBelowSNR
@@ -531,7 +537,7 @@ public final class SpeechRecognizer {
         let narrowband = sampleRate < 16000 && snr >= Self.telephoneSpeechDownToSNR
         adapt(to: narrowband ? narrowbandTransform : identityTransform)
         do {
-            return PreparedUtterance(samples: try Self.toModelRate(cleaned, from: sampleRate),
+            return PreparedUtterance(samples: try Self.resampled(cleaned, from: sampleRate, to: 16000),
                                      verifier: narrowband ? (narrowbandVerifier ?? verifier) : verifier, denoised: noisy,
                                      meanPrior: narrowband ? line.prior() : nil)
         } catch {
@@ -769,9 +775,10 @@ public final class SpeechRecognizer {
         appliedTransform = transform
     }
 
-    static func toModelRate(_ samples: [Int16], from rate: Int) throws -> [Int16] {
-        guard rate != 16000 else { return samples }
-        let resampler = try Resampler(from: Double(rate), to: 16000)
+    /// `samples` at `rate` resampled to `target` (soxr).
+    static func resampled(_ samples: [Int16], from rate: Int, to target: Int) throws -> [Int16] {
+        guard rate != target else { return samples }
+        let resampler = try Resampler(from: Double(rate), to: Double(target))
         var output: [Float] = []
         samples.map(SampleConversion.float).withUnsafeBufferPointer { resampler.process($0, into: &output) }
         resampler.flush(into: &output)

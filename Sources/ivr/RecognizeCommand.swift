@@ -17,7 +17,8 @@ struct RecognizeCommand: ParsableCommand {
         explain the audio against the best the model does with any sounds; an intent or a \
         keyphrase below the threshold is not taken. With --json, one JSON object with the words, \
         confidence, and intent and slots (keyphrases: each found with its confidence).
-        8 kHz files are decoded as telephone audio (resampled to the model's 16 kHz).
+        8 kHz files are decoded as telephone audio (resampled to the model's 16 kHz), as are \
+        files at a wider rate that hold only the telephone band (nothing above 4 kHz).
 
         Examples:
           ivr recognize caller.wav --intents examples/intents.yaml

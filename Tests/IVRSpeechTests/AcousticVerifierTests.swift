@@ -207,6 +207,21 @@ struct AcousticVerifierTests {
         #expect(heard[0].evidence.allSatisfy { $0.center == AcousticEvidence.narrowbandCenter })
     }
 
+    @Test("telephone speech carried at 16 kHz is heard as the 8 kHz telephone speech it is, and judged alike")
+    func telephoneSpeechAtWideRate() throws {
+        let recognizer = try SpeechRecognizer()
+        let menu = try IntentGrammar(intents: ["seven", "three", "eleven", "billing", "sales", "operator"].map { ($0, [$0]) })
+        try recognizer.addIntents("menu", grammar: menu)
+        for (word, voice) in [("billing", "rms"), ("operator", "awb"), ("seven", "slt")] {
+            guard let narrow = try fliteSpeech(word, voice: voice, rate: 8000) else { return }
+            let wide = try SpeechRecognizer.resampled(narrow, from: 8000, to: 16000)
+            let (asSent, carried) = try (recognizer.understand(narrow, sampleRate: 8000, intents: "menu", grammar: menu),
+                                         recognizer.understand(wide, sampleRate: 16000, intents: "menu", grammar: menu))
+            #expect(carried.match?.intent == word && carried.heard.utterance.center == AcousticEvidence.narrowbandCenter, "\(voice): \(carried.heard.text)")
+            #expect(abs(carried.confidence - asSent.confidence) < 0.1, "\(voice): \(carried.confidence) against \(asSent.confidence)")
+        }
+    }
+
     @Test("a menu's answer is compared with its other answers: the one said leads, a guess between two loses confidence")
     func rivals() throws {
         let recognizer = try SpeechRecognizer()
