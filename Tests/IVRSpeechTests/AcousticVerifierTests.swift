@@ -207,6 +207,22 @@ struct AcousticVerifierTests {
         #expect(heard[0].evidence.allSatisfy { $0.center == AcousticEvidence.narrowbandCenter })
     }
 
+    @Test("a line 10 % of full scale off zero (a constant offset) is heard as one that is not")
+    func offsetLine() throws {
+        let recognizer = try SpeechRecognizer()
+        let menu = try IntentGrammar(intents: ["seven", "three", "eleven", "billing", "sales", "operator"].map { ($0, [$0]) })
+        try recognizer.addIntents("menu", grammar: menu)
+        for (word, voice) in [("billing", "rms"), ("operator", "awb")] {
+            guard let speech = try fliteSpeech(word, voice: voice, rate: 8000) else { return }
+            let quiet = [Int16](repeating: 0, count: 2400)
+            let plain = quiet + speech + quiet, offset = plain.map { $0 &+ 3277 }
+            let (heard, shifted) = try (recognizer.understand(plain, sampleRate: 8000, intents: "menu", grammar: menu),
+                                        recognizer.understand(offset, sampleRate: 8000, intents: "menu", grammar: menu))
+            #expect(shifted.match?.intent == word && abs(shifted.confidence - heard.confidence) < 0.05,
+                    "\(voice): \(shifted.heard.text) \(shifted.confidence) against \(heard.confidence)")
+        }
+    }
+
     @Test("telephone speech carried at 16 kHz is heard as the 8 kHz telephone speech it is, and judged alike")
     func telephoneSpeechAtWideRate() throws {
         let recognizer = try SpeechRecognizer()
