@@ -143,23 +143,6 @@ struct AcousticVerifierTests {
         }
     }
 
-    @Test("a caller too loud for the line (tops cut flat 6 dB deep) is heard and judged as one who is not")
-    func clippedCaller() throws {
-        let recognizer = try SpeechRecognizer()
-        let menu = try IntentGrammar(intents: ["seven", "three", "eleven", "billing", "sales", "operator"].map { ($0, [$0]) })
-        try recognizer.addIntents("menu", grammar: menu)
-        for (word, voice) in [("billing", "rms"), ("operator", "awb"), ("seven", "slt")] {
-            guard let speech = try fliteSpeech(word, voice: voice, rate: 8000) else { return }
-            let peak = Double(speech.map { abs(Int($0)) }.max()!)
-            let level = 32767 / 2.0, gain = 2 * level / peak  // peaks 6 dB over the level where they are cut
-            let clipped = speech.map { Int16(max(-level, min(level, Double($0) * gain))) }
-            let (plain, loud) = try (recognizer.understand(speech, sampleRate: 8000, intents: "menu", grammar: menu),
-                                     recognizer.understand(clipped, sampleRate: 8000, intents: "menu", grammar: menu))
-            #expect(loud.match?.intent == word && loud.confidence >= IntentThresholds.defaultThreshold, "\(voice): \(loud.heard.text) \(loud.confidence)")
-            #expect(abs(loud.confidence - plain.confidence) < 0.25, "\(voice): \(loud.confidence) against \(plain.confidence)")
-        }
-    }
-
     @Test("an optional word not said is no part of the utterance: the same evidence as a grammar without it")
     func optionalWordNotSaid() throws {
         let recognizer = try SpeechRecognizer()
@@ -207,34 +190,49 @@ struct AcousticVerifierTests {
         #expect(heard[0].evidence.allSatisfy { $0.center == AcousticEvidence.narrowbandCenter })
     }
 
-    @Test("a line 10 % of full scale off zero (a constant offset) is heard as one that is not")
-    func offsetLine() throws {
+    /// Each of three flite words at 8 kHz against a six-word menu, as said and as `line` changes
+    /// it (samples and rate): what was heard as said, and as changed.
+    private func heardThrough(_ line: ([Int16]) throws -> ([Int16], Int)) throws -> [(word: String, voice: String, plain: Double,
+                                                                                    changed: (heard: Recognition, match: IntentMatch?, confidence: Double))] {
         let recognizer = try SpeechRecognizer()
         let menu = try IntentGrammar(intents: ["seven", "three", "eleven", "billing", "sales", "operator"].map { ($0, [$0]) })
         try recognizer.addIntents("menu", grammar: menu)
-        for (word, voice) in [("billing", "rms"), ("operator", "awb")] {
-            guard let speech = try fliteSpeech(word, voice: voice, rate: 8000) else { return }
-            let quiet = [Int16](repeating: 0, count: 2400)
-            let plain = quiet + speech + quiet, offset = plain.map { $0 &+ 3277 }
-            let (heard, shifted) = try (recognizer.understand(plain, sampleRate: 8000, intents: "menu", grammar: menu),
-                                        recognizer.understand(offset, sampleRate: 8000, intents: "menu", grammar: menu))
-            #expect(shifted.match?.intent == word && abs(shifted.confidence - heard.confidence) < 0.05,
-                    "\(voice): \(shifted.heard.text) \(shifted.confidence) against \(heard.confidence)")
+        return try [("billing", "rms"), ("operator", "awb"), ("seven", "slt")].compactMap { word, voice in
+            guard let speech = try fliteSpeech(word, voice: voice, rate: 8000) else { return nil }
+            let (changed, rate) = try line(speech)
+            return (word, voice, try recognizer.understand(speech, sampleRate: 8000, intents: "menu", grammar: menu).confidence,
+                    try recognizer.understand(changed, sampleRate: rate, intents: "menu", grammar: menu))
+        }
+    }
+
+    @Test("a caller too loud for the line (tops cut flat 6 dB deep) is heard and judged as one who is not")
+    func clippedCaller() throws {
+        let heard = try heardThrough { speech in
+            let peak = Double(speech.map { abs(Int($0)) }.max()!)
+            let level = 32767 / 2.0, gain = 2 * level / peak  // peaks 6 dB over the level where they are cut
+            return (speech.map { Int16(max(-level, min(level, Double($0) * gain))) }, 8000)
+        }
+        for (word, voice, plain, loud) in heard {
+            #expect(loud.match?.intent == word && loud.confidence >= IntentThresholds.defaultThreshold, "\(voice): \(loud.heard.text) \(loud.confidence)")
+            #expect(abs(loud.confidence - plain) < 0.25, "\(voice): \(loud.confidence) against \(plain)")
+        }
+    }
+
+    @Test("a line 10 % of full scale off zero (a constant offset) is heard as one that is not")
+    func offsetLine() throws {
+        let quiet = [Int16](repeating: 0, count: 2400)
+        let plain = try heardThrough { (quiet + $0 + quiet, 8000) }, shifted = try heardThrough { ((quiet + $0 + quiet).map { $0 &+ 3277 }, 8000) }
+        for (before, after) in zip(plain, shifted) {
+            #expect(after.changed.match?.intent == after.word && abs(after.changed.confidence - before.changed.confidence) < 0.05,
+                    "\(after.voice): \(after.changed.heard.text) \(after.changed.confidence) against \(before.changed.confidence)")
         }
     }
 
     @Test("telephone speech carried at 16 kHz is heard as the 8 kHz telephone speech it is, and judged alike")
     func telephoneSpeechAtWideRate() throws {
-        let recognizer = try SpeechRecognizer()
-        let menu = try IntentGrammar(intents: ["seven", "three", "eleven", "billing", "sales", "operator"].map { ($0, [$0]) })
-        try recognizer.addIntents("menu", grammar: menu)
-        for (word, voice) in [("billing", "rms"), ("operator", "awb"), ("seven", "slt")] {
-            guard let narrow = try fliteSpeech(word, voice: voice, rate: 8000) else { return }
-            let wide = try SpeechRecognizer.resampled(narrow, from: 8000, to: 16000)
-            let (asSent, carried) = try (recognizer.understand(narrow, sampleRate: 8000, intents: "menu", grammar: menu),
-                                         recognizer.understand(wide, sampleRate: 16000, intents: "menu", grammar: menu))
+        for (word, voice, plain, carried) in try heardThrough({ (try SpeechRecognizer.resampled($0, from: 8000, to: 16000), 16000) }) {
             #expect(carried.match?.intent == word && carried.heard.utterance.center == AcousticEvidence.narrowbandCenter, "\(voice): \(carried.heard.text)")
-            #expect(abs(carried.confidence - asSent.confidence) < 0.1, "\(voice): \(carried.confidence) against \(asSent.confidence)")
+            #expect(abs(carried.confidence - plain) < 0.1, "\(voice): \(carried.confidence) against \(plain)")
         }
     }
 
