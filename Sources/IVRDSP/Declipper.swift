@@ -20,10 +20,10 @@ public enum Declipper {
 
     /// The utterance restored and lowered by ``maximumRise``, or nil when it is not clipped.
     public static func restored(_ samples: [Int16]) -> [Int16]? {
-        let runs = cutTops(samples)
+        let (runs, peak) = cutTops(samples)
         guard runs.count >= minimumRuns else { return nil }
         var output = samples.map { Double($0) }
-        let level = Double(samples.lazy.map { abs(Int($0)) }.max()!)
+        let level = Double(peak)
         for run in runs {
             let sign: Double = samples[run.lowerBound] > 0 ? 1 : -1
             let (a, b) = (run.lowerBound, run.upperBound - 1)
@@ -37,9 +37,10 @@ public enum Declipper {
     }
 
     /// The runs of two or more samples of one sign within ``levelTolerance`` of the peak that
-    /// have two samples on either side.
-    static func cutTops(_ samples: [Int16]) -> [Range<Int>] {
-        guard let peak = samples.lazy.map({ abs(Int($0)) }).max(), peak >= 1000 else { return [] }
+    /// have two samples on either side, and the peak (no runs below 1000).
+    static func cutTops(_ samples: [Int16]) -> (runs: [Range<Int>], peak: Int) {
+        let peak = samples.lazy.map { abs(Int($0)) }.max() ?? 0
+        guard peak >= 1000 else { return ([], peak) }
         let level = Int(Double(peak) * (1 - levelTolerance))
         var runs: [Range<Int>] = []
         var index = 2
@@ -51,7 +52,7 @@ public enum Declipper {
             if end - index >= 2 { runs.append(index..<end) }
             index = end
         }
-        return runs
+        return (runs, peak)
     }
 
     /// The cubic through four points, at `x` (Lagrange's form).

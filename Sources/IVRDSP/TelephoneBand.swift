@@ -23,8 +23,8 @@ public enum TelephoneBand {
         while length < sampleRate * 3 / 100 { length *= 2 }
         let starts = Array(stride(from: 0, to: samples.count - length + 1, by: length))
         guard starts.count >= 3 else { return nil }
-        let loudest = starts.sorted { samples[$0..<$0 + length].meanPower > samples[$1..<$1 + length].meanPower }
-            .prefix(max(1, starts.count * 3 / 10))
+        let powers = starts.map { samples[$0..<$0 + length].meanPower }
+        let loudest = starts.indices.sorted { powers[$0] > powers[$1] }.prefix(max(1, starts.count * 3 / 10)).map { starts[$0] }
         let window = (0..<length).map { 0.5 - 0.5 * cos(2 * Double.pi * Double($0) / Double(length)) }
         let hertzPerBin = Double(sampleRate) / Double(length)
         var band = 0.0, high = 0.0

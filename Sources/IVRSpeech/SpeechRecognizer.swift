@@ -517,11 +517,13 @@ public final class SpeechRecognizer {
         }
     }
 
-    /// The utterance as the decoders take it, at 16 kHz: clipped speech is restored
-    /// (``Declipper``), and audio at a wider rate that holds only the telephone band is heard as
-    /// the 8 kHz telephone speech it is (``TelephoneBand``); noisy utterances lose their steady noise first; all are trimmed to their
-    /// speech (``trimmedToSpeech(_:sampleRate:)``); 8 kHz ones down to ``telephoneSpeechDownToSNR`` get the narrowband transform, and their cepstral mean
-    /// is drawn towards that of telephone speech (``CepstralMeanPrior/telephone``), or towards the
+    /// The utterance as the decoders take it, at 16 kHz: without a constant offset
+    /// (``withoutOffset(_:)``), clipped speech restored (``Declipper``), audio at a wider rate that
+    /// holds only the telephone band heard as the 8 kHz telephone speech it is
+    /// (``TelephoneBand``); noisy utterances lose their steady noise first; all are trimmed to
+    /// their speech (``trimmedToSpeech(_:sampleRate:)``); 8 kHz ones down to
+    /// ``telephoneSpeechDownToSNR`` get the narrowband transform, and their cepstral mean is drawn
+    /// towards that of telephone speech (``CepstralMeanPrior/telephone``), or towards the
     /// call's `line` once it has said something.
     private func prepared(_ samples: [Int16], sampleRate: Int, line: CallLine = CallLine()) throws(RecognitionError) -> PreparedUtterance {
         let centered = Self.withoutOffset(samples)

@@ -49,7 +49,7 @@ struct DeclipperTests {
         // The negative tops at −32768, whose size a 16-bit sample cannot hold.
         let cut = clipped(voice(peak: 120_000), at: 32767).map { $0 == -Int16.max ? Int16.min : $0 }
         let restored = try #require(Declipper.restored(cut))
-        for run in Declipper.cutTops(cut) {
+        for run in Declipper.cutTops(cut).runs {
             for index in run {
                 #expect(abs(Double(restored[index])) >= 32767 / Declipper.maximumRise - 1)
             }
