@@ -74,11 +74,14 @@ public final class SoundFileReader {
         return count
     }
 
-    /// Recognizes libsndfile's log lines for a data chunk longer than the file holds.
+    /// Recognizes libsndfile's log lines for a data chunk longer than the file holds
+    /// (`data : 13490 (should be 2957)`). Its note that a data chunk of an odd number of bytes
+    /// "should be an even number of bytes" is not one: one-byte encodings (a-law, µ-law, 8-bit)
+    /// of an odd number of samples are whole, as libsndfile and sox write them.
     static func truncation(in log: String) -> String? {
         for line in log.split(separator: "\n") {
             let lower = line.lowercased()
-            if lower.contains("truncated") || lower.contains("too large") || lower.contains("should be") && lower.contains("data") {
+            if lower.contains("truncated") || lower.contains("too large") || lower.contains("(should be") && lower.contains("data") {
                 return "truncated: the header promises more audio than the file holds (\(line.trimmingCharacters(in: .whitespaces)))"
             }
         }

@@ -84,6 +84,17 @@ struct ReadWriteTests {
         #expect(abs(TestSignals.frequency(samples, 400..<3600, rate: 8000) - 440) < 0.5)
     }
 
+    @Test("One-byte encodings of an odd number of samples (the data chunk padded to even) read whole",
+          arguments: [SoundFileFormat.Encoding.aLaw, .muLaw, .pcmU8])
+    func oddLengthOneByteEncodings(encoding: SoundFileFormat.Encoding) throws {
+        let tone = TestSignals.sine(440, rate: 8000, seconds: 0.5, amplitude: 0.5) + [0]
+        let path = try TestSignals.write(tone, rate: 8000, format: SoundFileFormat(container: .wav, encoding: encoding),
+                                         name: "odd-\(encoding.rawValue).wav")
+        let samples = try AudioFileSource(path: path, sampleRate: 8000).readAll()
+        #expect(samples.count >= 4001)
+        #expect(abs(TestSignals.frequency(samples, 400..<3600, rate: 8000) - 440) < 0.5)
+    }
+
     @Test("Asterisk's header-less recordings are read by their extension, at its rate",
           arguments: [("ulaw", SoundFileFormat.Encoding.muLaw, 8000), ("alaw", .aLaw, 8000), ("sln", .pcm16, 8000), ("sln16", .pcm16, 16000)])
     func asteriskRawFormats(ext: String, encoding: SoundFileFormat.Encoding, rate: Int) throws {
