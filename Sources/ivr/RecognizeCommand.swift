@@ -68,7 +68,9 @@ struct RecognizeCommand: ParsableCommand {
                 guard let text = try? String(contentsOfFile: grammar, encoding: .utf8) else {
                     throw InputFailure(message: "\(grammar): no such file, or not readable")
                 }
-                try recognizer.addGrammar("grammar", jsgf: text)
+                do { try recognizer.addGrammar("grammar", jsgf: text) } catch {
+                    throw InputFailure(message: "\(grammar): \(error)")
+                }
                 try recognizer.use("grammar")
             } else if let keywords {
                 try recognizer.addKeywords("keywords", phrases: try Self.keywordList(keywords))

@@ -252,6 +252,19 @@ struct RecognitionTests {
         #expect(try recognizer.recognize(digits, sampleRate: 16000).words == ["three", "five", "one"])
     }
 
+    @Test("a grammar with a word the dictionary lacks is refused with the word and its line")
+    func grammarWithUnknownWord() throws {
+        let recognizer = try SpeechRecognizer()
+        let jsgf = "#JSGF V1.0;\ngrammar m;\n/* xyzzy is a comment */\npublic <m> = alpha | <b> {tag} // zork\n  | x-ray | quux;\n<b> = /2/ bravo | /1/ charlie;\n"
+        #expect(SpeechRecognizer.words(ofJSGF: jsgf).map(\.word) == ["alpha", "x-ray", "quux", "bravo", "charlie"])
+        #expect(SpeechRecognizer.words(ofJSGF: jsgf).map(\.line) == [4, 5, 5, 6, 6])
+        #expect(throws: RecognitionError.grammar("line 5: 'quux' is not in the dictionary (give it phones in models/project.dict or with --dictionary)")) {
+            try recognizer.addGrammar("m", jsgf: jsgf)
+        }
+        try recognizer.addGrammar("m", jsgf: jsgf.replacingOccurrences(of: " | quux", with: ""))
+        #expect(SpeechRecognizer.words(ofJSGF: "public <q> = \"x ray\" | b;").map(\.word) == ["x ray", "b"])
+    }
+
     @Test("clean 8 kHz speech is decoded with the narrowband transform, 16 kHz speech without it")
     func narrowbandTransform() throws {
         #expect(RecognitionModel.debian.narrowbandTransform?.hasSuffix("models/en-us-narrowband.mllr") == true)
