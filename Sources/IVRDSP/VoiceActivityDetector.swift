@@ -136,6 +136,20 @@ public final class VoiceActivityDetector {
         return highest - lowest <= 3
     }
 
+    /// How many 10 ms frames of a whole recording at 8000 or 16000 Hz are speech, judged by a
+    /// new detector from its first sample to its last.
+    public static func speechFrames(in samples: [Int16], sampleRate: Int) -> Int {
+        let detector = VoiceActivityDetector(sampleRate: sampleRate)
+        let length = detector.frameLength
+        var count = 0
+        samples.withUnsafeBufferPointer { buffer in
+            for start in stride(from: 0, to: buffer.count - length + 1, by: length) {
+                if detector.process(UnsafeBufferPointer(rebasing: buffer[start..<start + length])).isSpeech { count += 1 }
+            }
+        }
+        return count + detector.flush().filter(\.isSpeech).count
+    }
+
     /// Forgets the line, as for a new call.
     public func reset() {
         extractor.reset()

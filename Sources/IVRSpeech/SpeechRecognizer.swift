@@ -526,6 +526,9 @@ public final class SpeechRecognizer {
         /// The acoustic check for it (the narrowband transform's for 8 kHz audio heard as
         /// telephone speech).
         var verifier: AcousticVerifier
+        /// The voice activity detector found speech in it (``holdsSpeech(_:sampleRate:)``);
+        /// when not, nothing is heard in it.
+        var holdsSpeech = true
         /// It went through the noise reducer.
         var denoised = false
         /// What its cepstral mean is drawn towards when it is decoded whole (8 kHz audio heard as
@@ -561,12 +564,13 @@ public final class SpeechRecognizer {
 
         /// The same utterance to be scored anew with `meanPrior`.
         func renormalized(by meanPrior: CepstralMeanPrior) -> PreparedUtterance {
-            PreparedUtterance(samples: samples, verifier: verifier, denoised: denoised, meanPrior: meanPrior)
+            PreparedUtterance(samples: samples, verifier: verifier, holdsSpeech: holdsSpeech, denoised: denoised, meanPrior: meanPrior)
         }
 
         /// The same utterance from `sample` on (scored anew: its cepstral mean is its own).
         func from(_ sample: Int) -> PreparedUtterance {
-            PreparedUtterance(samples: Array(samples[min(samples.count, sample)...]), verifier: verifier, denoised: denoised, meanPrior: meanPrior)
+            PreparedUtterance(samples: Array(samples[min(samples.count, sample)...]), verifier: verifier, holdsSpeech: holdsSpeech,
+                              denoised: denoised, meanPrior: meanPrior)
         }
     }
 
@@ -588,14 +592,39 @@ public final class SpeechRecognizer {
         }
         let reducer = NoiseReducer(sampleRate: sampleRate)
         let snr = reducer.estimatedSNR(samples)
+        var holdsSpeech = false
+        if snr >= Self.steadyNoiseAloneBelowSNR { holdsSpeech = try Self.holdsSpeech(samples, sampleRate: sampleRate) }
         let noisy = snr < Self.noiseReductionBelowSNR
         let cleaned = Self.trimmedToSpeech(noisy ? reducer.reduce(samples) : samples, sampleRate: sampleRate)
         let narrowband = sampleRate < 16000 && snr >= Self.telephoneSpeechDownToSNR
         adapt(to: narrowband ? narrowbandTransform : identityTransform)
         do {
             return PreparedUtterance(samples: try Self.resampled(cleaned, from: sampleRate, to: 16000),
-                                     verifier: narrowband ? (narrowbandVerifier ?? verifier) : verifier, denoised: noisy,
+                                     verifier: narrowband ? (narrowbandVerifier ?? verifier) : verifier, holdsSpeech: holdsSpeech, denoised: noisy,
                                      meanPrior: narrowband ? line.prior() : nil)
+        } catch {
+            throw RecognitionError.decoder("cannot resample the utterance: \(error)")
+        }
+    }
+
+    /// Frames of speech (10 ms) the voice activity detector must find in an utterance for
+    /// anything to be heard in it.
+    static let speechFramesMinimum = 5
+    /// Below this estimated SNR (dB) an utterance is a steady noise alone, whatever its level
+    /// (the voice activity detector takes a loud noise that starts abruptly for speech now and
+    /// then): such noise lies within 1–2 dB of its quietest frames, speech at 5 dB SNR further.
+    static let steadyNoiseAloneBelowSNR = 3.0
+
+    /// Whether the voice activity detector finds speech in `samples` (at their rate when it is
+    /// 8 or 16 kHz, else resampled to 16 kHz): noise, a keypad tone or ringback alone were heard
+    /// as "no" with confidence 1, the acoustic check finding a short word's senones as good as
+    /// any for sounds no senone fits.
+    static func holdsSpeech(_ samples: [Int16], sampleRate: Int) throws(RecognitionError) -> Bool {
+        guard sampleRate != 8000 && sampleRate != 16000 else {
+            return VoiceActivityDetector.speechFrames(in: samples, sampleRate: sampleRate) >= speechFramesMinimum
+        }
+        do {
+            return VoiceActivityDetector.speechFrames(in: try resampled(samples, from: sampleRate, to: 16000), sampleRate: 16000) >= speechFramesMinimum
         } catch {
             throw RecognitionError.decoder("cannot resample the utterance: \(error)")
         }
@@ -680,6 +709,7 @@ public final class SpeechRecognizer {
     private func decode(_ utterance: inout PreparedUtterance, with search: String, checked: Bool = true,
                         rivalsFrom grammar: IntentGrammar? = nil) throws(RecognitionError) -> Recognition {
         guard searches.contains(search) else { throw RecognitionError.grammar("no search named '\(search)'") }
+        guard utterance.holdsSpeech || !checked else { return Recognition(words: [], evidence: [], utterance: AcousticEvidence()) }
         let spotting = keywordSearches.contains(search)
         let verifier = utterance.verifier
         let segments: [PocketSphinxDecoder.Segment]

@@ -190,6 +190,25 @@ struct AcousticVerifierTests {
         #expect(heard[0].evidence.allSatisfy { $0.center == AcousticEvidence.narrowbandCenter })
     }
 
+    @Test("noise, a keypad tone and ringback alone are heard as nothing; a word said is heard")
+    func soundsThatAreNotSpeech() throws {
+        let recognizer = try SpeechRecognizer()
+        let menu = try IntentGrammar(intents: [("confirm", ["yes", "no"]), ("operator", ["operator"]), ("billing", ["billing"])])
+        try recognizer.addIntents("menu", grammar: menu)
+        let tones = ToneGenerator(sampleRate: 8000)
+        var generator = NoiseGenerator(seed: 11)
+        let hiss = generator.white(count: 8000, rms: 1000).map { Int16(clamping: Int($0.rounded())) }
+        let loudHiss = generator.white(count: 8000, rms: 8000).map { Int16(clamping: Int($0.rounded())) }
+        for (name, sound) in [("hiss", hiss), ("loud hiss", loudHiss), ("key 5", tones.key(.five, seconds: 1)),
+                              ("ringback", tones.callProgress(.ringback, seconds: 1))] {
+            let heard = try recognizer.understand(sound, sampleRate: 8000, intents: "menu", grammar: menu)
+            #expect(heard.heard.words.isEmpty && heard.match == nil, "\(name): \(heard.heard.text) \(heard.confidence)")
+        }
+        guard let no = try fliteSpeech("no", voice: "slt", rate: 8000) else { return }
+        let heard = try recognizer.understand(no, sampleRate: 8000, intents: "menu", grammar: menu)
+        #expect(heard.heard.words == ["no"] && heard.match?.intent == "confirm" && heard.confidence >= IntentThresholds.defaultThreshold)
+    }
+
     /// Each of three flite words at 8 kHz against a six-word menu, as said and as `line` changes
     /// it (samples and rate): what was heard as said, and as changed.
     private func heardThrough(_ line: ([Int16]) throws -> ([Int16], Int)) throws -> [(word: String, voice: String, plain: Double,
