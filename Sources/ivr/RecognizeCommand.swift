@@ -18,7 +18,8 @@ struct RecognizeCommand: ParsableCommand {
         keyphrase below the threshold is not taken. With --json, one JSON object with the words, \
         confidence, and intent and slots (keyphrases: each found with its confidence).
         8 kHz files are decoded as telephone audio (resampled to the model's 16 kHz), as are \
-        files at a wider rate that hold only the telephone band (nothing above 4 kHz).
+        files at a wider rate that hold only the telephone band (nothing above 4 kHz). A file \
+        that holds no speech (noise, a keypad or ringing tone alone) is heard as nothing.
 
         Examples:
           ivr recognize caller.wav --intents examples/intents.yaml
