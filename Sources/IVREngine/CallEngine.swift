@@ -95,6 +95,8 @@ public final class CallEngine {
     private let understanding: InlineUnderstanding?
     /// Whether a prompt is playing now (for scripted callers that wait for the IVR).
     public private(set) var isPlayingPrompt = false
+    /// Whether the IVR is asking the caller to confirm an unsure answer (for scripted callers).
+    public private(set) var isConfirmingChoice = false
     private let hangUpLock = NSLock()
     private var hangUpRequested = false
 
@@ -141,6 +143,7 @@ public final class CallEngine {
                 }
                 _ = try call.process(frame.samples)
                 isPlayingPrompt = call.isPlayingPrompt
+                isConfirmingChoice = call.isConfirmingChoice
             }
         } catch {
             throw call.failure(error, inputEnded: inputEnded)

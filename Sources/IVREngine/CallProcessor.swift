@@ -75,6 +75,8 @@ public final class CallProcessor {
     public var isFinished: Bool { session.outcome != nil }
     /// Whether a prompt is playing now.
     public var isPlayingPrompt: Bool { !playing.isEmpty }
+    /// Whether the IVR is asking the caller to confirm an unsure answer ("Did you say …?").
+    public var isConfirmingChoice: Bool { session.isConfirmingChoice }
 
     private var rate: Int { settings.sampleRate }
     private func seconds(_ sample: Int64) -> Double { Double(sample) / Double(rate) }

@@ -12,6 +12,9 @@ public struct Scenario {
         case waitPrompt
         case press(String)
         case say(String)
+        /// Says the text only if the IVR is asking whether an unsure answer is what the caller
+        /// said ("Did you say billing?"); nothing otherwise.
+        case confirm(String)
         /// A recording the caller plays (a real caller's voice): any format, converted to the call's rate.
         case play(String)
         case silence(Double)
@@ -78,11 +81,12 @@ public struct ScenarioFile {
                 if step.string == "wait_prompt" { steps.append(.waitPrompt); continue }
                 if step.string == "hang_up" { steps.append(.hangUp); continue }
                 guard case .mapping(let action) = step, let (key, value) = action.first.map({ ($0.key.string ?? "", $0.value) }) else {
-                    throw fail(step, "scenario '\(name)': a step is wait_prompt, hang_up, press: KEYS, say: TEXT, play: FILE or silence: SECONDS")
+                    throw fail(step, "scenario '\(name)': a step is wait_prompt, hang_up, press: KEYS, say: TEXT, confirm: TEXT, play: FILE or silence: SECONDS")
                 }
                 switch key {
                 case "press": steps.append(.press(value.string ?? value.int.map(String.init) ?? ""))
                 case "say": steps.append(.say(value.string ?? ""))
+                case "confirm": steps.append(.confirm(value.string ?? "yes"))
                 case "play":
                     guard let file = value.string, !file.isEmpty else { throw fail(step, "scenario '\(name)': play takes a recording's path") }
                     let recording = file.hasPrefix("/") ? file : (folder as NSString).appendingPathComponent(file)
@@ -169,6 +173,8 @@ final class ScriptedCaller: AudioSource {
                 sawPrompt = engine?.isPlayingPrompt ?? false
             case .press(let keys):
                 pending += try ToneGenerator(sampleRate: sampleRate).keys(keys, on: 0.1, off: 0.15)
+            case .confirm(let text):
+                if engine?.isConfirmingChoice == true { steps.insert(.say(text), at: 0) }
             case .say(let text):
                 var speech = TestVoice.telephoneBand(try voice.speak(text, sampleRate: sampleRate), sampleRate: sampleRate)
                 let rms = (speech.reduce(0.0) { $0 + Double($1) * Double($1) } / Double(max(speech.count, 1))).squareRoot()

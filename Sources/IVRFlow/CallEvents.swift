@@ -60,6 +60,10 @@ public struct SpokenIntent: Sendable, Equatable {
     public static let entryName = "entry"
     public static let entrySlot = "entry"
 
+    /// The answers to "Did you say …?" (a menu answer heard without enough confidence).
+    public static let yes = SpokenIntent(name: "yes", phrases: ["yes [please]", "yeah", "correct", "that's right", "right"])
+    public static let no = SpokenIntent(name: "no", phrases: ["no", "nope", "wrong", "no that's wrong"])
+
     /// Digits by voice where the entry takes `lengths` digits: the recognizer hears exactly
     /// that many (the intent language's built-in type `digits_MIN_MAX`).
     public static func entry(lengths: ClosedRange<Int>) -> SpokenIntent {

@@ -70,6 +70,8 @@ public final class CallSession {
         case extensionEntry(DigitEntry, target: String)
         case collecting(DigitEntry)
         case confirming(String)
+        /// A spoken answer heard without enough confidence, asked back ("Did you say …?").
+        case confirmingChoice(UnsureChoice)
         case verifyingAccount(DigitEntry)
         case verifyingPIN(account: String, DigitEntry)
         case contactChoice
@@ -79,6 +81,14 @@ public final class CallSession {
         case lookingUp(started: Double, waitPromptPlayed: Bool)
         case after(Continuation)
         case ended
+    }
+
+    /// A menu answer heard below its threshold but from ``FlowSettings/confirmFrom`` on: the
+    /// intent, its slots and what the log says of it.
+    private struct UnsureChoice: Equatable {
+        var intent: String
+        var slots: [String: String]
+        var detail: [String: String]
     }
 
     /// What to do once the prompts under way have played.
@@ -152,11 +162,13 @@ public final class CallSession {
         case .intent(let name, let slots, let confidence, let words):
             guard listensForSpeech else { return [] }
             pendingPrompts.removeAll()
+            if case .confirmingChoice(let choice) = state { return confirmation(name == SpokenIntent.yes.name, of: choice) }
             guard state == .menu else { return spokenEntry(slots[SpokenIntent.entrySlot], confidence: confidence) }
             return intent(name, slots: slots, confidence: confidence, words: words)
         case .noMatch(let words):
             guard listensForSpeech else { return [] }
             pendingPrompts.removeAll()
+            if case .confirmingChoice(let choice) = state { return confirmation(false, of: choice) }
             return failedTry("no_match", state == .menu ? ["words": words] : [:])
         case .recordingFinished(let seconds):
             guard state == .recording else { return [] }
@@ -186,12 +198,17 @@ public final class CallSession {
         }
     }
 
+    /// Whether the caller is being asked whether an unsure answer is what they said.
+    public var isConfirmingChoice: Bool {
+        if case .confirmingChoice = state { true } else { false }
+    }
+
     /// Whether speech means something now: in a menu, and while digits of a `collect` node or
     /// a `verify` node's account number and PIN are entered (by voice as well as by key).
     private var listensForSpeech: Bool {
         guard acceptsSpeech else { return false }
         switch state {
-        case .menu, .collecting, .verifyingAccount, .verifyingPIN: return true
+        case .menu, .collecting, .verifyingAccount, .verifyingPIN, .confirmingChoice: return true
         default: return false
         }
     }
@@ -313,7 +330,7 @@ public final class CallSession {
                 return [.record(box: box, maxSeconds: maxSeconds, silenceSeconds: silenceSeconds)]
             case .hangUp(let reason): return hangUp(reason: reason)
             }
-        case .menu, .contactChoice, .confirming:
+        case .menu, .contactChoice, .confirming, .confirmingChoice:
             deadline = now + noInputTimeout
         case .collecting(let entry), .verifyingAccount(let entry), .verifyingPIN(_, let entry),
              .contactNumber(let entry), .extensionEntry(let entry, _):
@@ -426,8 +443,37 @@ public final class CallSession {
         var detail = ["intent": name, "confidence": String(format: "%.2f", confidence), "words": secrets.isEmpty ? words : "(masked)"]
         for (slot, value) in slots { detail["slot." + slot] = secrets.contains(slot) ? DigitCheck.masked(value) : value }
         guard confidence >= flow.threshold(for: name) else {
+            if let from = flow.settings.confirmFrom, confidence >= from, secrets.isEmpty, name != "repeat",
+               name == "operator" ? flow.settings.operatorNode != nil : menu.options.contains(where: { $0.isChosen(by: name, slots: slots) }) {
+                return confirm(UnsureChoice(intent: name, slots: slots, detail: detail), words: words)
+            }
             return failedTry("no_match", detail.merging(["reason": "low confidence"]) { $1 })
         }
+        return take(name, slots: slots, detail: detail, menu: menu)
+    }
+
+    /// Asks the caller whether `choice` (heard as `words`) is what they said.
+    private func confirm(_ choice: UnsureChoice, words: String) -> [CallCommand] {
+        record("confirm_choice", choice.detail)
+        state = .confirmingChoice(choice)
+        return [play(flow.stock.prompt(.confirmChoice, id: "settings.confirm_choice"), values: ["choice": words]),
+                .listen(ListenRequest(keys: ["1", "2"], intents: acceptsSpeech ? [.yes, .no] : [], collectingDigits: false))]
+    }
+
+    /// The caller's answer to ``confirm(_:words:)``: the choice taken, or a no-match of the menu
+    /// (`silent`: a no-input).
+    private func confirmation(_ confirmed: Bool, of choice: UnsureChoice, silent: Bool = false) -> [CallCommand] {
+        state = .menu
+        guard case .menu(let menu)? = flow.nodes[node] else { return [] }
+        guard confirmed else {
+            return failedTry(silent ? "no_input" : "no_match", choice.detail.merging(["reason": "not confirmed"]) { $1 })
+        }
+        return take(choice.intent, slots: choice.slots, detail: choice.detail.merging(["confirmed": "yes"]) { $1 }, menu: menu)
+    }
+
+    /// Takes an intent heard in `menu`: its slots become the call's data, and its option is chosen.
+    private func take(_ name: String, slots: [String: String], detail: [String: String], menu: Menu) -> [CallCommand] {
+        let secrets = Set(slots.keys).intersection(flow.secretFields)
         record("intent", detail)
         for (slot, value) in slots { data[slot] = value }
         secretFields.formUnion(secrets)
@@ -524,6 +570,9 @@ public final class CallSession {
                 return [play(collect.prompt), listenForDigits()]
             }
             return failedTry("no_match", ["key": String(key)])
+        case .confirmingChoice(let choice):
+            record("digit", ["key": String(key)])
+            return confirmation(key == "1", of: choice)
         case .verifyingAccount(var entry):
             record("digit", ["key": "*"])
             let step = entry.add(key)
@@ -575,6 +624,8 @@ public final class CallSession {
             return failedTry("no_input", [:])
         case .confirming:
             return failedTry("no_input", [:])
+        case .confirmingChoice(let choice):
+            return confirmation(false, of: choice, silent: true)
         case .extensionEntry(let entry, let target):
             return extensionStep(entry.timedOut(), of: entry, target: target)
         case .collecting(let entry):

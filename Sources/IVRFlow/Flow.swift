@@ -100,6 +100,9 @@ public struct FlowSettings: Sendable, Equatable {
     /// Recognition confidence below which an intent counts as no match (by default the
     /// recognizer's own, `IntentThresholds.defaultThreshold`).
     public var minimumConfidence = 0.5
+    /// Confidence from which a spoken answer below its threshold is confirmed ("Did you say
+    /// billing?") rather than taken for a no-match; nil: never (`confirm_from`).
+    public var confirmFrom: Double?
     /// Node that key 0 leads to from any menu (none when nil).
     public var operatorNode: String?
     /// Key that repeats a menu.

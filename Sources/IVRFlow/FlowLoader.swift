@@ -166,13 +166,18 @@ struct FlowParser {
 
     mutating func parseSettings(_ node: Node) -> FlowSettings {
         let fields = reader.mapping(
-            node, allowed: ["no_input_timeout", "inter_digit_timeout", "max_tries", "min_confidence", "operator",
+            node, allowed: ["no_input_timeout", "inter_digit_timeout", "max_tries", "min_confidence", "confirm_from", "operator",
                             "repeat_key", "back_key", "fallback"], where: "settings")
         var settings = FlowSettings()
         if let value = reader.number(fields["no_input_timeout"], "no_input_timeout", in: 0.5...60) { settings.noInputTimeout = value }
         if let value = reader.number(fields["inter_digit_timeout"], "inter_digit_timeout", in: 0.5...30) { settings.interDigitTimeout = value }
         if let value = reader.integer(fields["max_tries"], "max_tries", in: 1...10) { settings.maxTries = value }
         if let value = reader.number(fields["min_confidence"], "min_confidence", in: 0...1) { settings.minimumConfidence = value }
+        if let value = reader.number(fields["confirm_from"], "confirm_from", in: 0...1) {
+            if value < settings.minimumConfidence { settings.confirmFrom = value } else {
+                reader.problem(fields["confirm_from"], "confirm_from \(value) must be below min_confidence (\(settings.minimumConfidence)): answers from it on are taken without asking")
+            }
+        }
         settings.operatorNode = reference(fields["operator"], "operator")
         settings.fallback = reference(fields["fallback"], "fallback")
         if fields["repeat_key"] != nil { settings.repeatKey = key(fields["repeat_key"], "repeat_key") }

@@ -11,7 +11,7 @@ public enum StockPhrase: String, CaseIterable, Sendable {
     case voicemail, voicemailThanks = "voicemail_thanks"
     case callbackOffer = "callback_offer", callbackConfirm = "callback_confirm", textConfirm = "text_confirm"
     case phoneNumber = "phone_number", callbackDone = "callback_done", textDone = "text_done"
-    case pleaseHold = "please_hold", goodbye
+    case pleaseHold = "please_hold", goodbye, confirmChoice = "confirm_choice"
 }
 
 /// Where a stock text was given: the project's set or a flow's own, with its line.

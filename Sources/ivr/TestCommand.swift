@@ -8,7 +8,8 @@ struct TestCommand: ParsableCommand {
         abstract: "Run scripted test calls against a flow and check what came of them.",
         discussion: """
         Each scenario names the caller's steps (wait_prompt, press: "1", say: "billing", \
-        play: caller.wav, silence: 6s, hang_up) and what is expected (outcome, nodes visited, \
+        play: caller.wav, silence: 6s, confirm: "yes" (said only if the IVR asks "Did you say \
+        ...?"), hang_up) and what is expected (outcome, nodes visited, \
         collected values, maximum duration). The caller's audio is made by the tool: keys from \
         the tone generator, speech from an eSpeak NG (or flite, Festival) voice other than the \
         IVR's, or a recording of a real caller (any format, relative to the scenario file), \

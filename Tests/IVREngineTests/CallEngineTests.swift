@@ -210,6 +210,55 @@ struct CallEngineTests {
         #expect(result.transcript.contains { $0.text == "(beep; recording voicemail for billing)" })
     }
 
+    @Test("a scripted caller's confirm step answers \"Did you say …?\" when the IVR asks it, and says nothing when it does not")
+    func scriptedConfirmation() throws {
+        guard !TestVoice.fliteVoices.isEmpty else { return }
+        let folder = ScratchFolder.make("confirm")
+        // Every answer is below min_confidence 1 and above confirm_from: each is asked back.
+        let flowText = """
+        start: main
+        settings: { min_confidence: 1, confirm_from: 0.01, max_tries: 1 }
+        nodes:
+          main:
+            type: menu
+            prompt: "Say billing or sales."
+            options:
+              - { say: [billing], go: billing }
+              - { say: [sales], go: sales }
+          billing: { type: hangup, prompt: "Billing.", outcome: billing }
+          sales: { type: hangup, prompt: "Sales.", outcome: sales }
+        """
+        try flowText.write(to: folder.appendingPathComponent("asks.yaml"), atomically: true, encoding: .utf8)
+        try flowText.replacingOccurrences(of: "min_confidence: 1, confirm_from: 0.01, ", with: "")
+            .write(to: folder.appendingPathComponent("takes.yaml"), atomically: true, encoding: .utf8)
+        func run(_ flowFile: String, _ steps: String) throws -> CallResult {
+            let scenarios = folder.appendingPathComponent("scenarios.yaml").path
+            try """
+            flow: \(flowFile)
+            at: "2026-11-24T10:00:00-05:00"
+            scenarios:
+              - name: billing
+                voice: flite:slt
+                steps: [\(steps)]
+            """.write(toFile: scenarios, atomically: true, encoding: .utf8)
+            let file = try ScenarioFile.load(path: scenarios)
+            let flow = try FlowLoader.load(path: file.flowPath)
+            let library = PromptLibrary(folder: flow.promptFolder, cache: PromptCache(synthesizer: SpeechSynthesizer(sampleRate: 8000)))
+            return try ScenarioRunner.run(file.scenarios[0], flow: flow, voice: file.callerVoice, prompts: library, recognizer: SpeechRecognizer()).call
+        }
+        let said = "wait_prompt, say: billing, wait_prompt"
+        let confirmed = try run("asks.yaml", said + ", confirm: \"yes\", wait_prompt")
+        #expect(confirmed.outcome.description.hasPrefix("contained (billing)"), "\(confirmed.transcript.map(\.description))")
+        #expect(confirmed.log.contains { $0.event == "confirm_choice" && $0.detail["intent"] == "billing" })
+        #expect(confirmed.transcript.contains { $0.text.hasPrefix("IVR: Did you say billing?") })
+        let unanswered = try run("asks.yaml", said)
+        #expect(!unanswered.outcome.description.contains("billing"))
+        #expect(unanswered.log.contains { $0.event == "no_input" && $0.detail["reason"] == "not confirmed" })
+        let notAsked = try run("takes.yaml", said + ", confirm: \"yes\", wait_prompt")
+        #expect(notAsked.outcome.description.hasPrefix("contained (billing)"))
+        #expect(notAsked.transcript.filter { $0.text.hasPrefix("caller said") }.count == 1, "\(notAsked.transcript.map(\.description))")
+    }
+
     @Test("an account number and a PIN said aloud: verified, and the digits heard stay out of the transcript and the log")
     func secretsByVoice() throws {
         guard !TestVoice.fliteVoices.isEmpty else { return }

@@ -82,6 +82,72 @@ struct MenuTests {
         #expect(call.session.node == "main")
     }
 
+    static let confirmingFlow = """
+    start: main
+    settings: { min_confidence: 0.5, confirm_from: 0.2, max_tries: 2, operator: desk }
+    nodes:
+      main:
+        type: menu
+        prompt: "Say billing or sales."
+        options:
+          - { key: "1", say: [billing], go: billing }
+          - { key: "2", say: [sales], go: sales }
+      billing: { type: hangup, prompt: "Billing." }
+      sales: { type: hangup, prompt: "Sales." }
+      desk: { type: hangup, prompt: "Desk." }
+    """
+
+    @Test("an answer heard without enough confidence is asked back; yes or 1 takes it, no or 2 asks the menu again")
+    func unsureAnswerConfirmed() throws {
+        let flow = try loadFlow(Self.confirmingFlow)
+        let byVoice = CallDriver(flow)
+        byVoice.answer()
+        byVoice.say("billing", confidence: 0.3)
+        #expect(byVoice.session.node == "main" && byVoice.events("confirm_choice").count == 1)
+        let asked = byVoice.commands.compactMap { if case .play(let prompt) = $0 { prompt } else { nil } }.last
+        #expect(asked?.text == "Did you say billing? If so, say yes or press 1. If not, say no or press 2.")
+        #expect(byVoice.commands.last == .listen(ListenRequest(keys: ["1", "2"], intents: [.yes, .no], collectingDigits: false)))
+        byVoice.say("yes")
+        #expect(byVoice.path == ["main", "billing"])
+        #expect(byVoice.events("intent").first?.detail["confirmed"] == "yes")
+
+        let byKey = CallDriver(flow)
+        byKey.answer()
+        byKey.say("sales", confidence: 0.25)
+        byKey.press("1")
+        #expect(byKey.path == ["main", "sales"])
+
+        let refused = CallDriver(flow)
+        refused.answer()
+        refused.say("sales", confidence: 0.4)
+        refused.say("no")
+        #expect(refused.session.node == "main" && refused.events("no_match").first?.detail["reason"] == "not confirmed")
+        refused.say("billing", confidence: 0.35)
+        refused.press("2")
+        #expect(refused.events("no_match").count == 2 && refused.path == ["main", "desk"])  // out of tries: the operator
+
+        // Below confirm_from, or without it, an unsure answer is a no-match as before.
+        let tooUnsure = CallDriver(flow)
+        tooUnsure.answer()
+        tooUnsure.say("billing", confidence: 0.1)
+        #expect(tooUnsure.events("confirm_choice").isEmpty && tooUnsure.events("no_match").first?.detail["reason"] == "low confidence")
+        let notAsked = CallDriver(try loadFlow(Self.confirmingFlow.replacingOccurrences(of: "confirm_from: 0.2, ", with: "")))
+        notAsked.answer()
+        notAsked.say("billing", confidence: 0.3)
+        #expect(notAsked.events("confirm_choice").isEmpty && notAsked.events("no_match").count == 1)
+
+        let (_, problems) = try checkFlow(Self.confirmingFlow.replacingOccurrences(of: "confirm_from: 0.2", with: "confirm_from: 0.6"))
+        #expect(problems.count == 1 && problems.first?.description.hasSuffix(
+            "flow.yaml:2: confirm_from 0.6 must be below min_confidence (0.5): answers from it on are taken without asking") == true)
+
+        // Silence after the question is a no-input of the menu.
+        let silent = CallDriver(flow)
+        silent.answer()
+        silent.say("billing", confidence: 0.3)
+        silent.silence(6)
+        #expect(silent.events("no_input").first?.detail["reason"] == "not confirmed" && silent.session.node == "main")
+    }
+
     @Test("a prompt marked not interruptible ignores keys until it ends")
     func notInterruptible() throws {
         let flow = try loadFlow("""
