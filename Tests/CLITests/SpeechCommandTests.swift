@@ -75,7 +75,8 @@ struct SpeechCommandTests {
         let objects = try stock.stdout.split(separator: "\n").map {
             try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: String]
         }
-        #expect(objects.count == 17)
+        #expect(objects.count == 18)
+        #expect(objects.first { $0["id"] == "confirm_choice" }?["text"]?.hasPrefix("Avez-vous dit {choice} ?") == true)
         #expect(objects.first { $0["id"] == "goodbye" }?["text"] == "Merci de votre appel. Au revoir.")
         let unknown = try IVRProcess.run(["prompts", "list", "--language", "it"])
         #expect(unknown.status == 1 && unknown.stderr.contains("no prompts in language 'it'"), "\(unknown.stderr)")
