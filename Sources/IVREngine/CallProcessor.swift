@@ -30,6 +30,10 @@ public final class CallProcessor {
     private var commands: [CallCommand] = []
     private var playing: [(samples: [Int16], played: Int)] = []   // the prompts queued, and how far each has played
     private var utterance: [Int16]?
+    /// Speech that starts before this sample is a key's tone, not the caller's voice: from a
+    /// key's press to ``keyToneGuard`` after its release (the detector takes some tones in line
+    /// noise for speech).
+    private var keyToneUntil: Int64 = -1
     private var utteranceStart: Int64 = 0     // sample clock of the utterance's first kept sample
     /// The utterance handed over for understanding during its trailing silence, and where it ended then.
     private var early: (end: Int64, length: Int, answer: PendingAnswer)?
@@ -121,6 +125,17 @@ public final class CallProcessor {
                    duration: seconds(clock), inputEnded: inputEnded)
     }
 
+    /// Seconds after a key's release in which a speech start is still its tone.
+    static let keyToneGuard = 0.05
+
+    /// Forgets an utterance under way (a key's tone, or speech a key cut short); the endpointer
+    /// waits for speech afresh from `sample`, its detector's view of the line kept.
+    private func dropUtterance(at sample: Int64) {
+        utterance = nil
+        early = nil
+        if endpointerRunning && recording == nil { endpointer.listen(from: sample, noInputTimeout: nil) }
+    }
+
     /// Processes the caller's next frame and returns the IVR's frame of the same length.
     /// `detectKeys: false` leaves keys to ``keyPressed(_:)`` (a line that sends them out of band).
     public func process(_ caller: [Int16], detectKeys: Bool = true) throws -> [Int16] {
@@ -133,9 +148,14 @@ public final class CallProcessor {
         let keys = caller.withUnsafeBufferPointer { dtmf.process($0) }
         if detectKeys {
             for event in keys {
-                if case .pressed(let key, _) = event {
+                switch event {
+                case .pressed(let key, _):
                     say("caller pressed \(key.rawValue)", at: clock)
+                    keyToneUntil = .max
+                    dropUtterance(at: frameEnd)
                     try apply(session.handle(.digit(key.rawValue), at: now), at: frameEnd)
+                case .released:
+                    keyToneUntil = frameEnd + Int64(Self.keyToneGuard * Double(rate))
                 }
             }
         }
@@ -160,6 +180,8 @@ public final class CallProcessor {
             switch endpoint {
             case .speechStarted? where settings.echoGate && Self.isEcho(caller, playing: lastOutput):
                 say("(speech start ignored: as loud as the prompt's echo)", at: clock)
+            case .speechStarted(let start, _)? where start < keyToneUntil:
+                dropUtterance(at: frameEnd)
             case .speechStarted(_, let audio)?:
                 utterance = audio
                 utteranceStart = frameEnd - Int64(audio.count)

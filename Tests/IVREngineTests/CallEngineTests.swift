@@ -259,6 +259,46 @@ struct CallEngineTests {
         #expect(notAsked.transcript.filter { $0.text.hasPrefix("caller said") }.count == 1, "\(notAsked.transcript.map(\.description))")
     }
 
+    @Test("a key's tone on a noisy line is a key, not speech: no utterance is heard in it")
+    func keyToneIsNotSpeech() throws {
+        let folder = ScratchFolder.make("key-tone")
+        try """
+        start: main
+        settings: { max_tries: 1 }
+        nodes:
+          main:
+            type: menu
+            prompt: "Press 1 or 2."
+            options:
+              - { key: "1", go: list }
+              - { key: "2", go: list }
+          list:
+            type: menu
+            prompt: "Say a word."
+            options:
+              - { say: [alpha], go: bye }
+              - { say: [charlie], go: bye }
+          bye: { type: hangup, prompt: "Bye.", outcome: word }
+        """.write(to: folder.appendingPathComponent("flow.yaml"), atomically: true, encoding: .utf8)
+        let scenarios = folder.appendingPathComponent("scenarios.yaml").path
+        try """
+        flow: flow.yaml
+        at: "2026-11-24T10:00:00-05:00"
+        scenarios:
+          - name: keys in noise
+            snr: 10
+            steps: [wait_prompt, press: "1", wait_prompt, silence: 7]
+        """.write(toFile: scenarios, atomically: true, encoding: .utf8)
+        let file = try ScenarioFile.load(path: scenarios)
+        let flow = try FlowLoader.load(path: file.flowPath)
+        let library = PromptLibrary(folder: flow.promptFolder, cache: PromptCache(synthesizer: SpeechSynthesizer(sampleRate: 8000)))
+        let call = try ScenarioRunner.run(file.scenarios[0], flow: flow, voice: file.callerVoice, prompts: library, recognizer: SpeechRecognizer()).call
+        let transcript = call.transcript.map(\.description).joined(separator: "\n")
+        #expect(call.log.contains { $0.event == "enter" && $0.node == "list" }, "\(transcript)")
+        #expect(!call.log.contains { $0.event == "no_match" }, "\(transcript)")
+        #expect(!transcript.contains("caller said"), "\(transcript)")
+    }
+
     @Test("an account number and a PIN said aloud: verified, and the digits heard stay out of the transcript and the log")
     func secretsByVoice() throws {
         guard !TestVoice.fliteVoices.isEmpty else { return }
