@@ -241,10 +241,7 @@ struct CallEngineTests {
                 voice: flite:slt
                 steps: [\(steps)]
             """.write(toFile: scenarios, atomically: true, encoding: .utf8)
-            let file = try ScenarioFile.load(path: scenarios)
-            let flow = try FlowLoader.load(path: file.flowPath)
-            let library = PromptLibrary(folder: flow.promptFolder, cache: PromptCache(synthesizer: SpeechSynthesizer(sampleRate: 8000)))
-            return try ScenarioRunner.run(file.scenarios[0], flow: flow, voice: file.callerVoice, prompts: library, recognizer: SpeechRecognizer()).call
+            return try Self.runFirstScenario(of: scenarios).call
         }
         let said = "wait_prompt, say: billing, wait_prompt"
         let confirmed = try run("asks.yaml", said + ", confirm: \"yes\", wait_prompt")
@@ -289,10 +286,7 @@ struct CallEngineTests {
             snr: 10
             steps: [wait_prompt, press: "1", wait_prompt, silence: 7]
         """.write(toFile: scenarios, atomically: true, encoding: .utf8)
-        let file = try ScenarioFile.load(path: scenarios)
-        let flow = try FlowLoader.load(path: file.flowPath)
-        let library = PromptLibrary(folder: flow.promptFolder, cache: PromptCache(synthesizer: SpeechSynthesizer(sampleRate: 8000)))
-        let call = try ScenarioRunner.run(file.scenarios[0], flow: flow, voice: file.callerVoice, prompts: library, recognizer: SpeechRecognizer()).call
+        let call = try Self.runFirstScenario(of: scenarios).call
         let transcript = call.transcript.map(\.description).joined(separator: "\n")
         #expect(call.log.contains { $0.event == "enter" && $0.node == "list" }, "\(transcript)")
         #expect(!call.log.contains { $0.event == "no_match" }, "\(transcript)")
@@ -314,10 +308,7 @@ struct CallEngineTests {
                     wait_prompt, say: "four three two one", wait_prompt]
             expect: { visits: [main, balance, balance-info] }
         """.write(toFile: scenarios, atomically: true, encoding: .utf8)
-        let file = try ScenarioFile.load(path: scenarios)
-        let flow = try FlowLoader.load(path: file.flowPath)
-        let library = PromptLibrary(folder: flow.promptFolder, cache: PromptCache(synthesizer: SpeechSynthesizer(sampleRate: 8000)))
-        let result = try ScenarioRunner.run(file.scenarios[0], flow: flow, voice: file.callerVoice, prompts: library, recognizer: SpeechRecognizer())
+        let result = try Self.runFirstScenario(of: scenarios)
         let transcript = result.call.transcript.map(\.description).joined(separator: "\n")
         #expect(result.passed, "\(result.failures) \(transcript)")
         #expect(result.call.log.filter { $0.event == "entry" && $0.detail["by"] == "speech" }.count == 2, "\(transcript)")
@@ -325,6 +316,15 @@ struct CallEngineTests {
                 "\(transcript)")
         let log = result.call.log.map { "\($0.detail)" }.joined()
         #expect(!log.contains("12345678") && !log.contains("4321"))
+    }
+
+    /// The first scenario of the scenario file at `path`, run against its flow with the real
+    /// recognizer and synthesized prompts.
+    private static func runFirstScenario(of path: String) throws -> ScenarioResult {
+        let file = try ScenarioFile.load(path: path)
+        let flow = try FlowLoader.load(path: file.flowPath)
+        let library = PromptLibrary(folder: flow.promptFolder, cache: PromptCache(synthesizer: SpeechSynthesizer(sampleRate: 8000)))
+        return try ScenarioRunner.run(file.scenarios[0], flow: flow, voice: file.callerVoice, prompts: library, recognizer: SpeechRecognizer())
     }
 
 }
