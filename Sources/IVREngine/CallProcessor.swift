@@ -144,19 +144,19 @@ public final class CallProcessor {
         try deliverAnswer(at: clock)
         try deliverLookup(at: clock)
 
-        // Keys (the detector always listens, so that a tone in band is not heard twice).
+        // Keys (the detector always listens, so that a tone in band is not heard twice, nor as
+        // speech: a phone may send a key out of band and as a tone too).
         let keys = caller.withUnsafeBufferPointer { dtmf.process($0) }
-        if detectKeys {
-            for event in keys {
-                switch event {
-                case .pressed(let key, _):
-                    say("caller pressed \(key.rawValue)", at: clock)
-                    keyToneUntil = .max
-                    dropUtterance(at: frameEnd)
-                    try apply(session.handle(.digit(key.rawValue), at: now), at: frameEnd)
-                case .released:
-                    keyToneUntil = frameEnd + Int64(Self.keyToneGuard * Double(rate))
-                }
+        for event in keys {
+            switch event {
+            case .pressed(let key, _):
+                keyToneUntil = .max
+                dropUtterance(at: frameEnd)
+                guard detectKeys else { break }
+                say("caller pressed \(key.rawValue)", at: clock)
+                try apply(session.handle(.digit(key.rawValue), at: now), at: frameEnd)
+            case .released:
+                keyToneUntil = frameEnd + Int64(Self.keyToneGuard * Double(rate))
             }
         }
         // Speech, when the flow listens for it or records. A keypad-only call needs the
