@@ -481,8 +481,8 @@ public final class SpeechRecognizer {
         /// The acoustic check for it (the narrowband transform's for 8 kHz audio heard as
         /// telephone speech).
         var verifier: AcousticVerifier
-        /// The voice activity detector found speech in it (``holdsSpeech(_:sampleRate:)``);
-        /// when not, nothing is heard in it.
+        /// It holds speech (``SpeechRecognizer/holdsSpeech(_:sampleRate:estimatedSNR:)``); when
+        /// not, nothing is heard in it.
         var holdsSpeech = true
         /// It went through the noise reducer.
         var denoised = false
@@ -541,25 +541,18 @@ public final class SpeechRecognizer {
         let centered = Self.withoutOffset(samples)
         var (samples, sampleRate) = (Declipper.restored(centered) ?? centered, sampleRate)
         if TelephoneBand.holdsOnlyTelephoneBand(samples, sampleRate: sampleRate) {
-            do { (samples, sampleRate) = (try Self.resampled(samples, from: sampleRate, to: 8000), 8000) } catch {
-                throw RecognitionError.decoder("cannot resample the utterance: \(error)")
-            }
+            (samples, sampleRate) = (try Self.resampled(samples, from: sampleRate, to: 8000), 8000)
         }
         let reducer = NoiseReducer(sampleRate: sampleRate)
         let snr = reducer.estimatedSNR(samples)
-        var holdsSpeech = false
-        if snr >= Self.steadyNoiseAloneBelowSNR { holdsSpeech = try Self.holdsSpeech(samples, sampleRate: sampleRate) }
+        let holdsSpeech = try Self.holdsSpeech(samples, sampleRate: sampleRate, estimatedSNR: snr)
         let noisy = snr < Self.noiseReductionBelowSNR
         let cleaned = Self.trimmedToSpeech(noisy ? reducer.reduce(samples) : samples, sampleRate: sampleRate)
         let narrowband = sampleRate < 16000 && snr >= Self.telephoneSpeechDownToSNR
         adapt(to: narrowband ? narrowbandTransform : identityTransform)
-        do {
-            return PreparedUtterance(samples: try Self.resampled(cleaned, from: sampleRate, to: 16000),
-                                     verifier: narrowband ? (narrowbandVerifier ?? verifier) : verifier, holdsSpeech: holdsSpeech, denoised: noisy,
-                                     meanPrior: narrowband ? line.prior() : nil)
-        } catch {
-            throw RecognitionError.decoder("cannot resample the utterance: \(error)")
-        }
+        return PreparedUtterance(samples: try Self.resampled(cleaned, from: sampleRate, to: 16000),
+                                 verifier: narrowband ? (narrowbandVerifier ?? verifier) : verifier, holdsSpeech: holdsSpeech, denoised: noisy,
+                                 meanPrior: narrowband ? line.prior() : nil)
     }
 
     /// Frames of speech (10 ms) the voice activity detector must find in an utterance for
@@ -570,19 +563,16 @@ public final class SpeechRecognizer {
     /// then): such noise lies within 1–2 dB of its quietest frames, speech at 5 dB SNR further.
     static let steadyNoiseAloneBelowSNR = 3.0
 
-    /// Whether the voice activity detector finds speech in `samples` (at their rate when it is
-    /// 8 or 16 kHz, else resampled to 16 kHz): noise, a keypad tone or ringback alone were heard
-    /// as "no" with confidence 1, the acoustic check finding a short word's senones as good as
-    /// any for sounds no senone fits.
-    static func holdsSpeech(_ samples: [Int16], sampleRate: Int) throws(RecognitionError) -> Bool {
-        guard sampleRate != 8000 && sampleRate != 16000 else {
-            return VoiceActivityDetector.speechFrames(in: samples, sampleRate: sampleRate) >= speechFramesMinimum
-        }
-        do {
-            return VoiceActivityDetector.speechFrames(in: try resampled(samples, from: sampleRate, to: 16000), sampleRate: 16000) >= speechFramesMinimum
-        } catch {
-            throw RecognitionError.decoder("cannot resample the utterance: \(error)")
-        }
+    /// Whether `samples` hold speech: their `estimatedSNR` is at least
+    /// ``steadyNoiseAloneBelowSNR`` and the voice activity detector finds
+    /// ``speechFramesMinimum`` frames of speech in them (at their rate when it is 8 or 16 kHz,
+    /// else resampled to 16 kHz). Noise, a keypad tone or ringback alone were heard as "no" with
+    /// confidence 1, the acoustic check finding a short word's senones as good as any for sounds
+    /// no senone fits.
+    static func holdsSpeech(_ samples: [Int16], sampleRate: Int, estimatedSNR: Double) throws(RecognitionError) -> Bool {
+        guard estimatedSNR >= steadyNoiseAloneBelowSNR else { return false }
+        let (audio, rate) = sampleRate == 8000 || sampleRate == 16000 ? (samples, sampleRate) : (try resampled(samples, from: sampleRate, to: 16000), 16000)
+        return VoiceActivityDetector.speechFrames(in: audio, sampleRate: rate) >= speechFramesMinimum
     }
 
     /// Speech kept before the first and after the last 10 ms frame that holds speech.
@@ -827,9 +817,12 @@ public final class SpeechRecognizer {
     }
 
     /// `samples` at `rate` resampled to `target` (soxr).
-    static func resampled(_ samples: [Int16], from rate: Int, to target: Int) throws -> [Int16] {
+    static func resampled(_ samples: [Int16], from rate: Int, to target: Int) throws(RecognitionError) -> [Int16] {
         guard rate != target else { return samples }
-        let resampler = try Resampler(from: Double(rate), to: Double(target))
+        let resampler: Resampler
+        do { resampler = try Resampler(from: Double(rate), to: Double(target)) } catch {
+            throw RecognitionError.decoder("cannot resample the utterance: \(error)")
+        }
         var output: [Float] = []
         samples.map(SampleConversion.float).withUnsafeBufferPointer { resampler.process($0, into: &output) }
         resampler.flush(into: &output)
