@@ -192,6 +192,17 @@ final class PocketSphinxDecoder {
         return String(cString: pronunciation).split(separator: " ").map(String.init)
     }
 
+    /// The phones of each of `word`'s pronunciations (`word`, `word(2)`, …), the first first.
+    func pronunciations(_ word: String) -> [[String]] {
+        var found: [[String]] = []
+        for variant in 1... {
+            let phones = phones(variant == 1 ? word : "\(word)(\(variant))")
+            if phones.isEmpty { return found }
+            found.append(phones)
+        }
+        return found
+    }
+
     /// Whether the dictionary knows `word`.
     func knows(_ word: String) -> Bool {
         guard let pronunciation = ps_lookup_word(decoder, word) else { return false }

@@ -205,6 +205,16 @@ public final class SpeechRecognizer {
     /// noise; BENCHMARKS.md).
     static let wordInsertionPenalty = 0.2
 
+    /// PocketSphinx's probability of a silence in a grammar search with shared scoring: the
+    /// largest, so that a silence costs what any word does (``wordInsertionPenalty``), no more.
+    /// At PocketSphinx's default (0.005) the silence before and after an answer cost about 45
+    /// nats each, so the search stretched the answer's first and last sounds over it instead,
+    /// and words that begin with a stop, whose closure is a silence, won over words that begin
+    /// with a vowel: the real speaker's "e", "v", "z" and "echo" heard as "p", "b", "p" and
+    /// "tango", a flite voice's "hours" as "balance", a "two" put before flite's digit strings
+    /// (BENCHMARKS.md).
+    static let silenceProbability = 1.0
+
     /// Who scores the model's senones for the decoder's search.
     public enum Scoring: Sendable {
         /// The acoustic check's scorer scores every senone of every frame once, and the decoder's
@@ -252,7 +262,7 @@ public final class SpeechRecognizer {
         // voice said poorly that every path of the phrase was pruned (eSpeak NG's "I want to pay
         // my bill" heard as nothing; PocketSphinx's own scoring heard it; the search is a small
         // share of the cost).
-        let sharedOptions = ["-wip", "\(Self.wordInsertionPenalty)", "-pl_window", "0",
+        let sharedOptions = ["-wip", "\(Self.wordInsertionPenalty)", "-silprob", "\(Self.silenceProbability)", "-pl_window", "0",
                              "-beam", "1e-60", "-pbeam", "1e-60", "-wbeam", "1e-60"]
         decoder = try .kept(hmm: model.acousticModel, dictionary: model.dictionary,
                             options: ["-remove_silence", "no"] + (scoring == .shared ? sharedOptions : []))
@@ -727,19 +737,34 @@ public final class SpeechRecognizer {
         }
         if utteranceEvidence.confidence >= Self.rivalsCompareAbove,
            let rivals = grammar?.rivals(of: words, limit: Self.rivalPhrasesLimit), !rivals.isEmpty {
-            // Each phrase between silences over the same frames; one too long for them explains nothing.
-            func explained(_ phrase: [String]) -> Double {
-                let units: [AcousticVerifier.Unit] = [nil] + phrase.map { decoder.phones($0) } + [nil]
-                let found = verifier.evidence(of: units, over: start..<end, in: scores)
+            // Each phrase between silences over the same frames: the words as the decoder heard
+            // them, a rival as it fits them best (of its words' pronunciations); one too long for
+            // them explains nothing.
+            func explained(_ said: [AcousticVerifier.Unit]) -> Double {
+                let found = verifier.evidence(of: [nil] + said + [nil], over: start..<end, in: scores)
                 return found.contains { $0.frames > 0 } ? found.reduce(0) { $0 + $1.ratio } : -.infinity
             }
-            let own = explained(words)
+            func explained(_ phrase: [String]) -> Double { pronounced(phrase).map(explained).max() ?? -.infinity }
+            let own = explained(spoken.map { decoder.phones($0.word) })
             if own > -.infinity, let best = rivals.map(explained).max() {
                 recognition.rivalLead = best > -.infinity ? (own - best) / Double(end - start) : .infinity
             }
         }
         return recognition
     }
+
+    /// The ways `phrase` may be said: each combination of its words' pronunciations, at most
+    /// ``pronunciationsCompared`` (the first pronunciations first).
+    private func pronounced(_ phrase: [String]) -> [[AcousticVerifier.Unit]] {
+        phrase.reduce([[]]) { heads, word in
+            let variants = decoder.pronunciations(word)
+            return Array(heads.flatMap { head in variants.map { head + [$0] } }.prefix(Self.pronunciationsCompared))
+        }
+    }
+
+    /// Ways of saying one phrase compared with its rivals (a word like "a", said "ah" or "ay",
+    /// has two).
+    static let pronunciationsCompared = 8
 
     /// The cepstral mean of an utterance as the recognizer prepares it (at 16 kHz, trimmed to its
     /// speech, denoised if noisy), before any prior: what ``CepstralMeanPrior/telephone`` averages.

@@ -134,7 +134,7 @@ struct RealSpeechRows {
                     let whole = try recognizer.recognize(recording.audio, sampleRate: 8000)
                     // A menu's own phrases are not spotted: no such search then.
                     let spotted = (try? recognizer.use(name + "_spotting")) == nil ? nil : try recognizer.recognize(recording.audio, sampleRate: 8000)
-                    trace("\(menu.name) | \(recording.file) | \(recording.word) | \(inMenu ? "in" : recording.isSingleWord ? "other" : "sentence") | \(accepted ?? "-") | \(String(format: "%.3f", result.confidence)) | \(whole.text) | \(String(format: "%.2f", whole.utterance.perFrame)) | \(whole.utterance.frames) | \(Self.describe(spotted?.phrases ?? []))\(whole.lineMean.map { String(format: " | line %.0f", CepstralMeanPrior.telephone.distance(to: $0)) } ?? "")\(result.heard.reheard ? " | heard again: \(result.heard.text)" : "")")
+                    trace("\(menu.name) | \(recording.file) | \(recording.word) | \(inMenu ? "in" : recording.isSingleWord ? "other" : "sentence") | \(accepted ?? "-") | \(String(format: "%.3f", result.confidence)) | \(whole.text) | \(String(format: "%.2f", whole.utterance.perFrame)) | \(whole.utterance.frames) | heard \(result.heard.text), check \(String(format: "%.3f", result.heard.utterance.confidence)), lead \(result.heard.rivalLead.map { String(format: "%.3f", $0) } ?? "-") | \(Self.describe(spotted?.phrases ?? []))\(whole.lineMean.map { String(format: " | line %.0f", CepstralMeanPrior.telephone.distance(to: $0)) } ?? "")\(result.heard.reheard ? " | heard again: \(result.heard.text)" : "")")
                 }
                 if inMenu {
                     row.answers += 1
