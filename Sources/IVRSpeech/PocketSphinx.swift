@@ -43,9 +43,14 @@ final class PocketSphinxDecoder {
         cmd_ln_free_r(config)
     }
 
-    func addGrammar(_ name: String, jsgf: String) throws(RecognitionError) {
+    /// Adds (or replaces) a JSGF grammar search; with `silenceProbability`, its silences take
+    /// that probability instead of the decoder's `-silprob` (a search reads it when made).
+    func addGrammar(_ name: String, jsgf: String, silenceProbability: Double? = nil) throws(RecognitionError) {
         try addSearch(.grammar("PocketSphinx refused the grammar '\(name)' (a word missing from the dictionary, or a JSGF error)")) {
-            ps_set_jsgf_string(decoder, name, jsgf)
+            let configured = cmd_ln_float_r(config, "-silprob")
+            if let silenceProbability { cmd_ln_set_float_r(config, "-silprob", silenceProbability) }
+            defer { cmd_ln_set_float_r(config, "-silprob", configured) }
+            return ps_set_jsgf_string(decoder, name, jsgf)
         }
     }
 

@@ -205,15 +205,24 @@ public final class SpeechRecognizer {
     /// noise; BENCHMARKS.md).
     static let wordInsertionPenalty = 0.2
 
-    /// PocketSphinx's probability of a silence in a grammar search with shared scoring: the
-    /// largest, so that a silence costs what any word does (``wordInsertionPenalty``), no more.
-    /// At PocketSphinx's default (0.005) the silence before and after an answer cost about 45
-    /// nats each, so the search stretched the answer's first and last sounds over it instead,
-    /// and words that begin with a stop, whose closure is a silence, won over words that begin
-    /// with a vowel: the real speaker's "e", "v", "z" and "echo" heard as "p", "b", "p" and
-    /// "tango", a flite voice's "hours" as "balance", a "two" put before flite's digit strings
-    /// (BENCHMARKS.md).
-    static let silenceProbability = 1.0
+    /// PocketSphinx's probability of a silence in a grammar search with shared scoring (its
+    /// default, 0.005, for denoised utterances: ``denoisedSilenceProbability``). At 0.005 each
+    /// silence cost about 45 nats, so the search stretched an answer's first and last sounds
+    /// over the silence kept before and after it, and words that begin with a stop (a closure
+    /// is a silence) won over words that begin with a vowel: the real speaker's "v", "z" and
+    /// "echo" heard as "b", "p" and "tango", a "two" put before flite's digit strings. At 0.05
+    /// (30 nats) those are heard; a silence as dear as a word (1) gained a few more answers but
+    /// took more wrong ones and let more sentences through on every line (BENCHMARKS.md).
+    static let silenceProbability = 0.05
+    /// The same for a denoised utterance: there the noise reducer's floor between forced words,
+    /// taken as a cheaper silence, let speech outside the grammar through (the dev list at 10 dB
+    /// SNR with a silence as dear as a word: sentences rejected 93.1 → 88.4 %, wrong answers
+    /// 31 → 47), so each grammar search has a twin with PocketSphinx's dear silence for noisy
+    /// utterances.
+    static let denoisedSilenceProbability = 0.005
+
+    /// The name of `search`'s twin for denoised utterances.
+    private static func denoisedTwin(_ search: String) -> String { search + "\u{1}denoised" }
 
     /// Who scores the model's senones for the decoder's search.
     public enum Scoring: Sendable {
@@ -320,6 +329,9 @@ public final class SpeechRecognizer {
     public func addGrammar(_ name: String, jsgf: String) throws(RecognitionError) {
         do {
             try decoder.addGrammar(name, jsgf: jsgf)
+            if scoring == .shared {
+                try decoder.addGrammar(Self.denoisedTwin(name), jsgf: jsgf, silenceProbability: Self.denoisedSilenceProbability)
+            }
         } catch {
             // PocketSphinx says only that it refused; a word it does not know is the usual cause.
             if let unknown = Self.words(ofJSGF: jsgf).first(where: { !knows($0.word) }) {
@@ -666,6 +678,7 @@ public final class SpeechRecognizer {
         guard searches.contains(search) else { throw RecognitionError.grammar("no search named '\(search)'") }
         guard utterance.holdsSpeech || !checked else { return Recognition(words: [], evidence: [], utterance: AcousticEvidence()) }
         let spotting = keywordSearches.contains(search)
+        let search = utterance.denoised && !spotting && scoring == .shared ? Self.denoisedTwin(search) : search
         let verifier = utterance.verifier
         let segments: [PocketSphinxDecoder.Segment]
         let scores: AcousticVerifier.Scores?
