@@ -209,10 +209,10 @@ public final class SpeechRecognizer {
     /// default, 0.005, for denoised utterances: ``denoisedSilenceProbability``). At 0.005 each
     /// silence cost about 45 nats, so the search stretched an answer's first and last sounds
     /// over the silence kept before and after it, and words that begin with a stop (a closure
-    /// is a silence) won over words that begin with a vowel: the real speaker's "v", "z" and
-    /// "echo" heard as "b", "p" and "tango", a "two" put before flite's digit strings. At 0.05
-    /// (30 nats) those are heard; a silence as dear as a word (1) gained a few more answers but
-    /// took more wrong ones and let more sentences through on every line (BENCHMARKS.md).
+    /// is a silence) won over words that begin with a vowel or a fricative: the real speaker's
+    /// "v" and "z" heard as "b" and "p", a "two" put before flite's digit strings. At 0.05 (30
+    /// nats) those are heard; a silence as dear as a word (1) gained a few more answers but took
+    /// more wrong ones and let more sentences through on every line (BENCHMARKS.md).
     static let silenceProbability = 0.05
     /// The same for a denoised utterance: there the noise reducer's floor between forced words,
     /// taken as a cheaper silence, let speech outside the grammar through (the dev list at 10 dB
