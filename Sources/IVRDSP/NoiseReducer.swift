@@ -1,16 +1,22 @@
 import Foundation
 
-/// Takes steady background noise (line hiss, a fan) out of an utterance before recognition: a
-/// Wiener filter per frequency with the decision-directed a-priori SNR (Ephraim and Malah),
-/// over 32 ms frames with half overlap (square-root Hann windows, so that a gain of one gives
-/// back the input). The noise spectrum is the mean of the utterance's quietest frames (it starts
-/// with the endpointer's pre-roll, which holds no speech).
+/// Takes steady background noise (line hiss, a fan) out of an utterance before recognition: the
+/// minimum mean-square error log-spectral amplitude estimator per frequency (Ephraim and Malah,
+/// 1985) with the decision-directed a-priori SNR, over 32 ms frames with half overlap
+/// (square-root Hann windows, so that a gain of one gives back the input). The noise spectrum is
+/// the mean of the utterance's quietest frames (it starts with the endpointer's pre-roll, which
+/// holds no speech).
 public struct NoiseReducer: Sendable {
     public let sampleRate: Int
     /// Lowest gain per frequency (−24 dB): keeps some noise rather than making it "musical".
-    /// On real recordings in noise 0.06 and 0.15 recognize about as well (0.03 worse); on the
-    /// intent benchmark's voices in noise 0.06 is clearly better (BENCHMARKS.md).
+    /// The log-spectral estimator seldom goes this low (floors of 0.06, 0.1 and 0.15 gave the
+    /// same figures on the development list in noise).
     public var floorGain = 0.06
+    /// Weight of the last frame's clean estimate in the a-priori SNR (decision-directed): lower
+    /// follows the fall of a sound into the noise sooner. The development list in white noise at
+    /// 20 dB SNR: plain grammar decodes right 136 of 178 at 0.98, 141 at 0.92, 135 at 0.85
+    /// (BENCHMARKS.md).
+    public var priorSmoothing = 0.92
     /// Share of frames, the quietest, that make the noise estimate.
     public var noiseShare = 0.2
 
@@ -76,8 +82,8 @@ public struct NoiseReducer: Sendable {
             var filtered = spectrum
             for bin in 0..<bins {
                 let posterior = powers[frame][bin] / noise[bin]
-                let prior = 0.98 * previousClean[bin] / noise[bin] + 0.02 * max(posterior - 1, 0)
-                let gain = max(prior / (1 + prior), floorGain)
+                let prior = priorSmoothing * previousClean[bin] / noise[bin] + (1 - priorSmoothing) * max(posterior - 1, 0)
+                let gain = max(Self.logSpectralGain(prior: prior, posterior: posterior), floorGain)
                 previousClean[bin] = gain * gain * powers[frame][bin]
                 filtered[bin] = (spectrum[bin].re * gain, spectrum[bin].im * gain)
                 if bin > 0 && bin < size / 2 { filtered[size - bin] = (filtered[bin].re, -filtered[bin].im) }
@@ -87,6 +93,31 @@ public struct NoiseReducer: Sendable {
             for index in 0..<size { output[start + index] += time[index] * window[index] }
         }
         return output[hop..<hop + samples.count].map { Int16(clamping: Int($0.rounded())) }
+    }
+}
+
+extension NoiseReducer {
+    /// The log-spectral amplitude gain for a frequency with a-priori SNR `prior` and
+    /// a-posteriori SNR `posterior` (power ratios): the Wiener gain ξ/(1+ξ) times
+    /// exp(½·E1(v)), v = ξ/(1+ξ)·γ; at most 1.
+    static func logSpectralGain(prior: Double, posterior: Double) -> Double {
+        let wiener = prior / (1 + prior)
+        return min(1, wiener * exp(0.5 * exponentialIntegral(max(wiener * posterior, 1e-6))))
+    }
+
+    /// E1(x) for x > 0: its power series below 2, a continued fraction from 2 up.
+    static func exponentialIntegral(_ x: Double) -> Double {
+        if x < 2 {
+            var sum = 0.0, term = 1.0
+            for k in 1...25 {
+                term *= -x / Double(k)
+                sum += term / Double(k)
+            }
+            return -0.577_215_664_901_532_9 - log(x) - sum
+        }
+        var tail = 0.0
+        for k in stride(from: 30, through: 1, by: -1) { tail = Double(k) / (1 + Double(k) / (x + tail)) }
+        return exp(-x) / (x + tail)
     }
 }
 

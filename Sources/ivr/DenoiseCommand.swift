@@ -11,7 +11,8 @@ struct DenoiseCommand: ParsableCommand {
         abstract: "Remove steady line noise (hiss, hum) from a recording, as the recognizer does.",
         discussion: """
         The recognizer passes every utterance whose estimated signal-to-noise ratio is under \
-        \(Int(SpeechRecognizer.noiseReductionBelowSNR)) dB through this Wiener filter before decoding it; this command runs it on a whole \
+        \(Int(SpeechRecognizer.noiseReductionBelowSNR)) dB through this noise reducer (a log-spectral \
+        amplitude estimator per frequency) before decoding it; this command runs it on a whole \
         file (always, whatever its SNR) and prints the estimate. The output is mono 16-bit at \
         8 kHz for files of 8 kHz or less, else 16 kHz, like the recognizer's input.
 

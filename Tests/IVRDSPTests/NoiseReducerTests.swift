@@ -22,6 +22,20 @@ struct NoiseReducerTests {
         #expect(zip(input, output).allSatisfy { abs($0 - $1) < 1e-9 })
     }
 
+    @Test("the exponential integral and the log-spectral gain")
+    func logSpectralGain() {
+        for (x, e1) in [(0.01, 4.037_929_576_538), (0.1, 1.822_923_958_419), (1.0, 0.219_383_934_396), (2.5, 0.024_914_917_870), (5.0, 0.001_148_295_591)] {
+            #expect(abs(NoiseReducer.exponentialIntegral(x) - e1) < 1e-9 * max(1, e1), "E1(\(x))")
+        }
+        // Above the Wiener gain where the a-priori SNR is low (it keeps more of a weak sound),
+        // near it where the SNR is high, never above one.
+        let low = NoiseReducer.logSpectralGain(prior: 0.1, posterior: 1)
+        #expect(low > 2 * (0.1 / 1.1) && low < 1)
+        let high = NoiseReducer.logSpectralGain(prior: 100, posterior: 101)
+        #expect(abs(high - 100.0 / 101) < 0.01)
+        #expect(NoiseReducer.logSpectralGain(prior: 1e-6, posterior: 1e-6) <= 1)
+    }
+
     @Test("at 10 dB SNR the voice comes out closer to the clean one; noise alone is turned down", arguments: [8000, 16000])
     func reduces(rate: Int) {
         let clean = voice(seconds: 2, rate: rate, level: 3000)

@@ -31,13 +31,17 @@ struct RealSpeech {
             let single = ["digits/", "letters/", "phonetic/"].contains { file.hasPrefix($0) }
             let word = fields[1].lowercased().split(separator: "[")[0].trimmingCharacters(in: CharacterSet(charactersIn: ". "))
                 .replacingOccurrences(of: "xray", with: "x-ray")
-            var audio = try AudioFileSource(path: "\(Self.soundsFolder)/\(file).wav", sampleRate: 8000).readAll()
-            // NOISE_SNR=dB in the environment: the line with white noise at that SNR (a noisy line).
-            if let snr = ProcessInfo.processInfo.environment["NOISE_SNR"].flatMap(Double.init) {
-                var noise = NoiseGenerator(seed: UInt64(recordings.count + 1))
-                audio = noise.addingWhite(to: audio, snr: snr)
-            }
+            let audio = try AudioFileSource(path: "\(Self.soundsFolder)/\(file).wav", sampleRate: 8000).readAll()
             recordings.append(Recording(file: file, text: fields[1], audio: audio, isSingleWord: single, word: word))
+        }
+        // NOISE_SNR=dB in the environment: the line with noise at that SNR (a noisy line), white
+        // or the NOISE_KIND named (`LineNoise`).
+        if let snr = ProcessInfo.processInfo.environment["NOISE_SNR"].flatMap(Double.init) {
+            let kind = LineNoise(rawValue: ProcessInfo.processInfo.environment["NOISE_KIND"] ?? "white") ?? .white
+            let talkers = recordings.filter { !$0.isSingleWord }.map(\.audio)
+            for index in recordings.indices {
+                recordings[index].audio = kind.adding(to: recordings[index].audio, snr: snr, seed: UInt64(index + 1), talkers: talkers)
+            }
         }
         self.recordings = recordings
     }
@@ -134,7 +138,7 @@ struct RealSpeechRows {
                     let whole = try recognizer.recognize(recording.audio, sampleRate: 8000)
                     // A menu's own phrases are not spotted: no such search then.
                     let spotted = (try? recognizer.use(name + "_spotting")) == nil ? nil : try recognizer.recognize(recording.audio, sampleRate: 8000)
-                    trace("\(menu.name) | \(recording.file) | \(recording.word) | \(inMenu ? "in" : recording.isSingleWord ? "other" : "sentence") | \(accepted ?? "-") | \(String(format: "%.3f", result.confidence)) | \(whole.text) | \(String(format: "%.2f", whole.utterance.perFrame)) | \(whole.utterance.frames) | heard \(result.heard.text), check \(String(format: "%.3f", result.heard.utterance.confidence)), lead \(result.heard.rivalLead.map { String(format: "%.3f", $0) } ?? "-") | \(Self.describe(spotted?.phrases ?? []))\(whole.lineMean.map { String(format: " | line %.0f", CepstralMeanPrior.telephone.distance(to: $0)) } ?? "")\(result.heard.reheard ? " | heard again: \(result.heard.text)" : "")")
+                    trace("\(menu.name) | \(recording.file) | \(recording.word) | \(inMenu ? "in" : recording.isSingleWord ? "other" : "sentence") | \(accepted ?? "-") | \(String(format: "%.3f", result.confidence)) | \(whole.text) | \(String(format: "%.2f", whole.utterance.perFrame)) | \(whole.utterance.frames) | heard \(result.heard.text), check \(String(format: "%.3f", result.heard.utterance.confidence)), lead \(result.heard.rivalLead.map { String(format: "%.3f", $0) } ?? "-") rival \(result.heard.bestRival ?? "-") | \(Self.describe(spotted?.phrases ?? []))\(whole.lineMean.map { String(format: " | line %.0f", CepstralMeanPrior.telephone.distance(to: $0)) } ?? "")\(result.heard.reheard ? " | heard again: \(result.heard.text)" : "")")
                 }
                 if inMenu {
                     row.answers += 1
