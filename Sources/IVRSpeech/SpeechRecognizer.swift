@@ -70,9 +70,10 @@ public struct AcousticEvidence: Sendable, Equatable {
         return AcousticEvidence(ratio: a.ratio + b.ratio, frames: a.frames + b.frames, phoneLoop: loop, center: a.center)
     }
 
-    /// Even odds for a hypothesis that must explain a whole utterance, at 16 kHz or denoised:
-    /// right menu answers mostly lie above, sentences forced into a menu's words below (chosen
-    /// on the development list, BENCHMARKS.md).
+    /// Even odds for a hypothesis that must explain a whole utterance, at 16 kHz or too noisy to
+    /// be heard as telephone speech (a denoised one ``denoisedCenterRaise`` higher): right menu
+    /// answers mostly lie above, sentences forced into a menu's words below (chosen on the
+    /// development list, BENCHMARKS.md).
     public static let wholeUtteranceCenter = -6.0
 
     /// The same for an 8 kHz utterance heard as telephone speech (narrowband transform,
