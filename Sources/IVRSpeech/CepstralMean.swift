@@ -81,9 +81,6 @@ public struct CepstralMeanPrior: Sendable, Equatable {
 public struct CepstralObservation: Sendable, Equatable {
     public var mean: [Float]
     public var frames: Int
-    /// What the utterance shows of the caller's voice: its pitch (nothing when not measured: the
-    /// call's voice was known already).
-    public var voice = VoiceFit()
 
     public init(mean: [Float], frames: Int) {
         self.mean = mean
@@ -102,9 +99,6 @@ public struct CallLine: Sendable, Equatable {
     private var sums: [Double] = []
     /// Frames of the call's speech heard so far (those with energy).
     public private(set) var frames = 0
-    /// The caller's voice: the pitch of the utterances heard until it is known
-    /// (``VoiceFit/isSettled``).
-    public private(set) var voice = VoiceFit()
 
     public init() {}
 
@@ -121,7 +115,6 @@ public struct CallLine: Sendable, Equatable {
         guard observation.mean.count == sums.count else { return }
         for index in sums.indices { sums[index] += Double(observation.mean[index]) * Double(observation.frames) }
         frames += observation.frames
-        voice = voice + observation.voice
     }
 
     /// The prior for the call's next 8 kHz utterance heard as telephone speech: `general`'s mean

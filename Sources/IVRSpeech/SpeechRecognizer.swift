@@ -246,9 +246,6 @@ public final class SpeechRecognizer {
         case pocketSphinx
     }
     private let features: FeatureExtractor
-    /// Whether an 8 kHz utterance heard as telephone speech is heard with its spectrum scaled to
-    /// fit the caller's voice (``VoiceFit``).
-    public var fitsVoices = true
     /// Whether an 8 kHz utterance heard as telephone speech whose words show a line far from the
     /// expected one (``unfamiliarLineDistance``) is heard again, normalized by the line it shows.
     public var rehearsUnfamiliarLines = true
@@ -468,11 +465,7 @@ public final class SpeechRecognizer {
         }
         var result = try spotted(in: &utterance, whole: whole, intents: name, grammar: grammar, spots: spots)
         result.heard.reheard = whole.reheard
-        result.heard.line = utterance.meanPrior == nil ? nil : utterance.observed.map { observed in
-            var shown = observed
-            shown.voice = utterance.voice
-            return shown
-        }
+        result.heard.line = utterance.meanPrior == nil ? nil : utterance.observed
         return result
     }
 
@@ -540,9 +533,6 @@ public final class SpeechRecognizer {
         /// Its own cepstral mean (without the pause), once its features have been computed: what
         /// an 8 kHz utterance heard as telephone speech shows of its line.
         var observed: CepstralObservation?
-        /// Its voice's pitch (``VoiceFit``), when measured (8 kHz audio heard as telephone speech,
-        /// the call's voice not yet known).
-        var voice = VoiceFit()
         /// The features of its whole decode and the cepstral mean they were normalized by.
         var normalized: (features: [[Float]], mean: [Float])?
 
@@ -565,9 +555,7 @@ public final class SpeechRecognizer {
 
         /// The same utterance to be scored anew with `meanPrior`.
         func renormalized(by meanPrior: CepstralMeanPrior) -> PreparedUtterance {
-            var same = PreparedUtterance(samples: samples, verifier: verifier, holdsSpeech: holdsSpeech, denoised: denoised, meanPrior: meanPrior)
-            same.voice = voice
-            return same
+            PreparedUtterance(samples: samples, verifier: verifier, holdsSpeech: holdsSpeech, denoised: denoised, meanPrior: meanPrior)
         }
 
         /// The same utterance from `sample` on (scored anew: its cepstral mean is its own).
@@ -584,8 +572,7 @@ public final class SpeechRecognizer {
     /// their speech (``trimmedToSpeech(_:sampleRate:)``); 8 kHz ones down to
     /// ``telephoneSpeechDownToSNR`` get the narrowband transform, and their cepstral mean is drawn
     /// towards that of telephone speech (``CepstralMeanPrior/telephone``), or towards the
-    /// call's `line` once it has said something; their spectrum is scaled to the caller's voice
-    /// (``VoiceFit``, from its pitch).
+    /// call's `line` once it has said something.
     private func prepared(_ samples: [Int16], sampleRate: Int, line: CallLine = CallLine()) throws(RecognitionError) -> PreparedUtterance {
         let centered = Self.withoutOffset(samples)
         var (samples, sampleRate) = (Declipper.restored(centered) ?? centered, sampleRate)
@@ -599,18 +586,9 @@ public final class SpeechRecognizer {
         let cleaned = Self.trimmedToSpeech(noisy ? reducer.reduce(samples) : samples, sampleRate: sampleRate)
         let narrowband = sampleRate < 16000 && snr >= Self.telephoneSpeechDownToSNR
         adapt(to: narrowband ? narrowbandTransform : identityTransform)
-        let verifier = narrowband ? (narrowbandVerifier ?? self.verifier) : self.verifier
-        guard narrowband else {
-            return PreparedUtterance(samples: try Self.resampled(cleaned, from: sampleRate, to: 16000), verifier: verifier,
-                                     holdsSpeech: holdsSpeech, denoised: noisy, meanPrior: nil)
-        }
-        // The voice's spectral scale: the call's, once known; else from this utterance's pitch too.
-        let voice = line.voice.isSettled || !holdsSpeech || !fitsVoices ? VoiceFit() : VoiceFit(pitches: PitchEstimator.voicedPitches(cleaned, sampleRate: sampleRate))
-        let factor = fitsVoices ? (line.voice + voice).bestFactor : 1
-        var utterance = PreparedUtterance(samples: try Self.resampled(cleaned, from: VoiceFit.rate(for: factor), to: 16000), verifier: verifier,
-                                          holdsSpeech: holdsSpeech, denoised: noisy, meanPrior: line.prior())
-        utterance.voice = voice
-        return utterance
+        return PreparedUtterance(samples: try Self.resampled(cleaned, from: sampleRate, to: 16000),
+                                 verifier: narrowband ? (narrowbandVerifier ?? verifier) : verifier, holdsSpeech: holdsSpeech, denoised: noisy,
+                                 meanPrior: narrowband ? line.prior() : nil)
     }
 
     /// Frames of speech (10 ms) the voice activity detector must find in an utterance for
@@ -818,13 +796,9 @@ public final class SpeechRecognizer {
     static let pronunciationsCompared = 8
 
     /// The cepstral mean of an utterance as the recognizer prepares it (at 16 kHz, trimmed to its
-    /// speech, denoised if noisy, scaled to its voice), before any prior, with what it shows of
-    /// the voice: what ``CepstralMeanPrior/telephone`` averages, and what a call learns from it.
+    /// speech, denoised if noisy), before any prior: what ``CepstralMeanPrior/telephone`` averages.
     public func cepstralMean(of samples: [Int16], sampleRate: Int) throws(RecognitionError) -> CepstralObservation {
-        let utterance = try prepared(samples, sampleRate: sampleRate)
-        var observed = features.cepstralMean(utterance.samples)
-        observed.voice = utterance.voice
-        return observed
+        features.cepstralMean(try prepared(samples, sampleRate: sampleRate).samples)
     }
 
     /// The feature frames the acoustic check scores, of 16 kHz samples (for tests).

@@ -35,7 +35,6 @@ let memoryModel = residentMegabytes() - memoryBefore
 // The peer: the same model, decoder and grammars with PocketSphinx's own scoring, its best path
 // taken as it is (a plain integration of the decoder).
 let plainRecognizer = try SpeechRecognizer(scoring: .pocketSphinx)
-plainRecognizer.fitsVoices = false
 
 if runs("real") {
     let speech = try RealSpeech(list: "\(project)/../shared/data/real-speech-dev.tsv")
