@@ -459,10 +459,12 @@ public final class SpeechRecognizer {
         var utterance = try prepared(samples, sampleRate: sampleRate, line: line)
         let result = try understood(&utterance, intents: name, grammar: grammar)
         guard rescuesHigherVoices, (Self.rescuedFrom..<IntentThresholds.defaultThreshold).contains(result.confidence),
-              !utterance.denoised, let narrowband = utterance.narrowband, let match = result.match else { return result }
+              !utterance.denoised, !result.heard.reheard, let narrowband = utterance.narrowband, let match = result.match else { return result }
         // Nearly accepted: perhaps a voice shorter than the model's (``rescueScale``).
-        var compressed = utterance.scaled(to: try Self.resampled(narrowband, from: Int(8000 * Self.rescueScale), to: 16000))
-        var rescued = try understood(&compressed, intents: name, grammar: grammar)
+        var compressed = utterance.anew(samples: try Self.resampled(narrowband, from: Int(8000 * Self.rescueScale), to: 16000))
+        // A short answer is confirmed by its whole decode alone.
+        let long = utterance.samples.count >= Int(Self.onePassFrom * 16000)
+        var rescued = try understood(&compressed, intents: name, grammar: grammar, spotting: long)
         guard rescued.confidence >= Self.rescuedAbove, rescued.match?.intent == match.intent, rescued.match?.slots == match.slots else { return result }
         rescued.heard.scale = Self.rescueScale
         rescued.heard.line = result.heard.line  // the line as it is, for the call's next utterances
@@ -470,15 +472,16 @@ public final class SpeechRecognizer {
     }
 
     /// Whether a clean 8 kHz utterance heard as telephone speech that is nearly accepted
-    /// (confidence from ``rescuedFrom`` up to the default threshold) is heard again with its
+    /// (confidence from ``rescuedFrom`` up to the default threshold), and not heard again on an
+    /// unfamiliar line (a handset unlike any, rather than a voice), is heard again with its
     /// spectrum compressed (``rescueScale``), and taken when that hearing finds the same intent
-    /// and slots with confidence ``rescuedAbove`` or more: a second look that confirms the
-    /// answer, never one that changes it. On the development list's menu answers, right / wrong
-    /// of 178 as a call's first utterance: raised 150 cents 131 / 11 → 147 / 12, the files
-    /// 165 / 3 → 166 / 3, a dull handset 150 / 14 → 152 / 14, a lower voice and a speakerphone in
-    /// a room as they were (+0 and +2 wrong); sentences rejected 0.1–0.2 points less
-    /// (BENCHMARKS.md). Choosing the scale per caller beforehand, by pitch or by the model's fit,
-    /// lost elsewhere or cost too much.
+    /// and slots with confidence ``rescuedAbove`` or more: a second look that confirms an
+    /// answer, never one that changes it. The development list's menu answers as a call's first
+    /// utterance, right / wrong of 178: raised 150 cents 131 / 11 → 144 / 12, raised 300 cents
+    /// 50 / 24 → 65 / 24, the files 165 / 3 → 166 / 3, a speakerphone in a room 154 / 11 →
+    /// 154 / 13, a dull handset and a lower voice as they were; off-menu sentences rejected 0.1
+    /// points less, other menus' words 1 point less (BENCHMARKS.md). Choosing the scale per
+    /// caller beforehand, by pitch or by the model's fit, lost elsewhere or cost too much.
     public var rescuesHigherVoices = true
     /// The spectral scale of the second hearing: the utterance resampled as if it had been
     /// recorded at 8000 × this Hz, its formants 8 % lower (and 9 % slower). The model, the
@@ -489,23 +492,25 @@ public final class SpeechRecognizer {
     public static let rescueScale = 0.92
     /// The least confidence at which an utterance is heard again compressed: below it, it is
     /// most likely off the menu (the development list's sentences and other menus' words), and
-    /// a second hearing costs a decode.
-    public static let rescuedFrom = 0.1
+    /// a second hearing costs a decode. From 0.1 the list raised 150 cents gained 3 answers more
+    /// (147), but eSpeak NG's phrases alone at 8 kHz (many of them between 0.1 and 0.2) took
+    /// 1.29–1.32× a plain decode instead of 1.23–1.26× (1.17× without the second look).
+    public static let rescuedFrom = 0.2
     /// The least confidence the compressed hearing must give to be taken: stricter than the
     /// default threshold, since off-menu speech heard twice has two chances (at 0.7 a
     /// speakerphone's wrong answers rose 11 → 14).
     public static let rescuedAbove = 0.8
 
     /// The intent of a prepared utterance: its whole decode, heard again on the line its words
-    /// show when that is unfamiliar, then spotted in when not accepted.
-    private func understood(_ utterance: inout PreparedUtterance, intents name: String, grammar: IntentGrammar)
+    /// show when that is unfamiliar, then (unless not `spotting`) spotted in when not accepted.
+    private func understood(_ utterance: inout PreparedUtterance, intents name: String, grammar: IntentGrammar, spotting: Bool = true)
         throws(RecognitionError) -> (heard: Recognition, match: IntentMatch?, confidence: Double) {
-        let spots = searches.contains(Self.spottingSearch(name))
+        let spots = spotting && searches.contains(Self.spottingSearch(name))
         utterance.scoredOnce = spots && !utterance.denoised && utterance.samples.count >= Int(Self.onePassFrom * 16000)
         var whole = try decode(&utterance, with: name, rivalsFrom: grammar)
         if rehearsUnfamiliarLines, let prior = utterance.meanPrior, let shown = whole.lineMean,
            prior.distance(to: shown) > Self.unfamiliarLineDistance {
-            utterance = utterance.renormalized(by: prior.certain(of: shown))
+            utterance = utterance.anew(meanPrior: prior.certain(of: shown))
             whole = try decode(&utterance, with: name, rivalsFrom: grammar)
             whole.reheard = true
         }
@@ -602,14 +607,13 @@ public final class SpeechRecognizer {
             spottedOnQuietLine ? SpeechRecognizer.onQuietLine(samples) : samples + SpeechRecognizer.spottingPauseSamples
         }
 
-        /// The same utterance to be scored anew with `meanPrior`.
-        func renormalized(by meanPrior: CepstralMeanPrior) -> PreparedUtterance {
-            PreparedUtterance(samples: samples, verifier: verifier, holdsSpeech: holdsSpeech, denoised: denoised, meanPrior: meanPrior)
-        }
-
-        /// The same utterance as `samples` (its spectrum scaled), to be scored anew.
-        func scaled(to samples: [Int16]) -> PreparedUtterance {
-            PreparedUtterance(samples: samples, verifier: verifier, holdsSpeech: holdsSpeech, denoised: denoised, meanPrior: meanPrior)
+        /// The same utterance to be scored anew: as `samples` (its spectrum scaled) or normalized
+        /// towards `meanPrior` instead.
+        func anew(samples: [Int16]? = nil, meanPrior: CepstralMeanPrior? = nil) -> PreparedUtterance {
+            var same = PreparedUtterance(samples: samples ?? self.samples, verifier: verifier, holdsSpeech: holdsSpeech, denoised: denoised,
+                                         meanPrior: meanPrior ?? self.meanPrior)
+            same.narrowband = narrowband
+            return same
         }
 
         /// The same utterance from `sample` on (scored anew: its cepstral mean is its own).
