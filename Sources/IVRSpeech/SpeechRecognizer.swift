@@ -461,7 +461,7 @@ public final class SpeechRecognizer {
         guard rescuesHigherVoices, (Self.rescuedFrom..<IntentThresholds.defaultThreshold).contains(result.confidence),
               !utterance.denoised, !result.heard.reheard, let narrowband = utterance.narrowband, let match = result.match else { return result }
         // Nearly accepted: perhaps a voice shorter than the model's (``rescueScale``).
-        var compressed = utterance.anew(samples: try Self.resampled(narrowband, from: Int(8000 * Self.rescueScale), to: 16000))
+        var compressed = utterance.anew(samples: try Self.resampled(narrowband, from: Int((8000 * Self.rescueScale).rounded()), to: 16000))
         // A short answer is confirmed by its whole decode alone.
         let long = utterance.samples.count >= Int(Self.onePassFrom * 16000)
         var rescued = try understood(&compressed, intents: name, grammar: grammar, spotting: long)

@@ -43,6 +43,5 @@ struct HigherVoiceTests {
         let (plain, second) = (tally[false]!, tally[true]!)
         #expect(plain.compressed == 0)
         #expect(second.right >= plain.right + 3 && second.wrong <= plain.wrong, "without: \(plain), with: \(second)")
-        print("higher voices: \(plain) without, \(second) with")
     }
 }
