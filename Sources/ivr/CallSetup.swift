@@ -13,6 +13,20 @@ func projectDictionary(_ given: String?) -> String? {
     given ?? ProjectFiles.locate("models/project.dict")
 }
 
+/// A recognizer with the project's dictionary (or `dictionary`). When the project's narrowband
+/// transform is not found (an `ivr` run away from the project without `IVR_HOME`), says so once
+/// on standard error: 8 kHz telephone speech is then heard without it, far less accurately.
+func speechRecognizer(dictionary: String? = nil) throws -> SpeechRecognizer {
+    _ = notedMissingNarrowbandTransform
+    return try SpeechRecognizer(projectDictionary: projectDictionary(dictionary))
+}
+
+private let notedMissingNarrowbandTransform: Void = {
+    guard RecognitionModel.debian.narrowbandTransform == nil else { return }
+    printError("ivr: note: models/en-us-narrowband.mllr was not found (current folder, above this program, share/ivr): "
+        + "8 kHz telephone speech is recognized without its narrowband transform, less accurately; set IVR_HOME to the project's folder")
+}()
+
 /// The rate a recording is read at for recognition: 8 kHz (telephone) for files of 8 kHz or
 /// less, else 16 kHz (the model's).
 func speechRate(of file: String) throws -> Int {
@@ -51,7 +65,7 @@ struct CallSetup {
             synthesizer: SpeechSynthesizer(sampleRate: sampleRate), folder: PromptsRenderCommand.defaultCacheFolder))
         var recognizer: SpeechRecognizer?
         if !keypadOnly {
-            do { recognizer = try SpeechRecognizer(projectDictionary: projectDictionary(nil)) } catch {
+            do { recognizer = try speechRecognizer() } catch {
                 printError("\(command): \(error); calls go on keypad-only")
             }
         }

@@ -105,7 +105,7 @@ struct GrammarCalibrateCommand: ParsableCommand {
         if keywords { return try runKeywords() }
         var outside = try outsideSentences()
         do {
-            let recognizer = try SpeechRecognizer(projectDictionary: projectDictionary(dictionary))
+            let recognizer = try speechRecognizer(dictionary: dictionary)
             let (grammar, thresholdsPath) = try Self.grammar(of: file, knows: recognizer.knows)
             try recognizer.addIntents("calibrate", grammar: grammar)
             let phrases = grammar.examplePhrases(perIntent: perIntent)
@@ -198,7 +198,7 @@ struct GrammarCalibrateCommand: ParsableCommand {
         let outside = try outsideSentences().filter { sentence in !phrases.contains { " \(sentence) ".contains(" \($0) ") } }
         let output = (file as NSString).deletingPathExtension + ".calibrated.txt"
         do {
-            let recognizer = try SpeechRecognizer(projectDictionary: projectDictionary(dictionary))
+            let recognizer = try speechRecognizer(dictionary: dictionary)
             let voices = testVoices
             let trials = try KeywordCalibration.trials(phrases: phrases, recognizer: recognizer, distractors: outside, voices: voices,
                                                        sampleRates: sampleRates, progress: progress)

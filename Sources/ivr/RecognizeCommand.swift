@@ -62,7 +62,7 @@ struct RecognizeCommand: ParsableCommand {
         let rate = try speechRate(of: file)
         let samples = try AudioFileSource(path: file, sampleRate: rate).readAll()
         do {
-            let recognizer = try SpeechRecognizer(projectDictionary: projectDictionary(dictionary))
+            let recognizer = try speechRecognizer(dictionary: dictionary)
             var intentGrammar: IntentGrammar?
             var thresholds: IntentThresholds?
             if let grammar {
@@ -176,7 +176,7 @@ struct GrammarCheckCommand: ParsableCommand {
 
     func run() throws {
         do {
-            let recognizer = try SpeechRecognizer(projectDictionary: projectDictionary(dictionary))
+            let recognizer = try speechRecognizer(dictionary: dictionary)
             let grammar = try IntentGrammar.load(path: file, knows: recognizer.knows)
             try recognizer.addGrammar("check", jsgf: grammar.jsgf)
             let conflicts = grammar.conflicts()

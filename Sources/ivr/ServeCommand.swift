@@ -109,7 +109,7 @@ struct ServeCommand: ParsableCommand {
         if !keypadOnly {
             let size = decoders ?? ProcessInfo.processInfo.activeProcessorCount
             do {
-                pool = try DecoderPool(size: max(1, size)) { try SpeechRecognizer(projectDictionary: projectDictionary(nil)) }
+                pool = try DecoderPool(size: max(1, size)) { try speechRecognizer() }
             } catch {
                 printError("ivr serve: \(error); calls go on keypad-only")
             }

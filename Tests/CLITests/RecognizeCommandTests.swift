@@ -31,6 +31,18 @@ struct RecognizeCommandTests {
         #expect(try IVRProcess.run(["recognize", other, "--intents", Self.intents]).stdout == "\n")
     }
 
+    @Test("an ivr that cannot find the narrowband transform says so, and still recognizes")
+    func missingNarrowbandTransform() throws {
+        guard let path = try speech("billing", name: "billing.wav") else { return }
+        let found = try IVRProcess.run(["recognize", path, "--intents", Self.intents])
+        #expect(found.status == 0 && !found.stderr.contains("narrowband"), "\(found.stderr)")
+        let elsewhere = IVRProcess.temporaryFolder().path
+        let missing = try IVRProcess.run(["recognize", path, "--intents", Self.intents], environment: ["IVR_HOME": elsewhere])
+        #expect(missing.status == 0, "\(missing.stderr)")
+        #expect(missing.stderr.contains("models/en-us-narrowband.mllr was not found") && missing.stderr.contains("IVR_HOME"))
+        #expect(missing.stdout == found.stdout)
+    }
+
     @Test("grammar calibrate writes per-intent thresholds that recognize then applies")
     func calibrate() throws {
         guard let hours = try speech("what are your opening hours", name: "hours.wav") else { return }
