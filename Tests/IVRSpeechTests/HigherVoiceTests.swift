@@ -44,4 +44,40 @@ struct HigherVoiceTests {
         #expect(plain.compressed == 0)
         #expect(second.right >= plain.right + 3 && second.wrong <= plain.wrong, "without: \(plain), with: \(second)")
     }
+    @Test("keyphrases nearly accepted in a voice 9 and 12 % higher are spotted again compressed: more found, none more wrong")
+    func higherVoiceKeywordsRespotted() throws {
+        let folder = "/usr/share/asterisk/sounds/en"
+        guard FileManager.default.fileExists(atPath: folder + "/conf-full.wav") else { return }
+        // Short sentences of the development list, each with the keyword intent it says.
+        let sentences = [("agent-newlocation", "extension"), ("agent-pass", "password"), ("conf-extended", "conference"),
+                         ("conf-full", "conference"), ("conf-getpin", "conference"), ("conf-invalidpin", "conference"),
+                         ("conf-kicked", "conference"), ("confbridge-removed", "conference"), ("dir-nomatch", "directory"),
+                         ("transfer", "extension"), ("vm-delete", "message"), ("vm-deleted", "message"),
+                         ("vm-incorrect-mailbox", "voicemail"), ("vm-invalidpassword", "password")]
+        let intents = ["operator": "operator", "password": "password", "extension": "extension", "conference": "conference",
+                       "voicemail": "voicemail", "mailbox": "voicemail", "goodbye": "goodbye", "thank you": "thank you",
+                       "directory": "directory", "help": "help", "record": "record", "recording": "record", "cancel": "cancel",
+                       "message": "message", "messages": "message"]
+        let recognizer = try SpeechRecognizer()
+        try recognizer.addKeywords("keywords", phrases: intents.keys.sorted().map { ($0, nil) })
+        try recognizer.use("keywords")
+        var tally: [Bool: (right: Int, wrong: Int, respotted: Int)] = [true: (0, 0, 0), false: (0, 0, 0)]
+        for (file, said) in sentences {
+            let speech = try AudioFileSource(path: "\(folder)/\(file).wav", sampleRate: 8000).readAll()
+            for raise in [1.09, 1.12] {
+                let higher = try SpeechRecognizer.resampled(speech, from: Int(8000 * raise), to: 8000)
+                for respots in [false, true] {
+                    recognizer.rescuesHigherVoices = respots
+                    let heard = try recognizer.recognize(higher, sampleRate: 8000)
+                    for intent in Set(heard.confirmedPhrases().compactMap { intents[$0] }) {
+                        if intent == said { tally[respots]!.right += 1 } else { tally[respots]!.wrong += 1 }
+                    }
+                    if heard.scale != 1 { tally[respots]!.respotted += 1 }
+                }
+            }
+        }
+        let (plain, again) = (tally[false]!, tally[true]!)
+        #expect(plain.respotted == 0)
+        #expect(again.right >= plain.right + 2 && again.wrong <= plain.wrong, "without: \(plain), with: \(again)")
+    }
 }

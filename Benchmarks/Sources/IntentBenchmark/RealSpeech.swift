@@ -186,12 +186,18 @@ struct RealSpeechRows {
         print("| mode | precision | recall | F1 | found right | found wrong | missed |")
         print("|---|---|---|---|---|---|---|")
         try recognizer.addKeywords("keywords", phrases: list)
+        try plainRecognizer.addKeywords("keywords", phrases: list)
         var spotted = Detections(), checkedOnly = Detections()
+        var spottingCPU = CPU()
         for (sentenceIndex, sentence) in speech.sentences.enumerated() {
             progress("keywords: \(sentenceIndex + 1)/\(speech.sentences.count)")
             recognizer.startCall()
             try recognizer.use("keywords")
-            let heard = try recognizer.recognize(sentence.audio, sampleRate: 8000)
+            let heard = try timed(adding: &spottingCPU.ours) { try recognizer.recognize(sentence.audio, sampleRate: 8000) }
+            plainRecognizer.startCall()
+            try plainRecognizer.use("keywords")
+            _ = try timed(adding: &spottingCPU.plain) { try plainRecognizer.recognize(sentence.audio, sampleRate: 8000, checked: false) }
+            spottingCPU.speech += Double(sentence.audio.count) / 8000
             var found: Set<String> = [], plain: Set<String> = []
             var position = 0
             while position < heard.words.count {
@@ -231,6 +237,7 @@ struct RealSpeechRows {
         }
         progress("")
         print("| `--intents` (one intent per sentence) | \(intents.row) |\n")
+        print("CPU s per s of speech, `--keywords` (spotting and check) / plain keyword spotting (ratio): \(spottingCPU.row)\n")
     }
 
     /// Spotted phrases for a trace: `phrase:ratio:frames:over-phone-loop`, comma-separated.
