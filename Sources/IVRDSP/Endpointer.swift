@@ -49,6 +49,9 @@ public final class Endpointer {
     public let sampleRate: Int
     public let configuration: EndpointerConfiguration
     public let detector: VoiceActivityDetector
+    /// Silence after the last voiced frame that ends an utterance: the configuration's, unless
+    /// changed for what is listened for now (it applies to the utterance under way too).
+    public var trailingSilence: Double
 
     private enum State {
         case waiting(deadline: Int64?)
@@ -72,6 +75,7 @@ public final class Endpointer {
     public init(sampleRate: Int, configuration: EndpointerConfiguration = .init()) {
         self.sampleRate = sampleRate
         self.configuration = configuration
+        trailingSilence = configuration.trailingSilence
         detector = VoiceActivityDetector(sampleRate: sampleRate)
         // The pre-roll, the speech run and the detector's lookahead, plus two frames.
         historyCapacity = Int((configuration.preRoll + configuration.minimumSpeech) * Double(sampleRate))
@@ -166,7 +170,7 @@ public final class Endpointer {
                 if activity.signalToNoise >= configuration.endLevel { lastVoiceEnd = frameEnd }
             }
             state = .speaking(start: start, lastSpeechEnd: lastSpeechEnd, lastVoiceEnd: lastVoiceEnd)
-            if Double(fedEnd - lastVoiceEnd) >= configuration.trailingSilence * Double(sampleRate) {
+            if Double(fedEnd - lastVoiceEnd) >= trailingSilence * Double(sampleRate) {
                 state = .waiting(deadline: nil)
                 return .speechEnded(at: lastSpeechEnd, reason: .silence)
             }

@@ -189,26 +189,26 @@ public final class CallProcessor {
                 say("(caller speaking)", at: clock)
                 try apply(session.handle(.speechStarted, at: now), at: frameEnd)
             case .speechEnded(let end, _)?:
-                if let audio = utterance {
-                    let keep = min(audio.count, keptLength(endingAt: end))
-                    awaited = (early.flatMap { $0.end == end && $0.length == keep ? $0.answer : nil }
-                        ?? understanding.understand(Array(audio.prefix(keep)), sampleRate: rate, request: request, flow: flow, line: line), end)
-                    try deliverAnswer(at: frameEnd)
-                }
-                utterance = nil
-                early = nil
+                try utteranceEnded(at: end, frameEnd: frameEnd, request: request, understanding: understanding)
             default:
                 guard utterance != nil else { break }
                 utterance! += caller
+                guard let tentative = endpointer.tentativeEnd else { break }
                 // Understood during the trailing silence, the utterance is answered as soon
                 // as the silence is long enough to end it (unless the caller goes on).
-                if let tentative = endpointer.tentativeEnd, tentative.silence >= Int64(Self.earlyUnderstanding * Double(rate)),
-                   early?.end != tentative.at {
+                if tentative.silence >= Int64(Self.earlyUnderstanding * Double(rate)), early?.end != tentative.at {
                     let keep = keptLength(endingAt: tentative.at)
                     if utterance!.count >= keep {
                         let audio = Array(utterance!.prefix(keep))
                         early = (tentative.at, keep, understanding.understand(audio, sampleRate: rate, request: request, flow: flow, line: line))
                     }
+                }
+                // Digits already a whole entry need not wait for the pause allowed between groups.
+                if endpointer.trailingSilence > endpointer.configuration.trailingSilence,
+                   tentative.silence >= Int64(endpointer.configuration.trailingSilence * Double(rate)),
+                   early?.end == tentative.at, let answer = early?.answer.result, isWholeEntry(answer) {
+                    endpointer.listen(from: frameEnd, noInputTimeout: nil)
+                    try utteranceEnded(at: tentative.at, frameEnd: frameEnd, request: request, understanding: understanding)
                 }
             }
         } else {
@@ -250,6 +250,25 @@ public final class CallProcessor {
         messages.append(VoicemailMessage(box: active.box, start: seconds(active.started), samples: messageAudio, sampleRate: rate))
         recording = nil
         messageAudio = []
+    }
+
+    /// The utterance under way ended with its last speech at `end`: its answer (the one begun
+    /// during its trailing silence, if that heard the same audio) is awaited.
+    private func utteranceEnded(at end: Int64, frameEnd: Int64, request: ListenRequest, understanding: UtteranceUnderstanding) throws {
+        if let audio = utterance {
+            let keep = min(audio.count, keptLength(endingAt: end))
+            awaited = (early.flatMap { $0.end == end && $0.length == keep ? $0.answer : nil }
+                ?? understanding.understand(Array(audio.prefix(keep)), sampleRate: rate, request: request, flow: flow, line: line), end)
+            try deliverAnswer(at: frameEnd)
+        }
+        utterance = nil
+        early = nil
+    }
+
+    /// Whether an answer is digits the entry listened for, as sure as the flow takes them.
+    private func isWholeEntry(_ answer: Result<Understanding, any Error>) -> Bool {
+        guard case .success(let heard) = answer, heard.match?.intent == SpokenIntent.entryName else { return false }
+        return heard.confidence >= flow.threshold(for: SpokenIntent.entryName)
     }
 
     /// Samples of the utterance from its first kept sample to 200 ms after its last speech
@@ -299,6 +318,9 @@ public final class CallProcessor {
                 say("(prompt stopped)", at: sample)
             case .listen(let request):
                 listen = request
+                // Digits by voice: a caller who says a number in groups pauses between them.
+                endpointer.trailingSilence = request.collectingDigits && !request.intents.isEmpty
+                    ? Self.digitsTrailingSilence : endpointer.configuration.trailingSilence
             case .setLanguage(let language, _):
                 say("-> language \(language)", at: sample)
             case .record(let box, let maxSeconds, let silenceSeconds):
@@ -369,6 +391,12 @@ public final class CallProcessor {
     /// ahead of its end (most pauses inside a sentence are shorter): the answer then comes as soon
     /// as the endpointer's trailing silence has passed, without waiting for the decoders.
     static let earlyUnderstanding = 0.3
+
+    /// Silence that ends an utterance while digits are listened for by voice (an account or
+    /// phone number said in groups, "four seven one one … two three"), unless what was heard by
+    /// the usual trailing silence is already a whole entry: a caller pausing 0.9 s between two
+    /// groups of an eight-digit account number was heard as two wrong entries and locked out.
+    static let digitsTrailingSilence = 2.0
 }
 
 extension VoiceSettings {

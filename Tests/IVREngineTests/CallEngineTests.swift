@@ -318,6 +318,27 @@ struct CallEngineTests {
         #expect(!log.contains("12345678") && !log.contains("4321"))
     }
 
+    @Test("an account number said in two groups with a pause between is one entry")
+    func digitsInGroups() throws {
+        guard !TestVoice.fliteVoices.isEmpty else { return }
+        let scenarios = ScratchFolder.file("groups.yaml")
+        defer { try? FileManager.default.removeItem(atPath: scenarios) }
+        try """
+        flow: \(Self.flowPath)
+        at: "2026-11-24T10:00:00-05:00"
+        scenarios:
+          - name: account number in two groups
+            voice: flite:kal16
+            steps: [wait_prompt, press: "1", wait_prompt, press: "3", wait_prompt, say: "one two three four", silence: 0.9,
+                    say: "five six seven eight", wait_prompt, press: "4321", wait_prompt]
+            expect: { visits: [main, balance, balance-info] }
+        """.write(toFile: scenarios, atomically: true, encoding: .utf8)
+        let result = try Self.runFirstScenario(of: scenarios)
+        let transcript = result.call.transcript.map(\.description).joined(separator: "\n")
+        #expect(result.passed, "\(result.failures) \(transcript)")
+        #expect(result.call.log.filter { $0.event == "entry" && $0.detail["by"] == "speech" }.count == 1, "\(transcript)")
+    }
+
     /// The first scenario of the scenario file at `path`, run against its flow with the real
     /// recognizer and synthesized prompts.
     private static func runFirstScenario(of path: String) throws -> ScenarioResult {
