@@ -181,9 +181,28 @@ public struct Recognition: Sendable, Equatable {
     /// answer that another of the menu's answers explains as well is a guess between them.
     public var confidence: Double {
         guard !words.isEmpty else { return 0 }
-        guard let rivalLead else { return utterance.confidence }
-        return utterance.confidence / (1 + exp(-rivalLead / Self.rivalLeadSpread))
+        let whole = utterance.confidence * weakestDigitFactor
+        guard let rivalLead else { return whole }
+        return whole / (1 + exp(-rivalLead / Self.rivalLeadSpread))
     }
+
+    /// A whole decode's digits judged by the worst of them as well: a digit the search put in
+    /// to make up the count a grammar demands (eight digits heard in four said: "two eight two
+    /// seven two six five two", confidence 0.96 by the utterance's mean) lies at −7.5 to −12
+    /// nats per frame, a digit said above −6.5 (flite, Festival), and a few frames of it hardly
+    /// move the mean. Other words keep their say in the mean alone: so judged, eSpeak NG's
+    /// phrases lost 0.08 F1 at 16 kHz. 1 for spotted phrases.
+    var weakestDigitFactor: Double {
+        guard !isSpotting else { return 1 }
+        let digits = zip(words, evidence).filter { SlotType.digitWords[$0.0] != nil && $0.1.frames > 0 }
+        guard let weakest = digits.map(\.1.perFrame).min() else { return 1 }
+        return 1 / (1 + exp(-(weakest - Self.forcedDigitBelow) / AcousticEvidence.spread))
+    }
+
+    /// The ratio per frame (nats) at which a digit of a whole decode halves its confidence.
+    static let forcedDigitBelow = -8.0
+    /// Spotted keyphrases (``phrases``) rather than a whole decode.
+    var isSpotting: Bool { !phrases.isEmpty }
 
     /// The lead over the best rival (nats per frame) at which confidence keeps about 73 %: a
     /// narrow step at zero (on the development list's menus, a decoded answer that a rival

@@ -213,6 +213,24 @@ struct RecognitionTests {
         #expect(result.match?.slots == ["entry": "8165114"], "\(result.heard.text)")
     }
 
+    @Test("half a digit string is not taken for the whole: digits made up to fill the count sink the confidence")
+    func halfAnEntry() throws {
+        let recognizer = try SpeechRecognizer()
+        let entry = try IntentGrammar(intents: [(name: "entry", phrases: ["{entry:digits_8_8}"])])
+        try recognizer.addIntents("entry", grammar: entry)
+        for voice in ["kal16", "rms"] {
+            guard let half = try fliteSpeech("eight seven six five", voice: voice, rate: 8000),
+                  let whole = try fliteSpeech("eight seven six five four three two one", voice: voice, rate: 8000) else { return }
+            recognizer.startCall()
+            let heardHalf = try recognizer.understand(half, sampleRate: 8000, intents: "entry", grammar: entry)
+            #expect(heardHalf.confidence < IntentThresholds.defaultThreshold, "\(voice): \(heardHalf.heard.text) \(heardHalf.confidence)")
+            recognizer.startCall()
+            let heardWhole = try recognizer.understand(whole, sampleRate: 8000, intents: "entry", grammar: entry)
+            #expect(heardWhole.match?.slots == ["entry": "87654321"] && heardWhole.confidence >= IntentThresholds.defaultThreshold,
+                    "\(voice): \(heardWhole.heard.text) \(heardWhole.confidence)")
+        }
+    }
+
     @Test("a call's first utterance decodes the same whatever other calls said before (noise, silence)")
     func noCarryOver() throws {
         let recognizer = try SpeechRecognizer()
