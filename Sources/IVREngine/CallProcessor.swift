@@ -206,7 +206,7 @@ public final class CallProcessor {
                 // Digits already a whole entry need not wait for the pause allowed between groups.
                 if endpointer.trailingSilence > endpointer.configuration.trailingSilence,
                    tentative.silence >= Int64(endpointer.configuration.trailingSilence * Double(rate)),
-                   early?.end == tentative.at, let answer = early?.answer.result, isWholeEntry(answer) {
+                   early?.end == tentative.at, let answer = early?.answer.result, isWholeEntry(answer, for: request) {
                     endpointer.listen(from: frameEnd, noInputTimeout: nil)
                     try utteranceEnded(at: tentative.at, frameEnd: frameEnd, request: request, understanding: understanding)
                 }
@@ -265,10 +265,13 @@ public final class CallProcessor {
         early = nil
     }
 
-    /// Whether an answer is digits the entry listened for, as sure as the flow takes them.
-    private func isWholeEntry(_ answer: Result<Understanding, any Error>) -> Bool {
-        guard case .success(let heard) = answer, heard.match?.intent == SpokenIntent.entryName else { return false }
-        return heard.confidence >= flow.threshold(for: SpokenIntent.entryName)
+    /// Whether an answer is as many digits as the entry listened for takes at most, as sure as
+    /// the flow takes them (a phone number of 5 to 15 digits said in groups may go on after six).
+    private func isWholeEntry(_ answer: Result<Understanding, any Error>, for request: ListenRequest) -> Bool {
+        guard case .success(let heard) = answer, heard.match?.intent == SpokenIntent.entryName,
+              let digits = heard.match?.slots[SpokenIntent.entrySlot],
+              let most = request.intents.first(where: { $0.name == SpokenIntent.entryName })?.entryLengths?.upperBound else { return false }
+        return digits.count == most && heard.confidence >= flow.threshold(for: SpokenIntent.entryName)
     }
 
     /// Samples of the utterance from its first kept sample to 200 ms after its last speech
@@ -393,9 +396,10 @@ public final class CallProcessor {
     static let earlyUnderstanding = 0.3
 
     /// Silence that ends an utterance while digits are listened for by voice (an account or
-    /// phone number said in groups, "four seven one one … two three"), unless what was heard by
-    /// the usual trailing silence is already a whole entry: a caller pausing 0.9 s between two
-    /// groups of an eight-digit account number was heard as two wrong entries and locked out.
+    /// member number said in groups, "four seven one one … two three"), unless what was heard by
+    /// the usual trailing silence is already a whole entry (as many digits as it takes at most):
+    /// a caller pausing 0.9 s between two groups of an eight-digit account number was heard as
+    /// two wrong entries and locked out.
     static let digitsTrailingSilence = 2.0
 }
 

@@ -47,6 +47,8 @@ public struct SpokenIntent: Sendable, Equatable {
     /// The flow's intent files' phrases for it come too (a menu option chooses by this intent
     /// of the files, possibly beside another option giving it phrases of its own).
     public var fromIntentFiles: Bool
+    /// For digits by voice of a known count (``entry(lengths:)``), the counts the entry takes.
+    public var entryLengths: ClosedRange<Int>?
 
     public init(name: String, phrases: [String], fromIntentFiles: Bool = false) {
         self.name = name
@@ -67,7 +69,9 @@ public struct SpokenIntent: Sendable, Equatable {
     /// Digits by voice where the entry takes `lengths` digits: the recognizer hears exactly
     /// that many (the intent language's built-in type `digits_MIN_MAX`).
     public static func entry(lengths: ClosedRange<Int>) -> SpokenIntent {
-        SpokenIntent(name: entryName, phrases: ["{\(entrySlot):digits_\(lengths.lowerBound)_\(lengths.upperBound)}"])
+        var entry = SpokenIntent(name: entryName, phrases: ["{\(entrySlot):digits_\(lengths.lowerBound)_\(lengths.upperBound)}"])
+        entry.entryLengths = lengths
+        return entry
     }
 }
 

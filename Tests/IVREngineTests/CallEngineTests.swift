@@ -339,6 +339,42 @@ struct CallEngineTests {
         #expect(result.call.log.filter { $0.event == "entry" && $0.detail["by"] == "speech" }.count == 1, "\(transcript)")
     }
 
+    @Test("an entry of four to eight digits said in groups waits for the rest after the first four")
+    func rangeInGroups() throws {
+        guard !TestVoice.fliteVoices.isEmpty else { return }
+        let folder = ScratchFolder.make("range-groups")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try """
+        name: range
+        start: ask
+        languages:
+          en: { voice: en-us, speech: true }
+        nodes:
+          ask:
+            type: collect
+            prompt: "Please say your member number."
+            field: member
+            digits: "4-8"
+            next: thanks
+            failure: thanks
+          thanks:
+            type: hangup
+            prompt: "Thank you."
+            outcome: collected
+        """.write(to: folder.appendingPathComponent("range.yaml"), atomically: true, encoding: .utf8)
+        try """
+        flow: range.yaml
+        at: "2026-11-24T10:00:00-05:00"
+        scenarios:
+          - name: member number in two groups
+            voice: flite:slt
+            steps: [wait_prompt, say: "one two three four", silence: 0.9, say: "five six", wait_prompt]
+            expect: { collected: { member: "123456" } }
+        """.write(to: folder.appendingPathComponent("calls.yaml"), atomically: true, encoding: .utf8)
+        let result = try Self.runFirstScenario(of: folder.appendingPathComponent("calls.yaml").path)
+        #expect(result.passed, "\(result.failures) \(result.call.transcript.map(\.description).joined(separator: "\n"))")
+    }
+
     /// The first scenario of the scenario file at `path`, run against its flow with the real
     /// recognizer and synthesized prompts.
     private static func runFirstScenario(of path: String) throws -> ScenarioResult {
