@@ -203,12 +203,13 @@ public final class CallSession {
         if case .confirmingChoice = state { true } else { false }
     }
 
-    /// Whether speech means something now: in a menu, and while digits of a `collect` node or
-    /// a `verify` node's account number and PIN are entered (by voice as well as by key).
+    /// Whether speech means something now: in a menu, and while digits of a `collect` node, a
+    /// `verify` node's account number and PIN, or the number a callback or text goes to are
+    /// entered (by voice as well as by key).
     private var listensForSpeech: Bool {
         guard acceptsSpeech else { return false }
         switch state {
-        case .menu, .collecting, .verifyingAccount, .verifyingPIN, .confirmingChoice: return true
+        case .menu, .collecting, .verifyingAccount, .verifyingPIN, .contactNumber, .confirmingChoice: return true
         default: return false
         }
     }
@@ -737,6 +738,9 @@ public final class CallSession {
         case .verifyingAccount(let entry), .verifyingPIN(_, let entry):
             guard entry.lengths.contains(digits.count) else { return verifyStep(.tooShort) }
             return verifyStep(.complete(digits))
+        case .contactNumber(let entry):
+            guard entry.lengths.contains(digits.count), let request = contactRequest else { return failedTry("invalid", [:]) }
+            return completeContact(request, number: digits)
         default:
             return []
         }

@@ -339,6 +339,27 @@ struct CallEngineTests {
         #expect(result.call.log.filter { $0.event == "entry" && $0.detail["by"] == "speech" }.count == 1, "\(transcript)")
     }
 
+    @Test("a caller without caller ID says the number a text goes to, in three groups")
+    func phoneNumberByVoice() throws {
+        guard !TestVoice.fliteVoices.isEmpty else { return }
+        let scenarios = ScratchFolder.file("phone-number.yaml")
+        defer { try? FileManager.default.removeItem(atPath: scenarios) }
+        try """
+        flow: \(Self.flowPath)
+        at: "2026-11-24T10:00:00-05:00"
+        scenarios:
+          - name: number for a text by voice
+            voice: flite:kal16
+            steps: [wait_prompt, press: "1", wait_prompt, press: "6", wait_prompt, say: "five five five", silence: 0.6,
+                    say: "one two three", silence: 0.6, say: "four five six seven", wait_prompt]
+            expect: { outcome: text message requested (help) }
+        """.write(toFile: scenarios, atomically: true, encoding: .utf8)
+        let result = try Self.runFirstScenario(of: scenarios)
+        let transcript = result.call.transcript.map(\.description).joined(separator: "\n")
+        #expect(result.passed, "\(result.failures) \(transcript)")
+        #expect(result.call.log.contains { $0.event == "text" && $0.detail["number"] == "5551234567" }, "\(transcript)")
+    }
+
     @Test("an entry of four to eight digits said in groups waits for the rest after the first four")
     func rangeInGroups() throws {
         guard !TestVoice.fliteVoices.isEmpty else { return }
