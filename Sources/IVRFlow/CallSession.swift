@@ -163,6 +163,7 @@ public final class CallSession {
             guard listensForSpeech else { return [] }
             pendingPrompts.removeAll()
             if case .confirmingChoice(let choice) = state { return confirmation(name == SpokenIntent.yes.name, of: choice) }
+            if let answer = yesOrNo(name) { return answer }
             guard state == .menu else { return spokenEntry(slots[SpokenIntent.entrySlot], confidence: confidence) }
             return intent(name, slots: slots, confidence: confidence, words: words)
         case .noMatch(let words):
@@ -203,13 +204,13 @@ public final class CallSession {
         if case .confirmingChoice = state { true } else { false }
     }
 
-    /// Whether speech means something now: in a menu, and while digits of a `collect` node, a
+    /// Whether speech means something now: in a menu, while digits of a `collect` node, a
     /// `verify` node's account number and PIN, or the number a callback or text goes to are
-    /// entered (by voice as well as by key).
+    /// entered (by voice as well as by key), and where 1 or 2 answers a question (yes or no).
     private var listensForSpeech: Bool {
         guard acceptsSpeech else { return false }
         switch state {
-        case .menu, .collecting, .verifyingAccount, .verifyingPIN, .contactNumber, .confirmingChoice: return true
+        case .menu, .collecting, .verifyingAccount, .verifyingPIN, .contactNumber, .confirmingChoice, .confirming, .contactChoice: return true
         default: return false
         }
     }
@@ -376,9 +377,22 @@ public final class CallSession {
         return .listen(ListenRequest(keys: keys, intents: intents, collectingDigits: false))
     }
 
-    /// Waits for 1 (yes) or 2 (no, or another).
+    /// Waits for 1 (yes) or 2 (no, or another), said as yes or no too.
     private func listenForChoice() -> CallCommand {
-        .listen(ListenRequest(keys: ["1", "2"], intents: [], collectingDigits: false))
+        .listen(ListenRequest(keys: ["1", "2"], intents: acceptsSpeech ? [.yes, .no] : [], collectingDigits: false))
+    }
+
+    /// A spoken yes or no where a read-back or the number to call back asks 1 or 2: the same as
+    /// the key (logged as said); nil elsewhere.
+    private func yesOrNo(_ intent: String) -> [CallCommand]? {
+        switch state {
+        case .confirming, .contactChoice:
+            guard intent == SpokenIntent.yes.name || intent == SpokenIntent.no.name else { return nil }
+            record("answer", ["by": "speech", "said": intent])
+            return choice(intent == SpokenIntent.yes.name ? "1" : "2")
+        default:
+            return nil
+        }
     }
 
     /// Waits for digits: keys, and in a `collect` node or for a `verify` node's account number
@@ -562,15 +576,9 @@ public final class CallSession {
             state = .collecting(entry)
             if key != "#" { noteComplete(step) }
             return collectStep(step)
-        case .confirming(let value):
+        case .confirming:
             record("digit", ["key": String(key)])
-            if key == "1" { return accept(value) }
-            if key == "2", case .collect(let collect)? = flow.nodes[node] {
-                record("reenter", [:])
-                state = .collecting(DigitEntry(lengths: collect.minDigits...collect.maxDigits, terminator: collect.terminator))
-                return [play(collect.prompt), listenForDigits()]
-            }
-            return failedTry("no_match", ["key": String(key)])
+            return choice(key)
         case .confirmingChoice(let choice):
             record("digit", ["key": String(key)])
             return confirmation(key == "1", of: choice)
@@ -588,13 +596,7 @@ public final class CallSession {
             return verifyStep(step)
         case .contactChoice:
             record("digit", ["key": String(key)])
-            guard let request = contactRequest else { return [] }
-            if key == "1", let number = caller.number { return completeContact(request, number: number) }
-            if key == "2" {
-                state = .contactNumber(DigitEntry(lengths: 5...15, terminator: "#"))
-                return [play(request.numberPrompt), listenForDigits()]
-            }
-            return failedTry("no_match", ["key": String(key)])
+            return choice(key)
         case .contactNumber(var entry):
             record("digit", ["key": loggable(key)])
             let step = entry.add(key)
@@ -617,6 +619,29 @@ public final class CallSession {
             record("ignored", ["digit": loggable(key)])
             return []
         }
+    }
+
+    /// 1 or 2 (keyed, or yes or no said) where a read-back or the number to call back asks it.
+    private func choice(_ key: Character) -> [CallCommand] {
+        switch state {
+        case .confirming(let value):
+            if key == "1" { return accept(value) }
+            if key == "2", case .collect(let collect)? = flow.nodes[node] {
+                record("reenter", [:])
+                state = .collecting(DigitEntry(lengths: collect.minDigits...collect.maxDigits, terminator: collect.terminator))
+                return [play(collect.prompt), listenForDigits()]
+            }
+        case .contactChoice:
+            guard let request = contactRequest else { return [] }
+            if key == "1", let number = caller.number { return completeContact(request, number: number) }
+            if key == "2" {
+                state = .contactNumber(DigitEntry(lengths: 5...15, terminator: "#"))
+                return [play(request.numberPrompt), listenForDigits()]
+            }
+        default:
+            return []
+        }
+        return failedTry("no_match", ["key": String(key)])
     }
 
     private func timeout() -> [CallCommand] {

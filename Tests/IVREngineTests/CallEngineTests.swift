@@ -360,6 +360,27 @@ struct CallEngineTests {
         #expect(result.call.log.contains { $0.event == "text" && $0.detail["number"] == "5551234567" }, "\(transcript)")
     }
 
+    @Test("yes said where the number for a text is asked back: sent to the caller's number")
+    func yesByVoice() throws {
+        guard !TestVoice.fliteVoices.isEmpty else { return }
+        let scenarios = ScratchFolder.file("yes.yaml")
+        defer { try? FileManager.default.removeItem(atPath: scenarios) }
+        try """
+        flow: \(Self.flowPath)
+        at: "2026-11-24T10:00:00-05:00"
+        scenarios:
+          - name: yes to the caller's number
+            voice: flite:slt
+            caller_id: "+15551234567"
+            steps: [wait_prompt, press: "1", wait_prompt, press: "6", wait_prompt, say: "yes", wait_prompt]
+            expect: { outcome: text message requested (help) }
+        """.write(toFile: scenarios, atomically: true, encoding: .utf8)
+        let result = try Self.runFirstScenario(of: scenarios)
+        let transcript = result.call.transcript.map(\.description).joined(separator: "\n")
+        #expect(result.passed, "\(result.failures) \(transcript)")
+        #expect(result.call.log.contains { $0.event == "answer" && $0.detail["said"] == "yes" }, "\(transcript)")
+    }
+
     @Test("an entry of four to eight digits said in groups waits for the rest after the first four")
     func rangeInGroups() throws {
         guard !TestVoice.fliteVoices.isEmpty else { return }
