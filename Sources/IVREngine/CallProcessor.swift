@@ -329,6 +329,7 @@ public final class CallProcessor {
             case .record(let box, let maxSeconds, let silenceSeconds):
                 recording = (box, sample, maxSeconds, silenceSeconds, sample)
                 messageAudio = []
+                endpointer.trailingSilence = endpointer.configuration.trailingSilence
                 playing.append((prompts.beep(language: session.language), 0))
                 say("(beep; recording voicemail for \(box))", at: sample)
             case .stopRecording:
