@@ -27,6 +27,13 @@ let project = CommandLine.arguments.count > 1 ? CommandLine.arguments[1] : ".."
 let only = CommandLine.arguments.count > 2 ? CommandLine.arguments[2] : nil
 func runs(_ section: String) -> Bool { only == nil || only == section }
 
+// A copy of this program away from the project (without IVR_HOME) would measure 8 kHz speech
+// without the narrowband transform, far worse, and say nothing.
+guard RecognitionModel.debian.narrowbandTransform != nil else {
+    FileHandle.standardError.write(Data("IntentBenchmark: models/en-us-narrowband.mllr not found; run it from the project or set IVR_HOME\n".utf8))
+    exit(1)
+}
+
 let memoryBefore = residentMegabytes()
 // SCORING=pocketsphinx: ours with PocketSphinx's own Gaussian evaluation (the design before the shared scoring).
 let recognizer = try SpeechRecognizer(scoring: ProcessInfo.processInfo.environment["SCORING"] == "pocketsphinx" ? .pocketSphinx : .shared)
