@@ -471,8 +471,7 @@ public final class CallSession {
     private func confirm(_ choice: UnsureChoice, words: String) -> [CallCommand] {
         record("confirm_choice", choice.detail)
         state = .confirmingChoice(choice)
-        return [play(flow.stock.prompt(.confirmChoice, id: "settings.confirm_choice"), values: ["choice": words]),
-                .listen(ListenRequest(keys: ["1", "2"], intents: acceptsSpeech ? [.yes, .no] : [], collectingDigits: false))]
+        return [play(flow.stock.prompt(.confirmChoice, id: "settings.confirm_choice"), values: ["choice": words]), listenForChoice()]
     }
 
     /// The caller's answer to ``confirm(_:words:)``: the choice taken, or a no-match of the menu

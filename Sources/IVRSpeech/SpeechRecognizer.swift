@@ -419,19 +419,17 @@ public final class SpeechRecognizer {
     /// Keyphrases spotted nearly accepted (confidence from ``rescuedFrom`` up to the default
     /// threshold) in a clean utterance heard as telephone speech, confirmed by spotting them in
     /// it again with its spectrum compressed (``rescueScale``): a phrase found there too, where
-    /// it was, with ``rescuedAbove`` or more takes that evidence; no other phrase changes.
+    /// it was, with ``respottedAbove`` or more takes that evidence; no other phrase changes.
     private func spottedAgainCompressed(_ heard: Recognition, in utterance: PreparedUtterance, search: String) throws(RecognitionError) -> Recognition {
-        let nearlyAccepted = Self.rescuedFrom..<IntentThresholds.defaultThreshold
-        guard rescuesHigherVoices, !utterance.denoised, let narrowband = utterance.narrowband,
-              heard.phrases.contains(where: { nearlyAccepted.contains($0.evidence.confidence) }) else { return heard }
-        var compressed = utterance.anew(samples: try Self.resampled(narrowband, from: Int((8000 * Self.rescueScale).rounded()), to: 16000))
+        guard heard.phrases.contains(where: { Self.nearlyAccepted.contains($0.evidence.confidence) }),
+              var compressed = try compressedHearing(of: utterance) else { return heard }
         let again = try decode(&compressed, with: search).phrases
         var confirmed = heard
         var firstWord = 0
         for (index, phrase) in heard.phrases.enumerated() {
             let words = phrase.phrase.split(separator: " ").count
             defer { firstWord += words }
-            guard nearlyAccepted.contains(phrase.evidence.confidence) else { continue }
+            guard Self.nearlyAccepted.contains(phrase.evidence.confidence) else { continue }
             let start = Double(phrase.startFrame) / Self.rescueScale
             guard let found = again.first(where: {
                 $0.phrase == phrase.phrase && abs(Double($0.startFrame) - start) <= Self.respottedWithinFrames
@@ -516,10 +514,9 @@ public final class SpeechRecognizer {
         throws(RecognitionError) -> (heard: Recognition, match: IntentMatch?, confidence: Double) {
         var utterance = try prepared(samples, sampleRate: sampleRate, line: line)
         let result = try understood(&utterance, intents: name, grammar: grammar)
-        guard rescuesHigherVoices, (Self.rescuedFrom..<IntentThresholds.defaultThreshold).contains(result.confidence),
-              !utterance.denoised, !result.heard.reheard, let narrowband = utterance.narrowband, let match = result.match else { return result }
         // Nearly accepted: perhaps a voice shorter than the model's (``rescueScale``).
-        var compressed = utterance.anew(samples: try Self.resampled(narrowband, from: Int((8000 * Self.rescueScale).rounded()), to: 16000))
+        guard Self.nearlyAccepted.contains(result.confidence), !result.heard.reheard, let match = result.match,
+              var compressed = try compressedHearing(of: utterance) else { return result }
         // A short answer is confirmed by its whole decode alone.
         let long = utterance.samples.count >= Int(Self.onePassFrom * 16000)
         var rescued = try understood(&compressed, intents: name, grammar: grammar, spotting: long)
@@ -550,6 +547,16 @@ public final class SpeechRecognizer {
     /// the list raised 150 cents by sox, 131 of 178 menu answers right at its own scale, 158 at
     /// this one for every utterance (BENCHMARKS.md).
     public static let rescueScale = 0.92
+    /// A clean utterance heard as telephone speech to be heard again with its spectrum
+    /// compressed (``rescueScale``); nil when that second look is off or does not apply.
+    private func compressedHearing(of utterance: PreparedUtterance) throws(RecognitionError) -> PreparedUtterance? {
+        guard rescuesHigherVoices, !utterance.denoised, let narrowband = utterance.narrowband else { return nil }
+        return utterance.anew(samples: try Self.resampled(narrowband, from: Int((8000 * Self.rescueScale).rounded()), to: 16000))
+    }
+
+    /// Confidence that a second look may raise: from ``rescuedFrom`` up to the default threshold.
+    static let nearlyAccepted = rescuedFrom..<IntentThresholds.defaultThreshold
+
     /// The least confidence at which an utterance is heard again compressed: below it, it is
     /// most likely off the menu (the development list's sentences and other menus' words), and
     /// a second hearing costs a decode. From 0.1 the list raised 150 cents gained 3 answers more
