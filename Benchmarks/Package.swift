@@ -25,7 +25,7 @@ let package = Package(
         .executableTarget(
             name: "IntentBenchmark",
             dependencies: [.product(name: "IVRSpeech", package: mainPackage), .product(name: "IVRAudio", package: mainPackage),
-                           .product(name: "IVRDSP", package: mainPackage)]),
+                           .product(name: "IVRDSP", package: mainPackage), .product(name: "IVRFlow", package: mainPackage)]),
         // The report over many calls in the records database.
         .executableTarget(
             name: "ReportBenchmark",

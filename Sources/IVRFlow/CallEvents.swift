@@ -73,6 +73,30 @@ public struct SpokenIntent: Sendable, Equatable {
         entry.entryLengths = lengths
         return entry
     }
+
+    /// The word a caller says for each key that has one.
+    static let keyWords: [Character: String] = ["0": "zero", "1": "one", "2": "two", "3": "three", "4": "four", "5": "five",
+                                                "6": "six", "7": "seven", "8": "eight", "9": "nine", "*": "star", "#": "pound"]
+    private static let spokenKeyPrefix = "said key "
+
+    /// A key said instead of pressed, as callers do when a prompt says "press 2": "two",
+    /// "press two", "option two", "number two". One intent per key of `keys` that has a word
+    /// (``spokenKey(_:)`` gives its key back), but none for a key whose word alone is already
+    /// one of `taken` (a menu's own phrases).
+    public static func spokenKeys(_ keys: Set<Character>, except taken: [String] = []) -> [SpokenIntent] {
+        let own = Set(taken.map { $0.lowercased().trimmingCharacters(in: .whitespaces) })
+        return keys.sorted().compactMap { key in
+            guard let word = keyWords[key], !own.contains(word) else { return nil }
+            return SpokenIntent(name: spokenKeyPrefix + word, phrases: ["[press | option | number] \(word)"])
+        }
+    }
+
+    /// The key an intent of ``spokenKeys(_:except:)`` stands for; nil for any other intent.
+    public static func spokenKey(_ intent: String) -> Character? {
+        guard intent.hasPrefix(spokenKeyPrefix) else { return nil }
+        let word = intent.dropFirst(spokenKeyPrefix.count)
+        return keyWords.first { $0.value == word }?.key
+    }
 }
 
 /// What the engine should listen for after the prompts.

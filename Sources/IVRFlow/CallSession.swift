@@ -162,7 +162,7 @@ public final class CallSession {
         case .intent(let name, let slots, let confidence, let words):
             guard listensForSpeech else { return [] }
             pendingPrompts.removeAll()
-            if case .confirmingChoice(let choice) = state { return confirmation(name == SpokenIntent.yes.name, of: choice) }
+            if case .confirmingChoice(let choice) = state { return confirmation(saysYes(name) == true, of: choice) }
             if let answer = yesOrNo(name) { return answer }
             guard state == .menu else { return spokenEntry(slots[SpokenIntent.entrySlot], confidence: confidence) }
             return intent(name, slots: slots, confidence: confidence, words: words)
@@ -373,13 +373,35 @@ public final class CallSession {
             if flow.settings.operatorNode != nil {
                 intents.append(SpokenIntent(name: "operator", phrases: ["operator", "agent", "representative"]))
             }
+            // Keys said ("two", "press two") where options have digit keys, unless digits said
+            // there dial an extension: every digit, so that one that chooses nothing is heard as
+            // itself (a no-match, as pressed) rather than as a digit that does ("press five" taken
+            // as "press four" at 0.80 where only 1 to 4 answered), and a star or pound only where
+            // it chooses an option (in noise a "pound" was heard where a caller said a word, and
+            // sent the call back). A menu of words alone gets none: there the digits took noisy
+            // words and real "kilo" and "zulu" (BENCHMARKS.md).
+            if flow.settings.keysByVoice, menu.extensions == nil, menu.options.contains(where: { $0.key?.isNumber == true }) {
+                let said = Set("0123456789").union(keys.filter { answers($0, menu) })
+                intents += SpokenIntent.spokenKeys(said, except: intents.flatMap(\.phrases))
+            }
         }
         return .listen(ListenRequest(keys: keys, intents: intents, collectingDigits: false))
     }
 
-    /// Waits for 1 (yes) or 2 (no, or another), said as yes or no too.
+    /// Waits for 1 (yes) or 2 (no, or another), said as yes or no too, or as the key ("one").
     private func listenForChoice() -> CallCommand {
-        .listen(ListenRequest(keys: ["1", "2"], intents: acceptsSpeech ? [.yes, .no] : [], collectingDigits: false))
+        .listen(ListenRequest(keys: ["1", "2"], intents: acceptsSpeech ? [.yes, .no] + SpokenIntent.spokenKeys(["1", "2"]) : [],
+                              collectingDigits: false))
+    }
+
+    /// Whether an intent heard where 1 or 2 answers means yes (1, said as yes or as the key),
+    /// no (2), or neither (nil).
+    private func saysYes(_ intent: String) -> Bool? {
+        switch SpokenIntent.spokenKey(intent) ?? (intent == SpokenIntent.yes.name ? "1" : intent == SpokenIntent.no.name ? "2" : nil) {
+        case "1": true
+        case "2": false
+        default: nil
+        }
     }
 
     /// A spoken yes or no where a read-back or the number to call back asks 1 or 2: the same as
@@ -387,9 +409,9 @@ public final class CallSession {
     private func yesOrNo(_ intent: String) -> [CallCommand]? {
         switch state {
         case .confirming, .contactChoice:
-            guard intent == SpokenIntent.yes.name || intent == SpokenIntent.no.name else { return nil }
-            record("answer", ["by": "speech", "said": intent])
-            return choice(intent == SpokenIntent.yes.name ? "1" : "2")
+            guard let yes = saysYes(intent) else { return nil }
+            record("answer", ["by": "speech", "said": SpokenIntent.spokenKey(intent).map(String.init) ?? intent])
+            return choice(yes ? "1" : "2")
         default:
             return nil
         }
@@ -429,13 +451,13 @@ public final class CallSession {
         return []
     }
 
-    /// What a key does in a menu, its digit already logged.
-    private func menuKey(_ key: Character, _ menu: Menu) -> [CallCommand] {
+    /// What a key does in a menu, pressed or said (`via`), its digit or intent already logged.
+    private func menuKey(_ key: Character, _ menu: Menu, via channel: String = "key") -> [CallCommand] {
         if let option = menu.options.first(where: { $0.key == key }) {
-            return choose(option, via: "key")
+            return choose(option, via: channel)
         }
         if key == flow.settings.repeatKey {
-            record("repeat", ["by": "key"])
+            record("repeat", ["by": channel])
             return [play(menu.prompt), listenForMenu()]
         }
         if key == flow.settings.backKey, menuStack.count > 1 {
@@ -445,7 +467,7 @@ public final class CallSession {
             return enter(previous)
         }
         if key == "0", let operatorNode = flow.settings.operatorNode {
-            record("operator", ["by": "key"])
+            record("operator", ["by": channel])
             return enter(operatorNode)
         }
         return failedTry("no_match", ["key": String(key)])
@@ -457,14 +479,21 @@ public final class CallSession {
         let secrets = Set(slots.keys).intersection(flow.secretFields)
         var detail = ["intent": name, "confidence": String(format: "%.2f", confidence), "words": secrets.isEmpty ? words : "(masked)"]
         for (slot, value) in slots { detail["slot." + slot] = secrets.contains(slot) ? DigitCheck.masked(value) : value }
+        if let key = SpokenIntent.spokenKey(name) { detail["key"] = String(key) }
         guard confidence >= flow.threshold(for: name) else {
-            if let from = flow.settings.confirmFrom, confidence >= from, secrets.isEmpty, name != "repeat",
-               name == "operator" ? flow.settings.operatorNode != nil : menu.options.contains(where: { $0.isChosen(by: name, slots: slots) }) {
+            if let from = flow.settings.confirmFrom, confidence >= from, secrets.isEmpty, name != "repeat", chooses(name, slots: slots, in: menu) {
                 return confirm(UnsureChoice(intent: name, slots: slots, detail: detail), words: words)
             }
             return failedTry("no_match", detail.merging(["reason": "low confidence"]) { $1 })
         }
         return take(name, slots: slots, detail: detail, menu: menu)
+    }
+
+    /// Whether intent `name` (with `slots`) picks an option of `menu`, the operator, or a key's.
+    private func chooses(_ name: String, slots: [String: String], in menu: Menu) -> Bool {
+        if let key = SpokenIntent.spokenKey(name) { return answers(key, menu) }
+        if name == "operator" { return flow.settings.operatorNode != nil }
+        return menu.options.contains { $0.isChosen(by: name, slots: slots) }
     }
 
     /// Asks the caller whether `choice` (heard as `words`) is what they said.
@@ -491,6 +520,7 @@ public final class CallSession {
         record("intent", detail)
         for (slot, value) in slots { data[slot] = value }
         secretFields.formUnion(secrets)
+        if let key = SpokenIntent.spokenKey(name) { return menuKey(key, menu, via: "speech") }
         if name == "repeat" { return [play(menu.prompt), listenForMenu()] }
         if name == "operator", let operatorNode = flow.settings.operatorNode { return enter(operatorNode) }
         guard let option = menu.options.first(where: { $0.isChosen(by: name, slots: slots) }) else {

@@ -111,6 +111,9 @@ public struct FlowSettings: Sendable, Equatable {
     public var backKey: Character? = "#"
     /// Node taken when a menu runs out of tries and names no fallback of its own.
     public var fallback: String?
+    /// Whether a menu that listens for speech takes a digit said as pressed ("two", "press
+    /// two"; `keys_by_voice`).
+    public var keysByVoice = true
 
     /// The defaults.
     public init() {}

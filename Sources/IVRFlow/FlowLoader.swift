@@ -167,7 +167,7 @@ struct FlowParser {
     mutating func parseSettings(_ node: Node) -> FlowSettings {
         let fields = reader.mapping(
             node, allowed: ["no_input_timeout", "inter_digit_timeout", "max_tries", "min_confidence", "confirm_from", "operator",
-                            "repeat_key", "back_key", "fallback"], where: "settings")
+                            "repeat_key", "back_key", "fallback", "keys_by_voice"], where: "settings")
         var settings = FlowSettings()
         if let value = reader.number(fields["no_input_timeout"], "no_input_timeout", in: 0.5...60) { settings.noInputTimeout = value }
         if let value = reader.number(fields["inter_digit_timeout"], "inter_digit_timeout", in: 0.5...30) { settings.interDigitTimeout = value }
@@ -182,6 +182,7 @@ struct FlowParser {
         settings.fallback = reference(fields["fallback"], "fallback")
         if fields["repeat_key"] != nil { settings.repeatKey = key(fields["repeat_key"], "repeat_key") }
         if fields["back_key"] != nil { settings.backKey = key(fields["back_key"], "back_key") }
+        if let value = reader.bool(fields["keys_by_voice"], "keys_by_voice") { settings.keysByVoice = value }
         return settings
     }
 

@@ -806,8 +806,10 @@ public final class SpeechRecognizer {
     static let silenceFramesCounted = 20
 
     /// A grammar's phrases are compared with each other (``Recognition/rivalLead``) when it
-    /// spells out at most this many: a menu's answers.
-    static let rivalPhrasesLimit = 60
+    /// spells out at most this many: a menu's answers, with the digits a caller may say for its
+    /// keys (four ways each: 40; at 60 a menu of the 26 letters and the digits lost its rivals,
+    /// and took four wrong letters more).
+    static let rivalPhrasesLimit = 80
     /// Below this confidence an answer is rejected at any threshold worth setting, and is not
     /// compared with its rivals (most of that cost was sentences forced into a menu's words).
     static let rivalsCompareAbove = 0.05

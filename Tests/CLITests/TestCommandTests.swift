@@ -8,8 +8,8 @@ struct TestCommandTests {
         let result = try IVRProcess.run(["test", "\(IVRProcess.examples)/help-desk-scenarios.yaml"])
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         let lines = result.stdout.split(separator: "\n").map(String.init)
-        #expect(lines.last == "21 passed, 0 failed", "\(lines)")
-        #expect(lines.filter { $0.hasPrefix("PASS ") }.count == 21)
+        #expect(lines.last == "22 passed, 0 failed", "\(lines)")
+        #expect(lines.filter { $0.hasPrefix("PASS ") }.count == 22)
         #expect(lines.contains { $0.range(of: #"^ +\d+\.\d s  language > main > billing \(5 calls\)$"#, options: .regularExpression) != nil }, "\(lines)")
     }
 

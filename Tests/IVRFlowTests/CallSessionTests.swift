@@ -34,6 +34,59 @@ struct MenuTests {
         #expect(listen.intents.first?.phrases == ["billing", "(pay | settle) [my] (bill | invoice)"])
     }
 
+    @Test("a digit said instead of pressed chooses its option; the repeat and back keys are not listened for so")
+    func keysSaid() throws {
+        let call = CallDriver(try helpDeskFlow())
+        call.answer()
+        call.press("1")
+        let listen = try #require(call.lastListen)
+        let said = listen.intents.compactMap { SpokenIntent.spokenKey($0.name) }
+        #expect(Set(said) == Set("0123456789"))
+        #expect(listen.intents.first { SpokenIntent.spokenKey($0.name) == "5" }?.phrases == ["[press | option | number] five"])
+        call.say(try #require(listen.intents.first { SpokenIntent.spokenKey($0.name) == "5" }).name)
+        call.listen()
+        #expect(call.outcome == .transferred(queue: "sales", priority: 5))
+        #expect(call.events("choice").last?.detail["via"] == "speech")
+        #expect(call.events("intent").last?.detail["key"] == "5")
+
+        // A digit that chooses nothing is a no-match, as pressed.
+        let nothing = CallDriver(try helpDeskFlow())
+        nothing.answer()
+        nothing.press("1")
+        nothing.say("said key nine")
+        #expect(nothing.session.node == "main" && nothing.events("no_match").first?.detail["key"] == "9")
+
+        // Said for the operator (0), as pressed.
+        let operatorCall = CallDriver(try helpDeskFlow())
+        operatorCall.answer()
+        operatorCall.press("1")
+        operatorCall.say("said key zero")
+        #expect(operatorCall.events("operator").first?.detail["by"] == "speech")
+
+        // Not where digits dial an extension, nor a word a menu's own option says.
+        let extensionsFlow = try loadFlow("""
+        start: main
+        queues: { desk: {} }
+        nodes:
+          main:
+            type: menu
+            prompt: "Dial an extension, or press 1 for sales."
+            extensions: { length: 3, to: desk }
+            options: [{ key: "1", go: desk }]
+          desk: { type: transfer, queue: desk }
+        """)
+        let dialling = CallDriver(extensionsFlow)
+        dialling.answer()
+        #expect(try #require(dialling.lastListen).intents.allSatisfy { SpokenIntent.spokenKey($0.name) == nil })
+        #expect(SpokenIntent.spokenKeys(["1", "2"], except: ["One"]).map(\.name) == ["said key two"])
+        let wordsOnly = CallDriver(try loadFlow(Self.confirmingFlow.replacingOccurrences(of: "key: \"1\", ", with: "").replacingOccurrences(of: "key: \"2\", ", with: "")))
+        wordsOnly.answer()
+        #expect(try #require(wordsOnly.lastListen).intents.allSatisfy { SpokenIntent.spokenKey($0.name) == nil })
+        let keysOff = CallDriver(try loadFlow(Self.confirmingFlow.replacingOccurrences(of: "max_tries: 2,", with: "max_tries: 2, keys_by_voice: false,")))
+        keysOff.answer()
+        #expect(try #require(keysOff.lastListen).intents.map(\.name) == ["billing", "sales", "repeat", "operator"])
+    }
+
     @Test("long prompt on first entry, short prompt on return")
     func shortPrompt() throws {
         let call = CallDriver(try helpDeskFlow())
@@ -106,7 +159,8 @@ struct MenuTests {
         #expect(byVoice.session.node == "main" && byVoice.events("confirm_choice").count == 1)
         let asked = byVoice.commands.compactMap { if case .play(let prompt) = $0 { prompt } else { nil } }.last
         #expect(asked?.text == "Did you say billing? If so, say yes or press 1. If not, say no or press 2.")
-        #expect(byVoice.commands.last == .listen(ListenRequest(keys: ["1", "2"], intents: [.yes, .no], collectingDigits: false)))
+        #expect(byVoice.commands.last == .listen(ListenRequest(keys: ["1", "2"], intents: [.yes, .no] + SpokenIntent.spokenKeys(["1", "2"]),
+                                                               collectingDigits: false)))
         byVoice.say("yes")
         #expect(byVoice.path == ["main", "billing"])
         #expect(byVoice.events("intent").first?.detail["confirmed"] == "yes")
@@ -116,6 +170,25 @@ struct MenuTests {
         byKey.say("sales", confidence: 0.25)
         byKey.press("1")
         #expect(byKey.path == ["main", "sales"])
+
+        let byKeySaid = CallDriver(flow)
+        byKeySaid.answer()
+        byKeySaid.say("sales", confidence: 0.25)
+        byKeySaid.say("said key one")
+        #expect(byKeySaid.path == ["main", "sales"])
+        let saidTwo = CallDriver(flow)
+        saidTwo.answer()
+        saidTwo.say("sales", confidence: 0.25)
+        saidTwo.say("said key two")
+        #expect(saidTwo.session.node == "main" && saidTwo.events("no_match").first?.detail["reason"] == "not confirmed")
+
+        // A key said without enough confidence is asked back like any answer.
+        let unsureKey = CallDriver(flow)
+        unsureKey.answer()
+        unsureKey.say("said key two", confidence: 0.3)
+        #expect(unsureKey.events("confirm_choice").first?.detail["key"] == "2")
+        unsureKey.say("yes")
+        #expect(unsureKey.path == ["main", "sales"])
 
         let refused = CallDriver(flow)
         refused.answer()

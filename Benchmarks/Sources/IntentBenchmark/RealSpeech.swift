@@ -1,6 +1,7 @@
 import Foundation
 import IVRAudio
 import IVRDSP
+import IVRFlow
 import IVRSpeech
 
 /// The development list of real telephone speech (`../shared/data/real-speech-dev.tsv`:
@@ -113,7 +114,11 @@ struct RealSpeechRows {
         let lines = try callLines()
         for (index, menu) in RealSpeech.menus.prefix(menuCount).enumerated() {
             let words = menu.words.filter(recognizer.knows)
-            let grammar = try IntentGrammar(intents: words.map { ($0, [$0]) })
+            // KEYS_SAID=1: the menu's grammar also takes keys said ("two", "press two"), as a
+            // flow's menu does for its options' keys; such an answer counts as wrong.
+            let keysSaid = ProcessInfo.processInfo.environment["KEYS_SAID"] == nil ? []
+                : SpokenIntent.spokenKeys(Set("0123456789"), except: words).map { ($0.name, $0.phrases) }
+            let grammar = try IntentGrammar(intents: words.map { ($0, [$0]) } + keysSaid)
             let name = "menu\(index)", plainName = "plain-menu\(index)"
             try recognizer.addIntents(name, grammar: grammar)
             try plainRecognizer.addGrammar(plainName, jsgf: grammar.jsgf)

@@ -17,7 +17,8 @@
 //   REAL_SOUNDS=FOLDER reads the dev list's recordings from FOLDER (the same names, e.g. after a
 //   codec: scripts/benchmark-intents real-lines);
 //   VERBOSE=1 prints each utterance's file or voice, what was heard and decided on standard error;
-//   SCORING=pocketsphinx runs ours with PocketSphinx's own scoring (for comparison).
+//   SCORING=pocketsphinx runs ours with PocketSphinx's own scoring (for comparison);
+//   KEYS_SAID=1 gives every menu the keys said too ("two", "press two"), as a flow's menus have.
 import Foundation
 import IVRAudio
 import IVRDSP
