@@ -324,6 +324,7 @@ public final class SpeechRecognizer {
         }
         appliedTransform = identityTransform
         if let projectDictionary { try addWords(from: projectDictionary) }
+        try addGrammar(Self.hesitationSearch, jsgf: Self.hesitationGrammar)
     }
 
     private func addWords(from path: String) throws(RecognitionError) {
@@ -510,11 +511,31 @@ public final class SpeechRecognizer {
     /// list's menu answers right as a call's first utterance rose from 122 of 178 to 149, in a
     /// lower voice from 137 to 158, with the recordings' own as they were (BENCHMARKS.md). That
     /// costs a second decode, about once per call.
+    ///
+    /// A clean utterance not accepted that begins with a hesitation ("um, billing": a short
+    /// sound heard as a filler word, then a pause; ``hesitationShape(_:)``) is understood again
+    /// from after it, and that taken at ``afterHesitationAbove`` or more. (Not a denoised one:
+    /// there the reducer made a pause of a stop's closure, "thir|teen" heard as "er" and
+    /// "hundred".)
     public func understand(_ samples: [Int16], sampleRate: Int, intents name: String, grammar: IntentGrammar, line: CallLine = CallLine())
         throws(RecognitionError) -> (heard: Recognition, match: IntentMatch?, confidence: Double) {
         var utterance = try prepared(samples, sampleRate: sampleRate, line: line)
-        let result = try understood(&utterance, intents: name, grammar: grammar)
-        // Nearly accepted: perhaps a voice shorter than the model's (``rescueScale``).
+        let result = try rescued(try understood(&utterance, intents: name, grammar: grammar), of: utterance, intents: name, grammar: grammar)
+        // Not accepted: perhaps a hesitation first ("um, billing"), heard as one.
+        guard result.confidence < IntentThresholds.defaultThreshold, !utterance.denoised,
+              let (hesitation, start) = Self.hesitationShape(utterance.samples) else { return result }
+        var first = utterance.part(0..<hesitation)
+        guard try decode(&first, with: Self.hesitationSearch).confidence >= Self.hesitationHeardAbove else { return result }
+        var rest = utterance.part(start..<utterance.samples.count)
+        let heard = try understood(&rest, intents: name, grammar: grammar)
+        guard heard.match != nil, heard.confidence >= Self.afterHesitationAbove else { return result }
+        return heard
+    }
+
+    /// `result`, or when it is nearly accepted, what a second look at `utterance` with its
+    /// spectrum compressed confirms (perhaps a voice shorter than the model's: ``rescueScale``).
+    private func rescued(_ result: (heard: Recognition, match: IntentMatch?, confidence: Double), of utterance: PreparedUtterance,
+                         intents name: String, grammar: IntentGrammar) throws(RecognitionError) -> (heard: Recognition, match: IntentMatch?, confidence: Double) {
         guard Self.nearlyAccepted.contains(result.confidence), !result.heard.reheard, let match = result.match,
               var compressed = try compressedHearing(of: utterance) else { return result }
         // A short answer is confirmed by its whole decode alone.
@@ -614,7 +635,7 @@ public final class SpeechRecognizer {
             start += words.count
         }
         for frame in anchorFrames where frame > 0 {
-            var rest = utterance.from(max(0, frame - 5) * Self.samplesPerFrame)
+            var rest = utterance.part(max(0, frame - 5) * Self.samplesPerFrame..<utterance.samples.count)
             let heard = try decode(&rest, with: name, rivalsFrom: grammar)
             if let found = grammar.match(heard.words), heard.confidence > best?.confidence ?? confidence {
                 best = (heard, found, heard.confidence)
@@ -683,9 +704,9 @@ public final class SpeechRecognizer {
             return same
         }
 
-        /// The same utterance from `sample` on (scored anew: its cepstral mean is its own).
-        func from(_ sample: Int) -> PreparedUtterance {
-            PreparedUtterance(samples: Array(samples[min(samples.count, sample)...]), verifier: verifier, holdsSpeech: holdsSpeech,
+        /// The part `range` of the utterance (scored anew: its cepstral mean is its own).
+        func part(_ range: Range<Int>) -> PreparedUtterance {
+            PreparedUtterance(samples: Array(samples[range.clamped(to: 0..<samples.count)]), verifier: verifier, holdsSpeech: holdsSpeech,
                               denoised: denoised, meanPrior: meanPrior)
         }
     }
@@ -751,15 +772,64 @@ public final class SpeechRecognizer {
     /// dB of the loudest and 6 dB above the quietest tenth of frames.
     static func trimmedToSpeech(_ samples: [Int16], sampleRate: Int) -> [Int16] {
         let length = sampleRate / 100
-        guard samples.count > 4 * length else { return samples }
-        let powers = stride(from: 0, to: samples.count - length + 1, by: length).map { samples[$0..<$0 + length].meanPower }
-        let sorted = powers.sorted()
-        let quiet = sorted[sorted.count / 10]
-        let threshold = max(sorted.last! * pow(10, -speechBelowPeak / 10), quiet * 4)
+        guard let (powers, threshold) = framePowers(samples, length: length) else { return samples }
         guard let first = powers.firstIndex(where: { $0 > threshold }), let last = powers.lastIndex(where: { $0 > threshold }) else { return samples }
         let margin = Int(speechMargin * Double(sampleRate))
         let start = max(0, first * length - margin), end = min(samples.count, (last + 1) * length + margin)
         return Array(samples[start..<end])
+    }
+
+    /// The power of each frame of `length` samples, and the power above which a frame holds
+    /// speech: within ``speechBelowPeak`` dB of the loudest and 6 dB above the quietest tenth of
+    /// frames. Nil for fewer than five frames.
+    private static func framePowers(_ samples: [Int16], length: Int) -> (powers: [Double], threshold: Double)? {
+        guard samples.count > 4 * length else { return nil }
+        let powers = stride(from: 0, to: samples.count - length + 1, by: length).map { samples[$0..<$0 + length].meanPower }
+        let sorted = powers.sorted()
+        return (powers, max(sorted.last! * pow(10, -speechBelowPeak / 10), sorted[sorted.count / 10] * 4))
+    }
+
+    /// The longest a hesitation before an answer may last (seconds), and the least pause after it.
+    static let hesitationLongest = 0.7
+    static let hesitationPauseLeast = 0.08
+    /// The least confidence an answer heard after a hesitation must have to be taken: stricter
+    /// than the default threshold, since speech heard twice has two chances.
+    static let afterHesitationAbove = 0.7
+
+    /// The least confidence with which the first sound must be heard as a filler word to be a
+    /// hesitation: flite's "uh" lay at 0.11 and 0.42, the development list's words split at a
+    /// stop's closure ("eigh|tieth", "que|bec") at 0.0002–0.02, but for "oc|tober" at 0.89.
+    static let hesitationHeardAbove = 0.1
+    /// The search that tells a hesitation (``hesitationShape(_:)``): the dictionary's filler
+    /// words but "er" and "ah", the first syllables of too many words ("thir|teen", "oc|tober").
+    static let hesitationSearch = "\u{1}hesitation"
+    static let hesitationGrammar = "#JSGF V1.0;\ngrammar hesitation;\npublic <hesitation> = uh | um | hm | mm;\n"
+
+    /// An utterance (16 kHz, trimmed to its speech) shaped as a hesitation and the rest: a first
+    /// sound of at most ``hesitationLongest`` s, then at least ``hesitationPauseLeast`` s of
+    /// pause (frames as ``trimmedToSpeech(_:sampleRate:)`` tells speech), then speech again.
+    /// The end of the first sound and the start of the rest, each ``speechMargin`` into the
+    /// pause; nil when it has no such shape.
+    static func hesitationShape(_ samples: [Int16]) -> (end: Int, rest: Int)? {
+        let length = samplesPerFrame
+        guard let (powers, threshold) = framePowers(samples, length: length) else { return nil }
+        guard let first = powers.firstIndex(where: { $0 > threshold }) else { return nil }
+        let longest = Int(hesitationLongest * 100), pauseLeast = Int(hesitationPauseLeast * 100)
+        var quiet = 0
+        for frame in first..<powers.count {
+            guard powers[frame] > threshold else {
+                quiet += 1
+                continue
+            }
+            if quiet >= pauseLeast {
+                guard frame - quiet - first <= longest else { return nil }
+                let margin = Int(speechMargin * 16000)
+                return (min(samples.count, (frame - quiet) * length + margin), max(0, frame * length - margin))
+            }
+            quiet = 0
+            if frame - first >= longest { return nil }
+        }
+        return nil
     }
 
     /// 16 kHz samples per 10 ms feature frame.

@@ -231,6 +231,41 @@ struct RecognitionTests {
         }
     }
 
+    @Test("an answer after a hesitation (\"um, hours\") is heard from after it; not after a word that is no filler")
+    func afterHesitation() throws {
+        let recognizer = try SpeechRecognizer()
+        let menu = try IntentGrammar(intents: [(name: "billing", phrases: ["billing"]), (name: "hours", phrases: ["[opening] hours"]),
+                                               (name: "balance", phrases: ["[account] balance"]), (name: "sales", phrases: ["sales"])])
+        try recognizer.addIntents("menu", grammar: menu)
+        // The filler, a quarter of a second's pause, the answer.
+        func hesitating(_ filler: String, _ answer: String, voice: String) throws -> [Int16]? {
+            guard let first = try fliteSpeech(filler, voice: voice, rate: 8000), let rest = try fliteSpeech(answer, voice: voice, rate: 8000) else { return nil }
+            return first + [Int16](repeating: 0, count: 2000) + rest
+        }
+        for (voice, filler, answer) in [("rms", "um", "hours"), ("slt", "um", "hours"), ("kal16", "uh", "sales"), ("awb", "uh", "billing")] {
+            guard let audio = try hesitating(filler, answer, voice: voice) else { return }
+            recognizer.startCall()
+            let heard = try recognizer.understand(audio, sampleRate: 8000, intents: "menu", grammar: menu)
+            #expect(heard.match?.intent == answer && heard.confidence >= IntentThresholds.defaultThreshold,
+                    "\(voice) '\(filler), \(answer)': \(heard.heard.text) \(heard.confidence)")
+        }
+        guard let notFiller = try hesitating("bravo", "hours", voice: "rms") else { return }
+        recognizer.startCall()
+        let heard = try recognizer.understand(notFiller, sampleRate: 8000, intents: "menu", grammar: menu)
+        #expect(heard.confidence < IntentThresholds.defaultThreshold, "\(heard.heard.text) \(heard.confidence)")
+    }
+
+    @Test("the shape of a hesitation: a short sound, a pause, then more")
+    func hesitationShape() {
+        func tone(_ seconds: Double) -> [Int16] { (0..<Int(seconds * 16000)).map { Int16(8000 * sin(Double($0) * 0.2)) } }
+        func pause(_ seconds: Double) -> [Int16] { [Int16](repeating: 0, count: Int(seconds * 16000)) }
+        let shape = SpeechRecognizer.hesitationShape(tone(0.3) + pause(0.2) + tone(0.6))
+        #expect(shape.map { abs($0.end - 5600) <= 160 && abs($0.rest - 7200) <= 160 } == true, "\(String(describing: shape))")
+        #expect(SpeechRecognizer.hesitationShape(tone(1)) == nil)
+        #expect(SpeechRecognizer.hesitationShape(tone(0.9) + pause(0.2) + tone(0.6)) == nil)   // too long for a hesitation
+        #expect(SpeechRecognizer.hesitationShape(tone(0.3) + pause(0.05) + tone(0.6)) == nil)  // a closure, not a pause
+    }
+
     @Test("a call's first utterance decodes the same whatever other calls said before (noise, silence)")
     func noCarryOver() throws {
         let recognizer = try SpeechRecognizer()
