@@ -250,11 +250,16 @@ public struct IntentGrammar {
 
     // MARK: JSGF
 
+    /// The word a caller may add after any phrase ("sales, please"): the grammar takes it, the
+    /// intent is the phrase's. Without it such an answer was rejected, or, spotted, taken for
+    /// another ("hours please" as "billing" at 0.80; BENCHMARKS.md).
+    static let courtesyWord = "please"
+
     /// The grammar as JSGF, as the recognizer decodes with it: one public rule over all the
-    /// intents' phrases.
+    /// intents' phrases, each perhaps followed by ``courtesyWord``.
     public var jsgf: String {
         var lines = ["#JSGF V1.0;", "grammar intents;"]
-        lines.append("public <intents> = " + intents.map { "<intent_\(Self.ruleName($0.name))>" }.joined(separator: " | ") + ";")
+        lines.append("public <intents> = (" + intents.map { "<intent_\(Self.ruleName($0.name))>" }.joined(separator: " | ") + ") [\(Self.courtesyWord)];")
         for (name, templates) in intents {
             lines.append("<intent_\(Self.ruleName(name))> = " + templates.map { "(\(Self.jsgf($0)))" }.joined(separator: " | ") + ";")
         }
@@ -389,6 +394,10 @@ public struct IntentGrammar {
     /// (a built-in slot such as digits) or it spells out more than `limit` (a menu's answers are
     /// compared with each other, a large grammar's are not).
     func rivals(of words: [String], limit: Int) -> [[String]]? {
+        // A phrase and the courtesy word after it: the rivals say it too.
+        if words.count > 1, words.last == Self.courtesyWord, let rivals = rivals(of: Array(words.dropLast()), limit: limit) {
+            return rivals.map { $0 + [Self.courtesyWord] }
+        }
         guard let meaning = match(words) else { return nil }
         var phrases: [[String]] = []
         for (_, templates) in intents {

@@ -525,6 +525,8 @@ public final class SpeechRecognizer {
         guard result.confidence < IntentThresholds.defaultThreshold, !utterance.denoised,
               let (hesitation, start) = Self.hesitationShape(utterance.samples) else { return result }
         var first = utterance.part(0..<hesitation)
+        // Its frames as the whole utterance's decode scored them (no second scoring).
+        if let scores = utterance.scores { first.scores = utterance.verifier.scores(scores, first: hesitation / Self.samplesPerFrame) }
         guard try decode(&first, with: Self.hesitationSearch).confidence >= Self.hesitationHeardAbove else { return result }
         var rest = utterance.part(start..<utterance.samples.count)
         let heard = try understood(&rest, intents: name, grammar: grammar)
@@ -797,8 +799,9 @@ public final class SpeechRecognizer {
     static let afterHesitationAbove = 0.7
 
     /// The least confidence with which the first sound must be heard as a filler word to be a
-    /// hesitation: flite's "uh" lay at 0.11 and 0.42, the development list's words split at a
-    /// stop's closure ("eigh|tieth", "que|bec") at 0.0002–0.02, but for "oc|tober" at 0.89.
+    /// hesitation (on the whole utterance's scores): flite's "um" lay at 0.36–1, its "uh" at
+    /// 0.05–0.81, the development list's words split at a stop's closure ("eigh|tieth",
+    /// "que|bec", "oc|tober") at 0.0001–0.08.
     static let hesitationHeardAbove = 0.1
     /// The search that tells a hesitation (``hesitationShape(_:)``): the dictionary's filler
     /// words but "er" and "ah", the first syllables of too many words ("thir|teen", "oc|tober").

@@ -270,6 +270,7 @@ struct AcousticVerifierTests {
         #expect(menu.rivals(of: ["seven"], limit: 60) == [["three"], ["eleven"], ["billing"]])
         #expect(menu.rivals(of: ["seven"], limit: 3) == nil)
         #expect(menu.rivals(of: ["nine"], limit: 60) == nil)
+        #expect(menu.rivals(of: ["seven", "please"], limit: 60) == [["three", "please"], ["eleven", "please"], ["billing", "please"]])
         var guess = result.heard
         guess.rivalLead = -0.1
         #expect(guess.confidence < 0.01 * result.heard.utterance.confidence)

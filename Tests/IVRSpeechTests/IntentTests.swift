@@ -242,7 +242,8 @@ struct RecognitionTests {
             guard let first = try fliteSpeech(filler, voice: voice, rate: 8000), let rest = try fliteSpeech(answer, voice: voice, rate: 8000) else { return nil }
             return first + [Int16](repeating: 0, count: 2000) + rest
         }
-        for (voice, filler, answer) in [("rms", "um", "hours"), ("slt", "um", "hours"), ("kal16", "uh", "sales"), ("awb", "uh", "billing")] {
+        for (voice, filler, answer) in [("rms", "um", "hours"), ("slt", "um", "hours"), ("rms", "uh", "sales"), ("awb", "uh", "billing"),
+                                        ("kal16", "um", "sales")] {
             guard let audio = try hesitating(filler, answer, voice: voice) else { return }
             recognizer.startCall()
             let heard = try recognizer.understand(audio, sampleRate: 8000, intents: "menu", grammar: menu)
@@ -253,6 +254,22 @@ struct RecognitionTests {
         recognizer.startCall()
         let heard = try recognizer.understand(notFiller, sampleRate: 8000, intents: "menu", grammar: menu)
         #expect(heard.confidence < IntentThresholds.defaultThreshold, "\(heard.heard.text) \(heard.confidence)")
+    }
+
+    @Test("an answer with please after it is the answer's intent, checked with the please and against rivals that say it too")
+    func courtesyWord() throws {
+        let recognizer = try SpeechRecognizer()
+        let menu = try IntentGrammar(intents: [(name: "billing", phrases: ["billing"]), (name: "hours", phrases: ["[opening] hours"]),
+                                               (name: "balance", phrases: ["[account] balance"]), (name: "sales", phrases: ["sales"])])
+        try recognizer.addIntents("menu", grammar: menu)
+        #expect(menu.jsgf.contains("public <intents> = (<intent_billing> | <intent_hours> | <intent_balance> | <intent_sales>) [please];"))
+        for (voice, text, intent) in [("rms", "hours please", "hours"), ("kal16", "sales, please", "sales"), ("awb", "hours please", "hours")] {
+            guard let audio = try fliteSpeech(text, voice: voice, rate: 8000) else { return }
+            recognizer.startCall()
+            let heard = try recognizer.understand(audio, sampleRate: 8000, intents: "menu", grammar: menu)
+            #expect(heard.match?.intent == intent && heard.heard.words.last == "please" && heard.heard.rivalLead != nil
+                    && heard.confidence >= IntentThresholds.defaultThreshold, "\(voice) '\(text)': \(heard.heard.text) \(heard.confidence)")
+        }
     }
 
     @Test("the shape of a hesitation: a short sound, a pause, then more")
