@@ -520,7 +520,7 @@ public final class SpeechRecognizer {
     public func understand(_ samples: [Int16], sampleRate: Int, intents name: String, grammar: IntentGrammar, line: CallLine = CallLine())
         throws(RecognitionError) -> (heard: Recognition, match: IntentMatch?, confidence: Double) {
         var utterance = try prepared(samples, sampleRate: sampleRate, line: line)
-        let result = try rescued(try understood(&utterance, intents: name, grammar: grammar), of: utterance, intents: name, grammar: grammar)
+        let result = try secondLook(at: try understood(&utterance, intents: name, grammar: grammar), of: utterance, intents: name, grammar: grammar)
         // Not accepted: perhaps a hesitation first ("um, billing"), heard as one.
         guard result.confidence < IntentThresholds.defaultThreshold, !utterance.denoised,
               let (hesitation, start) = Self.hesitationShape(utterance.samples) else { return result }
@@ -536,7 +536,7 @@ public final class SpeechRecognizer {
 
     /// `result`, or when it is nearly accepted, what a second look at `utterance` with its
     /// spectrum compressed confirms (perhaps a voice shorter than the model's: ``rescueScale``).
-    private func rescued(_ result: (heard: Recognition, match: IntentMatch?, confidence: Double), of utterance: PreparedUtterance,
+    private func secondLook(at result: (heard: Recognition, match: IntentMatch?, confidence: Double), of utterance: PreparedUtterance,
                          intents name: String, grammar: IntentGrammar) throws(RecognitionError) -> (heard: Recognition, match: IntentMatch?, confidence: Double) {
         guard Self.nearlyAccepted.contains(result.confidence), !result.heard.reheard, let match = result.match,
               var compressed = try compressedHearing(of: utterance) else { return result }
@@ -706,7 +706,7 @@ public final class SpeechRecognizer {
             return same
         }
 
-        /// The part `range` of the utterance (scored anew: its cepstral mean is its own).
+        /// The part `range` of the utterance, to be scored anew (its cepstral mean its own).
         func part(_ range: Range<Int>) -> PreparedUtterance {
             PreparedUtterance(samples: Array(samples[range.clamped(to: 0..<samples.count)]), verifier: verifier, holdsSpeech: holdsSpeech,
                               denoised: denoised, meanPrior: meanPrior)

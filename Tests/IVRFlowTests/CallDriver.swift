@@ -108,6 +108,14 @@ final class CallDriver {
     }
 }
 
+/// A call to the example help desk that chose English by key: in its main menu.
+func inHelpDeskMainMenu() throws -> CallDriver {
+    let call = CallDriver(try helpDeskFlow())
+    call.answer()
+    call.press("1")
+    return call
+}
+
 /// The example help desk flow of the repository.
 func helpDeskFlow() throws -> Flow {
     let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()

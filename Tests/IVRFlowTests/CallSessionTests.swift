@@ -25,9 +25,7 @@ struct MenuTests {
 
     @Test("the menu listens for its keys and, in English, its phrases")
     func listening() throws {
-        let call = CallDriver(try helpDeskFlow())
-        call.answer()
-        call.press("1")
+        let call = try inHelpDeskMainMenu()
         let listen = try #require(call.lastListen)
         #expect(listen.keys.isSuperset(of: ["1", "2", "3", "4", "5", "6", "0", "*", "#"]))
         #expect(listen.intents.map(\.name).starts(with: ["billing", "hours", "balance", "password", "sales", "text-help"]))
@@ -36,9 +34,7 @@ struct MenuTests {
 
     @Test("a digit said instead of pressed chooses its option; the repeat and back keys are not listened for so")
     func keysSaid() throws {
-        let call = CallDriver(try helpDeskFlow())
-        call.answer()
-        call.press("1")
+        let call = try inHelpDeskMainMenu()
         let listen = try #require(call.lastListen)
         let said = listen.intents.compactMap { SpokenIntent.spokenKey($0.name) }
         #expect(Set(said) == Set("0123456789"))
@@ -50,16 +46,12 @@ struct MenuTests {
         #expect(call.events("intent").last?.detail["key"] == "5")
 
         // A digit that chooses nothing is a no-match, as pressed.
-        let nothing = CallDriver(try helpDeskFlow())
-        nothing.answer()
-        nothing.press("1")
+        let nothing = try inHelpDeskMainMenu()
         nothing.say("said key nine")
         #expect(nothing.session.node == "main" && nothing.events("no_match").first?.detail["key"] == "9")
 
         // Said for the operator (0), as pressed.
-        let operatorCall = CallDriver(try helpDeskFlow())
-        operatorCall.answer()
-        operatorCall.press("1")
+        let operatorCall = try inHelpDeskMainMenu()
         operatorCall.say("said key zero")
         #expect(operatorCall.events("operator").first?.detail["by"] == "speech")
 
@@ -171,16 +163,14 @@ struct MenuTests {
         byKey.press("1")
         #expect(byKey.path == ["main", "sales"])
 
-        let byKeySaid = CallDriver(flow)
-        byKeySaid.answer()
-        byKeySaid.say("sales", confidence: 0.25)
-        byKeySaid.say("said key one")
-        #expect(byKeySaid.path == ["main", "sales"])
-        let saidTwo = CallDriver(flow)
-        saidTwo.answer()
-        saidTwo.say("sales", confidence: 0.25)
-        saidTwo.say("said key two")
-        #expect(saidTwo.session.node == "main" && saidTwo.events("no_match").first?.detail["reason"] == "not confirmed")
+        // 1 or 2 said, as pressed.
+        for (said, takes) in [("said key one", true), ("said key two", false)] {
+            let byKeySaid = CallDriver(flow)
+            byKeySaid.answer()
+            byKeySaid.say("sales", confidence: 0.25)
+            byKeySaid.say(said)
+            #expect(takes ? byKeySaid.path == ["main", "sales"] : byKeySaid.events("no_match").first?.detail["reason"] == "not confirmed")
+        }
 
         // A key said without enough confidence is asked back like any answer.
         let unsureKey = CallDriver(flow)

@@ -24,6 +24,16 @@ func fliteSpeech(_ text: String, voice: String, rate: Int) throws -> [Int16]? {
     return rate == 8000 ? TestVoice.telephoneBand(samples, sampleRate: rate) : samples
 }
 
+/// A recognizer with a menu like the help desk's (billing, hours, balance, sales) added as the
+/// search "menu", and its grammar.
+func helpDeskMenu() throws -> (SpeechRecognizer, IntentGrammar) {
+    let recognizer = try SpeechRecognizer()
+    let menu = try IntentGrammar(intents: [(name: "billing", phrases: ["billing"]), (name: "hours", phrases: ["[opening] hours"]),
+                                           (name: "balance", phrases: ["[account] balance"]), (name: "sales", phrases: ["sales"])])
+    try recognizer.addIntents("menu", grammar: menu)
+    return (recognizer, menu)
+}
+
 /// A recognizer with the example intent file added as the search "intents", and its grammar.
 func exampleIntentsRecognizer() throws -> (SpeechRecognizer, IntentGrammar) {
     let recognizer = try SpeechRecognizer()
@@ -233,10 +243,7 @@ struct RecognitionTests {
 
     @Test("an answer after a hesitation (\"um, hours\") is heard from after it; not after a word that is no filler")
     func afterHesitation() throws {
-        let recognizer = try SpeechRecognizer()
-        let menu = try IntentGrammar(intents: [(name: "billing", phrases: ["billing"]), (name: "hours", phrases: ["[opening] hours"]),
-                                               (name: "balance", phrases: ["[account] balance"]), (name: "sales", phrases: ["sales"])])
-        try recognizer.addIntents("menu", grammar: menu)
+        let (recognizer, menu) = try helpDeskMenu()
         // The filler, a quarter of a second's pause, the answer.
         func hesitating(_ filler: String, _ answer: String, voice: String) throws -> [Int16]? {
             guard let first = try fliteSpeech(filler, voice: voice, rate: 8000), let rest = try fliteSpeech(answer, voice: voice, rate: 8000) else { return nil }
@@ -258,10 +265,7 @@ struct RecognitionTests {
 
     @Test("an answer with please after it is the answer's intent, checked with the please and against rivals that say it too")
     func courtesyWord() throws {
-        let recognizer = try SpeechRecognizer()
-        let menu = try IntentGrammar(intents: [(name: "billing", phrases: ["billing"]), (name: "hours", phrases: ["[opening] hours"]),
-                                               (name: "balance", phrases: ["[account] balance"]), (name: "sales", phrases: ["sales"])])
-        try recognizer.addIntents("menu", grammar: menu)
+        let (recognizer, menu) = try helpDeskMenu()
         #expect(menu.jsgf.contains("public <intents> = (<intent_billing> | <intent_hours> | <intent_balance> | <intent_sales>) [please];"))
         for (voice, text, intent) in [("rms", "hours please", "hours"), ("kal16", "sales, please", "sales"), ("awb", "hours please", "hours")] {
             guard let audio = try fliteSpeech(text, voice: voice, rate: 8000) else { return }
