@@ -62,6 +62,17 @@ public struct CepstralMeanPrior: Sendable, Equatable {
         weight: 100,
         wordOffset: [0, -2.18, -0.72, -0.51, 0.52, 0.23, -0.29, 0.45, 0.21, 0.31, -0.15, 0.27, -0.09])
 
+    /// Clean wideband speech (16 kHz and up) as the recognizer hears it: measured as
+    /// ``telephone`` is, on the development list's sentences from the package's G.722 files
+    /// (the same speaker on a wideband line) and the same eSpeak NG voices at 16 kHz, weighted as
+    /// 0.75 s of speech. The list's menu answers from the G.722 files, right / wrong of 178: 162 / 7
+    /// without a prior (each utterance its own mean), 169 / 2 with it; at a weight of one second
+    /// 170 / 2, but flite's phrases alone at 16 kHz lost 0.03 F1, at half a second 168 / 3
+    /// (BENCHMARKS.md).
+    public static let wideband = CepstralMeanPrior(
+        mean: [61.73, 4.60, 5.77, 19.06, -9.27, 3.27, -7.58, -4.12, 1.79, -3.64, 4.38, -5.73, 2.99],
+        weight: 75)
+
     /// Each coefficient's mean over the frames of `frames` rows of `width` values that have some
     /// energy (a first coefficient of at least 0; all frames when none has), and how many those
     /// are: as sphinxbase's batch normalization computes it, in single precision.
@@ -88,8 +99,9 @@ public struct CepstralObservation: Sendable, Equatable {
     }
 }
 
-/// What a call's 8 kHz utterances heard as telephone speech have shown of its line (the handset,
-/// the codecs, the caller's voice): their cepstral means, pooled. Each next utterance of the call
+/// What a call's utterances heard with a mean prior (8 kHz telephone speech, clean wideband
+/// speech: a call keeps one rate) have shown of its line (the handset, the codecs, the caller's
+/// voice): their cepstral means, pooled. Each next utterance of the call
 /// is normalized towards the line's mean rather than only that of telephone speech in general:
 /// through a dull handset (−10 dB above 1.5 kHz), the development list's menu answers right rose
 /// from 122 of 178 as a call's first utterance to 148 as its second, with those of the package's
@@ -117,8 +129,9 @@ public struct CallLine: Sendable, Equatable {
         frames += observation.frames
     }
 
-    /// The prior for the call's next 8 kHz utterance heard as telephone speech: `general`'s mean
-    /// drawn towards the line's in proportion to how much has been heard (a MAP estimate), with
+    /// The prior for the call's next utterance heard with one (`general`:
+    /// ``CepstralMeanPrior/telephone`` or ``CepstralMeanPrior/wideband``): `general`'s mean drawn
+    /// towards the line's in proportion to how much has been heard (a MAP estimate), with
     /// `general`'s weight.
     public func prior(from general: CepstralMeanPrior = .telephone) -> CepstralMeanPrior {
         guard frames > 0, sums.count == general.mean.count else { return general }

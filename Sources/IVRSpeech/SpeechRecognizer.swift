@@ -138,7 +138,8 @@ public struct Recognition: Sendable, Equatable {
     public internal(set) var rivalLead: Double?
     /// The rival phrase that explains the utterance best (what ``rivalLead`` is measured against).
     public internal(set) var bestRival: String?
-    /// The utterance's own cepstral mean when it was heard as telephone speech (8 kHz) in a call
+    /// The utterance's own cepstral mean when it was heard with a mean prior (8 kHz telephone
+    /// speech, or clean wideband speech) in a call
     /// (``SpeechRecognizer/understand(_:sampleRate:intents:grammar:line:)``): what the call's
     /// ``CallLine`` learns from it.
     public internal(set) var line: CepstralObservation?
@@ -598,7 +599,7 @@ public final class SpeechRecognizer {
         let spots = spotting && searches.contains(Self.spottingSearch(name))
         utterance.scoredOnce = spots && !utterance.denoised && utterance.samples.count >= Int(Self.onePassFrom * 16000)
         var whole = try decode(&utterance, with: name, rivalsFrom: grammar)
-        if rehearsUnfamiliarLines, let prior = utterance.meanPrior, let shown = whole.lineMean,
+        if rehearsUnfamiliarLines, utterance.telephone, let prior = utterance.meanPrior, let shown = whole.lineMean,
            prior.distance(to: shown) > Self.unfamiliarLineDistance {
             utterance = utterance.anew(meanPrior: prior.certain(of: shown))
             whole = try decode(&utterance, with: name, rivalsFrom: grammar)
@@ -659,8 +660,9 @@ public final class SpeechRecognizer {
         var holdsSpeech = true
         /// It went through the noise reducer.
         var denoised = false
-        /// What its cepstral mean is drawn towards when it is decoded whole (8 kHz audio heard as
-        /// telephone speech: ``CepstralMeanPrior/telephone``). Spotting inside it takes its own
+        /// What its cepstral mean is drawn towards when it is decoded whole: for 8 kHz audio heard
+        /// as telephone speech ``CepstralMeanPrior/telephone``, for clean wideband audio
+        /// ``CepstralMeanPrior/wideband``, each moved towards the call's line. Spotting inside it takes its own
         /// mean (and so does an utterance scored once for both, ``scoredOnce``): the sentences it
         /// is for are long enough to know their mean, and with the prior the development list's
         /// keywords were found less precisely (0.86 → 0.83; BENCHMARKS.md).
@@ -679,12 +681,15 @@ public final class SpeechRecognizer {
         /// The 8 kHz samples it was made from, when heard as telephone speech (what is
         /// resampled to compress its spectrum: ``SpeechRecognizer/rescueScale``).
         var narrowband: [Int16]?
+        /// Heard as 8 kHz telephone speech: the narrowband transform and its even odds, and heard
+        /// again on the line its words show when that is unfamiliar.
+        var telephone = false
 
         /// Even odds for a hypothesis of the whole utterance: ``AcousticEvidence/narrowbandCenter``
-        /// for 8 kHz audio heard as telephone speech (the one path with a mean prior); raised by
+        /// for 8 kHz audio heard as telephone speech; raised by
         /// ``AcousticEvidence/denoisedCenterRaise`` when denoised.
         var center: Double {
-            (meanPrior != nil ? AcousticEvidence.narrowbandCenter : AcousticEvidence.wholeUtteranceCenter)
+            (telephone ? AcousticEvidence.narrowbandCenter : AcousticEvidence.wholeUtteranceCenter)
                 + (denoised ? AcousticEvidence.denoisedCenterRaise : 0)
         }
 
@@ -703,13 +708,16 @@ public final class SpeechRecognizer {
             var same = PreparedUtterance(samples: samples ?? self.samples, verifier: verifier, holdsSpeech: holdsSpeech, denoised: denoised,
                                          meanPrior: meanPrior ?? self.meanPrior)
             same.narrowband = narrowband
+            same.telephone = telephone
             return same
         }
 
         /// The part `range` of the utterance, to be scored anew (its cepstral mean its own).
         func part(_ range: Range<Int>) -> PreparedUtterance {
-            PreparedUtterance(samples: Array(samples[range.clamped(to: 0..<samples.count)]), verifier: verifier, holdsSpeech: holdsSpeech,
-                              denoised: denoised, meanPrior: meanPrior)
+            var part = PreparedUtterance(samples: Array(samples[range.clamped(to: 0..<samples.count)]), verifier: verifier,
+                                         holdsSpeech: holdsSpeech, denoised: denoised, meanPrior: meanPrior)
+            part.telephone = telephone
+            return part
         }
     }
 
@@ -720,7 +728,8 @@ public final class SpeechRecognizer {
     /// their speech (``trimmedToSpeech(_:sampleRate:)``); 8 kHz ones down to
     /// ``telephoneSpeechDownToSNR`` get the narrowband transform, and their cepstral mean is drawn
     /// towards that of telephone speech (``CepstralMeanPrior/telephone``), or towards the
-    /// call's `line` once it has said something.
+    /// call's `line` once it has said something; clean wideband ones' towards that of wideband
+    /// speech (``CepstralMeanPrior/wideband``) and the call's line.
     private func prepared(_ samples: [Int16], sampleRate: Int, line: CallLine = CallLine()) throws(RecognitionError) -> PreparedUtterance {
         let centered = Self.withoutOffset(samples)
         var (samples, sampleRate) = (Declipper.restored(centered) ?? centered, sampleRate)
@@ -736,8 +745,8 @@ public final class SpeechRecognizer {
         adapt(to: narrowband ? narrowbandTransform : identityTransform)
         var utterance = PreparedUtterance(samples: try Self.resampled(cleaned, from: sampleRate, to: 16000),
                                           verifier: narrowband ? (narrowbandVerifier ?? verifier) : verifier, holdsSpeech: holdsSpeech, denoised: noisy,
-                                          meanPrior: narrowband ? line.prior() : nil)
-        if narrowband { utterance.narrowband = cleaned }
+                                          meanPrior: narrowband ? line.prior() : noisy ? nil : line.prior(from: .wideband))
+        if narrowband { (utterance.narrowband, utterance.telephone) = (cleaned, true) }
         return utterance
     }
 
@@ -960,7 +969,7 @@ public final class SpeechRecognizer {
         let silenceFrames = utterance.denoised ? allFrames - wordFrames : min(allFrames - wordFrames, Self.silenceFramesCounted)
         let utteranceEvidence = AcousticEvidence(ratio: found.reduce(0) { $0 + $1.ratio }, frames: wordFrames + silenceFrames, center: utterance.center)
         var recognition = Recognition(words: words, evidence: evidence, utterance: utteranceEvidence)
-        if let prior = utterance.meanPrior, let normalized = utterance.normalized, let aligned,
+        if utterance.telephone, let prior = utterance.meanPrior, let normalized = utterance.normalized, let aligned,
            let offset = verifier.lineOffset(of: aligned, in: scores, features: normalized.features) {
             recognition.lineMean = prior.lineMean(normalizedBy: normalized.mean, offset: offset)
         }

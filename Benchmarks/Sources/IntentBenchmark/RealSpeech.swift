@@ -22,6 +22,9 @@ struct RealSpeech {
     /// Where the recordings are read: the package's folder, or REAL_SOUNDS in the environment
     /// (the same files after a codec, `scripts/benchmark-intents real-lines`).
     static let soundsFolder = ProcessInfo.processInfo.environment["REAL_SOUNDS"] ?? "/usr/share/asterisk/sounds/en"
+    /// The rate the recordings are read and heard at: 8 kHz, or REAL_RATE in the environment (16000
+    /// for the package's G.722 files decoded to WAV: the same speaker on a wideband line).
+    static let rate = ProcessInfo.processInfo.environment["REAL_RATE"].flatMap { Int($0) } ?? 8000
 
     init(list path: String) throws {
         var recordings: [Recording] = []
@@ -32,7 +35,7 @@ struct RealSpeech {
             let single = ["digits/", "letters/", "phonetic/"].contains { file.hasPrefix($0) }
             let word = fields[1].lowercased().split(separator: "[")[0].trimmingCharacters(in: CharacterSet(charactersIn: ". "))
                 .replacingOccurrences(of: "xray", with: "x-ray")
-            let audio = try AudioFileSource(path: "\(Self.soundsFolder)/\(file).wav", sampleRate: 8000).readAll()
+            let audio = try AudioFileSource(path: "\(Self.soundsFolder)/\(file).wav", sampleRate: Self.rate).readAll()
             recordings.append(Recording(file: file, text: fields[1], audio: audio, isSingleWord: single, word: word))
         }
         // NOISE_SNR=dB in the environment: the line with noise at that SNR (a noisy line), white
@@ -130,19 +133,19 @@ struct RealSpeechRows {
                 if !recording.isSingleWord, recording.text.hasPrefix("<") || grammar.match(Self.words(recording.text)) != nil { continue }
                 recognizer.startCall()
                 let result = try timed(adding: &cpu.ours) {
-                    try recognizer.understand(recording.audio, sampleRate: 8000, intents: name, grammar: grammar, line: lines[done])
+                    try recognizer.understand(recording.audio, sampleRate: RealSpeech.rate, intents: name, grammar: grammar, line: lines[done])
                 }
                 plainRecognizer.startCall()
                 try plainRecognizer.use(plainName)
-                let plain = try timed(adding: &cpu.plain) { try plainRecognizer.recognize(recording.audio, sampleRate: 8000, checked: false) }
-                cpu.speech += Double(recording.audio.count) / 8000
+                let plain = try timed(adding: &cpu.plain) { try plainRecognizer.recognize(recording.audio, sampleRate: RealSpeech.rate, checked: false) }
+                cpu.speech += Double(recording.audio.count) / Double(RealSpeech.rate)
                 let accepted = result.match.flatMap { result.confidence >= IntentThresholds.defaultThreshold ? $0.intent : nil }
                 if verbose {
                     // Both stages apart, for analysis: the grammar's whole-utterance evidence, and each phrase spotted.
                     try recognizer.use(name)
-                    let whole = try recognizer.recognize(recording.audio, sampleRate: 8000)
+                    let whole = try recognizer.recognize(recording.audio, sampleRate: RealSpeech.rate)
                     // A menu's own phrases are not spotted: no such search then.
-                    let spotted = (try? recognizer.use(name + "_spotting")) == nil ? nil : try recognizer.recognize(recording.audio, sampleRate: 8000)
+                    let spotted = (try? recognizer.use(name + "_spotting")) == nil ? nil : try recognizer.recognize(recording.audio, sampleRate: RealSpeech.rate)
                     trace("\(menu.name) | \(recording.file) | \(recording.word) | \(inMenu ? "in" : recording.isSingleWord ? "other" : "sentence") | \(accepted ?? "-") | \(String(format: "%.3f", result.confidence)) | \(whole.text) | \(String(format: "%.2f", whole.utterance.perFrame)) | \(whole.utterance.frames) | heard \(result.heard.text), check \(String(format: "%.3f", result.heard.utterance.confidence)), lead \(result.heard.rivalLead.map { String(format: "%.3f", $0) } ?? "-") rival \(result.heard.bestRival ?? "-") | \(Self.describe(spotted?.phrases ?? []))\(whole.lineMean.map { String(format: " | line %.0f", CepstralMeanPrior.telephone.distance(to: $0)) } ?? "")\(result.heard.reheard ? " | heard again: \(result.heard.text)" : "")\(result.heard.scale != 1 ? " | compressed \(result.heard.scale)" : "")")
                 }
                 if inMenu {
@@ -174,7 +177,7 @@ struct RealSpeechRows {
         let history = ProcessInfo.processInfo.environment["CALL_HISTORY"].flatMap { Int($0) } ?? 0
         let count = speech.recordings.count
         guard history > 0 else { return Array(repeating: CallLine(), count: count) }
-        let observed = try speech.recordings.map { try recognizer.cepstralMean(of: $0.audio, sampleRate: 8000) }
+        let observed = try speech.recordings.map { try recognizer.cepstralMean(of: $0.audio, sampleRate: RealSpeech.rate) }
         return (0..<count).map { index in
             var line = CallLine()
             // Others from across the list (neighbours in it share sounds: "six", "sixty").
@@ -198,11 +201,11 @@ struct RealSpeechRows {
             progress("keywords: \(sentenceIndex + 1)/\(speech.sentences.count)")
             recognizer.startCall()
             try recognizer.use("keywords")
-            let heard = try timed(adding: &spottingCPU.ours) { try recognizer.recognize(sentence.audio, sampleRate: 8000) }
+            let heard = try timed(adding: &spottingCPU.ours) { try recognizer.recognize(sentence.audio, sampleRate: RealSpeech.rate) }
             plainRecognizer.startCall()
             try plainRecognizer.use("keywords")
-            _ = try timed(adding: &spottingCPU.plain) { try plainRecognizer.recognize(sentence.audio, sampleRate: 8000, checked: false) }
-            spottingCPU.speech += Double(sentence.audio.count) / 8000
+            _ = try timed(adding: &spottingCPU.plain) { try plainRecognizer.recognize(sentence.audio, sampleRate: RealSpeech.rate, checked: false) }
+            spottingCPU.speech += Double(sentence.audio.count) / Double(RealSpeech.rate)
             var found: Set<String> = [], plain: Set<String> = []
             var position = 0
             while position < heard.words.count {
@@ -235,7 +238,7 @@ struct RealSpeechRows {
         for (index, sentence) in speech.sentences.enumerated() {
             progress("intents: \(index + 1)/\(speech.sentences.count)")
             recognizer.startCall()
-            let result = try recognizer.understand(sentence.audio, sampleRate: 8000, intents: "keyword-intents", grammar: grammar)
+            let result = try recognizer.understand(sentence.audio, sampleRate: RealSpeech.rate, intents: "keyword-intents", grammar: grammar)
             let accepted = result.match.flatMap { result.confidence >= IntentThresholds.defaultThreshold ? $0.intent : nil }
             trace("intents | \(sentence.file) | \(truth[index].sorted().joined(separator: ",")) | \(accepted ?? "-") | \(String(format: "%.3f", result.confidence)) | \(result.heard.text) | \(String(format: "%.2f", result.heard.utterance.perFrame)) | \(Self.describe(result.heard.phrases))")
             intents.count(found: accepted.map { [$0] } ?? [], truth: truth[index], oneAnswer: true)

@@ -65,14 +65,19 @@ if only == "cepstral-mean" {
     let voices = ["en-us+f2", "en-us+m6", "en+f5", "en-gb+m7"].map { TestVoice($0) }
     // Each speaker's sentences at 8 kHz as a call would carry them: the recordings, then the voices.
     let spoken: [(name: String, audio: [[Int16]])] = try [("the recordings", sentences.map(\.audio))] + voices.map { voice in
-        (voice.name, try sentences.map { try telephone(try voice.speak($0.text, sampleRate: 16000), snr: nil, seed: 0) })
+        (voice.name, try sentences.map { text in
+            let wideband = try voice.speak(text.text, sampleRate: 16000)
+            return RealSpeech.rate == 16000 ? wideband : try telephone(wideband, snr: nil, seed: 0)
+        })
     }
-    let means = try spoken.map { speaker in average(try speaker.audio.map { try recognizer.cepstralMean(of: $0, sampleRate: 8000).mean }) }
+    let means = try spoken.map { speaker in average(try speaker.audio.map { try recognizer.cepstralMean(of: $0, sampleRate: RealSpeech.rate).mean }) }
     let prior = average([means[0], average(Array(means.dropFirst()))])
-    print("CepstralMeanPrior.telephone: [" + prior.map { String(format: "%.2f", $0) }.joined(separator: ", ") + "]")
+    print("CepstralMeanPrior.\(RealSpeech.rate == 8000 ? "telephone" : "wideband"): [" + prior.map { String(format: "%.2f", $0) }.joined(separator: ", ") + "]")
     print("real sentences: [" + means[0].map { String(format: "%.2f", $0) }.joined(separator: ", ") + "]")
-    // Its word offset: how far the same sentences' words, each decoded with a grammar of its own
-    // words on the current prior, show the line from that prior's mean, beyond the current offset.
+    // Its word offset (telephone speech only: a wideband utterance is not heard again on its
+    // line): how far the same sentences' words, each decoded with a grammar of its own words on
+    // the current prior, show the line from that prior's mean, beyond the current offset.
+    guard RealSpeech.rate == 8000 else { exit(0) }
     let telephonePrior = CepstralMeanPrior.telephone
     func shownBeyondPrior(_ audio: [Int16], _ words: [String]) throws -> [Float]? {
         guard !words.isEmpty, words.allSatisfy(recognizer.knows) else { return nil }
