@@ -26,6 +26,7 @@ public struct Scenario {
     /// The caller's voice for `say` (the file's when nil).
     public var voice: String?
     public var callerID: String?
+    /// When the call happens (opening hours): the scenario's `at`, the file's, or the time it runs.
     public var at: Date
     public var queues: [String: QueueStatus]
     /// Noise under the caller's audio, in dB SNR (none when nil).
@@ -44,7 +45,8 @@ public struct Scenario {
 public struct ScenarioFile {
     public var flowPath: String
     public var scenarios: [Scenario]
-    /// The voice the caller speaks with (not the IVR's): an eSpeak NG voice, or `flite:NAME`.
+    /// The voice the caller speaks with (not the IVR's): an eSpeak NG voice, `flite:NAME` or
+    /// `festival:NAME`; `caller_voice`, else ``TestVoice/defaultCaller``.
     public var callerVoice: String
 
     /// Reads a scenario file; the error says what is wrong and where.
@@ -65,8 +67,12 @@ public struct ScenarioFile {
             for key in fields.keys.compactMap(\.string) where !["name", "voice", "caller_id", "at", "queues", "snr", "steps", "expect"].contains(key) {
                 throw fail(item, "scenario '\(name)': unknown key '\(key)'")
             }
-            guard let atText = fields["at"]?.string ?? defaultAt, let at = ISO8601DateFormatter().date(from: atText) else {
-                throw fail(item, "scenario '\(name)': 'at' must be a time like 2026-11-24T10:00:00-05:00")
+            var at = Date()  // without an `at` (the scenario's or the file's), the call happens now
+            if let atText = fields["at"]?.string ?? defaultAt {
+                guard let time = ISO8601DateFormatter().date(from: atText) else {
+                    throw fail(item, "scenario '\(name)': 'at' must be a time like 2026-11-24T10:00:00-05:00")
+                }
+                at = time
             }
             var queues: [String: QueueStatus] = [:]
             if case .mapping(let entries)? = fields["queues"] {
@@ -114,7 +120,7 @@ public struct ScenarioFile {
                 outcome: expect?["outcome"]?.string, visits: expect?["visits"]?.array().compactMap(\.string) ?? [],
                 collected: collected, maxDuration: expect?["max_duration"]?.float ?? expect?["max_duration"]?.int.map(Double.init)))
         }
-        return ScenarioFile(flowPath: flowPath, scenarios: scenarios, callerVoice: top["caller_voice"]?.string ?? "en-us+m3")
+        return ScenarioFile(flowPath: flowPath, scenarios: scenarios, callerVoice: top["caller_voice"]?.string ?? TestVoice.defaultCaller.name)
     }
 }
 

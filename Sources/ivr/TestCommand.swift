@@ -11,8 +11,9 @@ struct TestCommand: ParsableCommand {
         play: caller.wav, silence: 6s, confirm: "yes" (said only if the IVR asks "Did you say \
         ...?"), hang_up) and what is expected (outcome, nodes visited, \
         collected values, maximum duration). The caller's audio is made by the tool: keys from \
-        the tone generator, speech from an eSpeak NG (or flite, Festival) voice other than the \
-        IVR's, or a recording of a real caller (any format, relative to the scenario file), \
+        the tone generator, speech from a voice other than the IVR's \
+        (caller_voice, or a scenario's voice: flite:NAME, festival:NAME or an eSpeak NG voice; \
+        by default flite's slt: eSpeak NG's voices are heard far worse than people), or a recording of a real caller (any format, relative to the scenario file), \
         noise at the scenario's SNR, 8 kHz telephone audio. Prints one line per scenario with pass or fail and the \
         dialogue's duration, how long each path took, then 'N passed, N failed'.
 

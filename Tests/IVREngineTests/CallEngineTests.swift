@@ -195,6 +195,19 @@ struct CallEngineTests {
         #expect(try cache.audio(for: "Goodbye.", settings: VoiceSettings(voice: "en-us")).source == .synthesized)
     }
 
+    @Test("a scenario file's caller speaks with its caller_voice, else flite's slt (eSpeak NG's en-us+m3 without flite); without 'at' a call is now")
+    func callerVoice() throws {
+        let path = ScratchFolder.file("voices.yaml")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let scenarios = "scenarios:\n  - name: keys\n    steps: [press: \"1\"]\n"
+        try "flow: \(Self.flowPath)\n\(scenarios)".write(toFile: path, atomically: true, encoding: .utf8)
+        let file = try ScenarioFile.load(path: path)
+        #expect(file.callerVoice == (TestVoice.fliteVoices.isEmpty ? "en-us+m3" : "flite:slt"))
+        #expect(abs(file.scenarios[0].at.timeIntervalSinceNow) < 60, "without an 'at' the call happens now")
+        try "flow: \(Self.flowPath)\ncaller_voice: en-gb+f3\n\(scenarios)".write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(try ScenarioFile.load(path: path).callerVoice == "en-gb+f3")
+    }
+
     @Test("a flow's default confidence threshold is the recognizer's")
     func confidenceDefaults() {
         #expect(FlowSettings().minimumConfidence == IntentThresholds.defaultThreshold)
