@@ -79,46 +79,43 @@ struct CepstralMeanTests {
         #expect(abs(sentence.prior(from: general).mean[1] - 30) < 0.1)
     }
 
-    @Test("a clean 8 kHz utterance tells what it showed of the line, and a call's line moves its features")
-    func lineFromUnderstanding() throws {
-        guard let word = try fliteSpeech("seven", voice: "slt", rate: 8000) else { return }
+    /// A recognizer with a menu of two answers, "seven" and "eight" (intents "numbers").
+    private func sevenOrEight() throws -> (recognizer: SpeechRecognizer, grammar: IntentGrammar) {
         let recognizer = try SpeechRecognizer()
         let grammar = try IntentGrammar(intents: [("seven", ["seven"]), ("eight", ["eight"])])
         try recognizer.addIntents("numbers", grammar: grammar)
-        let first = try recognizer.understand(word, sampleRate: 8000, intents: "numbers", grammar: grammar)
+        return (recognizer, grammar)
+    }
+
+    @Test("a clean utterance, 8 kHz telephone speech or wideband, tells what it showed of the line, and a call's line moves its features",
+          arguments: [8000, 16000])
+    func lineFromUnderstanding(rate: Int) throws {
+        guard let word = try fliteSpeech("seven", voice: "slt", rate: rate) else { return }
+        let (recognizer, grammar) = try sevenOrEight()
+        let first = try recognizer.understand(word, sampleRate: rate, intents: "numbers", grammar: grammar)
+        #expect(first.match?.intent == "seven" && first.confidence >= 0.5, "\(first.heard.text) \(first.confidence)")
         let observed = try #require(first.heard.line)
         #expect(observed.mean.count == 13 && observed.frames > 20)
-        #expect(observed == (try recognizer.cepstralMean(of: word, sampleRate: 8000)), "the utterance's own mean, as prepared")
+        #expect(observed == (try recognizer.cepstralMean(of: word, sampleRate: rate)), "the utterance's own mean, as prepared")
         // On a line that showed a very different mean, the same word scores otherwise.
         var line = CallLine()
         line.hear(CepstralObservation(mean: observed.mean.map { $0 + 8 }, frames: 1000))
-        let moved = try recognizer.understand(word, sampleRate: 8000, intents: "numbers", grammar: grammar, line: line)
+        let moved = try recognizer.understand(word, sampleRate: rate, intents: "numbers", grammar: grammar, line: line)
         #expect(moved.heard.utterance.perFrame != first.heard.utterance.perFrame)
         #expect(moved.heard.line == observed, "what the utterance shows does not depend on the line it was heard on")
-        // A sentence long enough to be scored once with the spotting pause: its mean without the pause.
-        let sentence = try #require(try fliteSpeech("I would like to hear about seven of your plans please", voice: "slt", rate: 8000))
+        // A denoised utterance keeps its own mean and teaches the line nothing.
+        var generator = NoiseGenerator(seed: 3)
+        let noisy = generator.addingWhite(to: word, snr: 10)
+        #expect(try recognizer.understand(noisy, sampleRate: rate, intents: "numbers", grammar: grammar, line: line).heard.line == nil)
+    }
+
+    @Test("a sentence long enough to be scored once with the spotting pause tells its mean without the pause")
+    func lineFromLongUtterance() throws {
+        guard let sentence = try fliteSpeech("I would like to hear about seven of your plans please", voice: "slt", rate: 8000) else { return }
+        let (recognizer, grammar) = try sevenOrEight()
         let long = try #require(try recognizer.understand(sentence, sampleRate: 8000, intents: "numbers", grammar: grammar).heard.line)
         let alone = try recognizer.cepstralMean(of: sentence, sampleRate: 8000)
         #expect(abs(long.frames - alone.frames) <= 2 && zip(long.mean, alone.mean).allSatisfy { abs($0 - $1) < 0.5 }, "\(long) against \(alone)")
-    }
-
-    @Test("a clean wideband utterance is normalized towards wideband speech's mean and the call's line, as telephone speech is; a denoised one keeps its own mean")
-    func wideband() throws {
-        guard let word = try fliteSpeech("seven", voice: "slt", rate: 16000) else { return }
-        let recognizer = try SpeechRecognizer()
-        let grammar = try IntentGrammar(intents: [("seven", ["seven"]), ("eight", ["eight"])])
-        try recognizer.addIntents("numbers", grammar: grammar)
-        let first = try recognizer.understand(word, sampleRate: 16000, intents: "numbers", grammar: grammar)
-        #expect(first.match?.intent == "seven" && first.confidence >= 0.5, "\(first.heard.text) \(first.confidence)")
-        let observed = try #require(first.heard.line)
-        #expect(observed == (try recognizer.cepstralMean(of: word, sampleRate: 16000)), "the utterance's own mean, as prepared")
-        var line = CallLine()
-        line.hear(CepstralObservation(mean: observed.mean.map { $0 + 8 }, frames: 1000))
-        let moved = try recognizer.understand(word, sampleRate: 16000, intents: "numbers", grammar: grammar, line: line)
-        #expect(moved.heard.utterance.perFrame != first.heard.utterance.perFrame, "the call's line moves the features")
-        var generator = NoiseGenerator(seed: 3)
-        let noisy = generator.addingWhite(to: word, snr: 10)
-        #expect(try recognizer.understand(noisy, sampleRate: 16000, intents: "numbers", grammar: grammar, line: line).heard.line == nil)
     }
 
     @Test("the line words show: the mean they were normalized by, moved by their offset beyond the prior's word offset; distances leave out the level")
