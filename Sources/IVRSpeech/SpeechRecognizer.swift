@@ -419,7 +419,7 @@ public final class SpeechRecognizer {
     }
 
     /// Keyphrases spotted nearly accepted (confidence from ``rescuedFrom`` up to the default
-    /// threshold) in a clean utterance heard as telephone speech, confirmed by spotting them in
+    /// threshold) in a clean utterance (telephone speech or wideband), confirmed by spotting them in
     /// it again with its spectrum compressed (``rescueScale``): a phrase found there too, where
     /// it was, with ``respottedAbove`` or more takes that evidence; no other phrase changes.
     private func spottedAgainCompressed(_ heard: Recognition, in utterance: PreparedUtterance, search: String) throws(RecognitionError) -> Recognition {
@@ -562,7 +562,7 @@ public final class SpeechRecognizer {
         return rescued
     }
 
-    /// Whether a clean 8 kHz utterance heard as telephone speech that is nearly accepted
+    /// Whether a clean utterance (8 kHz heard as telephone speech, or wideband) that is nearly accepted
     /// (confidence from ``rescuedFrom`` up to the default threshold), and not heard again on an
     /// unfamiliar line (a handset unlike any, rather than a voice), is heard again with its
     /// spectrum compressed (``rescueScale``), and taken when that hearing finds the same intent
@@ -572,23 +572,27 @@ public final class SpeechRecognizer {
     /// 50 / 24 → 65 / 24, the files 165 / 3 → 166 / 3, a speakerphone in a room 154 / 11 →
     /// 154 / 13, a dull handset and a lower voice as they were; off-menu sentences rejected 0.1
     /// points less, other menus' words 1 point less (BENCHMARKS.md). Choosing the scale per
-    /// caller beforehand, by pitch or by the model's fit, lost elsewhere or cost too much.
+    /// caller beforehand, by pitch or by the model's fit, lost elsewhere or cost too much. On a
+    /// wideband line (the list's G.722 files at 16 kHz) the second look, with the doubt, took
+    /// the files from 169 / 2 to 170 / 2 and raised 150 cents from 157 / 12 to 158 / 2.
     /// Keyword spotting takes the same second look per keyphrase
     /// (``spottedAgainCompressed(_:in:search:)``), and an answer taken narrowly ahead of its
     /// rivals is doubted by it (``doubtedBelowLead``).
     public var rescuesHigherVoices = true
     /// The spectral scale of the second hearing: the utterance resampled as if it had been
-    /// recorded at 8000 × this Hz, its formants 8 % lower (and 9 % slower). The model, the
+    /// recorded at its rate × this, its formants 8 % lower (and 9 % slower). The model, the
     /// narrowband transform and the telephone prior fit the development list's speaker and deeper
     /// voices; a shorter vocal tract (a higher woman's voice, a child's) lies nearer them so:
     /// the list raised 150 cents by sox, 131 of 178 menu answers right at its own scale, 158 at
     /// this one for every utterance (BENCHMARKS.md).
     public static let rescueScale = 0.92
-    /// A clean utterance heard as telephone speech to be heard again with its spectrum
-    /// compressed (``rescueScale``); nil when that second look is off or does not apply.
+    /// A clean utterance to be heard again with its spectrum compressed (``rescueScale``): its
+    /// 8 kHz samples when heard as telephone speech, else its 16 kHz ones, taken as recorded at
+    /// that rate × the scale; nil when that second look is off or the utterance was denoised.
     private func compressedHearing(of utterance: PreparedUtterance) throws(RecognitionError) -> PreparedUtterance? {
-        guard rescuesHigherVoices, !utterance.denoised, let narrowband = utterance.narrowband else { return nil }
-        return utterance.anew(samples: try Self.resampled(narrowband, from: Int((8000 * Self.rescueScale).rounded()), to: 16000))
+        guard rescuesHigherVoices, !utterance.denoised else { return nil }
+        let (samples, rate) = utterance.narrowband.map { ($0, 8000.0) } ?? (utterance.samples, 16000.0)
+        return utterance.anew(samples: try Self.resampled(samples, from: Int((rate * Self.rescueScale).rounded()), to: 16000))
     }
 
     /// An answer accepted with a lead over its best rival narrower than this (nats per frame,
