@@ -16,38 +16,53 @@ struct HigherVoiceTests {
             .enumerated().map { ($1, "digits/mon-\($0)") },
     ]
 
-    @Test("menu answers in voices 12 and 15 % higher: more right with the second hearing, none more wrong")
-    func higherVoiceRescued() throws {
-        let folder = "/usr/share/asterisk/sounds/en"
-        guard FileManager.default.fileExists(atPath: folder + "/phonetic/a_p.wav") else { return }
+    /// Where the development list's recordings are (asterisk-core-sounds-en).
+    static let folder = "/usr/share/asterisk/sounds/en"
+
+    /// Each word of `menu` with its recording, at 8 kHz.
+    static func recordings(_ menu: [(word: String, file: String)]) throws -> [(word: String, speech: [Int16])] {
+        try menu.map { ($0.word, try AudioFileSource(path: "\(folder)/\($0.file).wav", sampleRate: 8000).readAll()) }
+    }
+
+    typealias Taken = (right: Int, wrong: Int, compressed: Int)
+
+    /// The answers taken from each recording of each menu raised by each of `raises` (played
+    /// faster: pitch and formants up, as a shorter vocal tract would say it): right, wrong and
+    /// taken compressed, without the second look (`plain`) and with it.
+    static func answersTaken(_ menus: [[(word: String, speech: [Int16])]], rate: Int, raises: [Double]) throws -> (plain: Taken, second: Taken) {
         let recognizer = try SpeechRecognizer()
-        var tally: [Bool: (right: Int, wrong: Int, compressed: Int)] = [true: (0, 0, 0), false: (0, 0, 0)]
-        for (index, menu) in Self.menus.enumerated() {
-            let grammar = try IntentGrammar(intents: menu.map { ($0.word, [$0.word]) })
+        var tally: [Bool: Taken] = [true: (0, 0, 0), false: (0, 0, 0)]
+        for (index, menu) in menus.enumerated() {
+            let words = menu.map(\.word).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }  // in order, once each
+            let grammar = try IntentGrammar(intents: words.map { ($0, [$0]) })
             try recognizer.addIntents("menu\(index)", grammar: grammar)
-            for (word, file) in menu {
-                let speech = try AudioFileSource(path: "\(folder)/\(file).wav", sampleRate: 8000).readAll()
-                for raise in [1.12, 1.15] {
-                    // Played faster: pitch and formants up, as a shorter vocal tract would say it.
-                    let higher = try SpeechRecognizer.resampled(speech, from: Int(8000 * raise), to: 8000)
-                    for rescues in [false, true] {
-                        recognizer.rescuesHigherVoices = rescues
-                        let result = try recognizer.understand(higher, sampleRate: 8000, intents: "menu\(index)", grammar: grammar)
+            for (word, speech) in menu {
+                for raise in raises {
+                    let higher = try SpeechRecognizer.resampled(speech, from: Int(Double(rate) * raise), to: rate)
+                    for looks in [false, true] {
+                        recognizer.rescuesHigherVoices = looks
+                        let result = try recognizer.understand(higher, sampleRate: rate, intents: "menu\(index)", grammar: grammar)
                         guard result.confidence >= IntentThresholds.defaultThreshold else { continue }
-                        if result.match?.intent == word { tally[rescues]!.right += 1 } else { tally[rescues]!.wrong += 1 }
-                        if result.heard.scale != 1 { tally[rescues]!.compressed += 1 }
+                        if result.match?.intent == word { tally[looks]!.right += 1 } else { tally[looks]!.wrong += 1 }
+                        if result.heard.scale != 1 { tally[looks]!.compressed += 1 }
                     }
                 }
             }
         }
-        let (plain, second) = (tally[false]!, tally[true]!)
+        return (tally[false]!, tally[true]!)
+    }
+
+    @Test("menu answers in voices 12 and 15 % higher: more right with the second hearing, none more wrong")
+    func higherVoiceRescued() throws {
+        guard FileManager.default.fileExists(atPath: Self.folder + "/phonetic/a_p.wav") else { return }
+        let (plain, second) = try Self.answersTaken(try Self.menus.map(Self.recordings), rate: 8000, raises: [1.12, 1.15])
         #expect(plain.compressed == 0)
         #expect(second.right >= plain.right + 3 && second.wrong <= plain.wrong, "without: \(plain), with: \(second)")
     }
+
     @Test("answers taken narrowly ahead of a rival in a voice 9 and 12 % higher are doubted when the compressed hearing takes another: fewer wrong")
     func higherVoiceDoubted() throws {
-        let folder = "/usr/share/asterisk/sounds/en"
-        guard FileManager.default.fileExists(atPath: folder + "/digits/h-80.wav") else { return }
+        guard FileManager.default.fileExists(atPath: Self.folder + "/digits/h-80.wav") else { return }
         let ordinals = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth", "eleventh",
                         "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth", "seventeenth", "eighteenth", "nineteenth"]
             .enumerated().map { ($1, "digits/h-\($0 + 1)") }
@@ -56,25 +71,7 @@ struct HigherVoiceTests {
         let keys = [("star", "digits/star"), ("pound", "digits/pound"), ("dash", "letters/dash"), ("dot", "letters/dot"),
                     ("slash", "letters/slash"), ("plus", "letters/plus"), ("equals", "letters/equals"), ("comma", "letters/ascii44"),
                     ("colon", "letters/ascii58"), ("asterisk", "letters/asterisk"), ("dollar", "letters/dollar"), ("space", "letters/space")]
-        let recognizer = try SpeechRecognizer()
-        var tally: [Bool: (right: Int, wrong: Int)] = [true: (0, 0), false: (0, 0)]
-        for (index, menu) in [ordinals, keys].enumerated() {
-            let grammar = try IntentGrammar(intents: menu.map { ($0.0, [$0.0]) })
-            try recognizer.addIntents("menu\(index)", grammar: grammar)
-            for (word, file) in menu {
-                let speech = try AudioFileSource(path: "\(folder)/\(file).wav", sampleRate: 8000).readAll()
-                for raise in [1.09, 1.12] {
-                    let higher = try SpeechRecognizer.resampled(speech, from: Int(8000 * raise), to: 8000)
-                    for looks in [false, true] {
-                        recognizer.rescuesHigherVoices = looks
-                        let result = try recognizer.understand(higher, sampleRate: 8000, intents: "menu\(index)", grammar: grammar)
-                        guard result.confidence >= IntentThresholds.defaultThreshold else { continue }
-                        if result.match?.intent == word { tally[looks]!.right += 1 } else { tally[looks]!.wrong += 1 }
-                    }
-                }
-            }
-        }
-        let (plain, second) = (tally[false]!, tally[true]!)
+        let (plain, second) = try Self.answersTaken([try Self.recordings(ordinals), try Self.recordings(keys)], rate: 8000, raises: [1.09, 1.12])
         // Without the second look: 56 right, 10 wrong; with it 58 and 3 (the doubt takes wrong
         // answers away, the rescue adds right ones).
         #expect(second.wrong * 2 <= plain.wrong && second.right >= plain.right - 2, "without: \(plain), with: \(second)")
@@ -85,33 +82,17 @@ struct HigherVoiceTests {
         let words = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india", "juliet", "kilo", "lima",
                      "mike", "november", "oscar", "papa", "quebec", "romeo", "sierra", "tango", "uniform", "victor", "whiskey", "yankee", "zulu"]
         guard !TestVoice.fliteVoices.isEmpty else { return }
-        let recognizer = try SpeechRecognizer()
-        let grammar = try IntentGrammar(intents: words.map { ($0, [$0]) })
-        try recognizer.addIntents("menu", grammar: grammar)
-        var tally: [Bool: (right: Int, wrong: Int)] = [true: (0, 0), false: (0, 0)]
-        for voice in ["kal16", "rms", "awb"] {
-            for word in words {
-                let speech = try #require(try fliteSpeech(word, voice: voice, rate: 16000))
-                for raise in [1.3, 1.4] {
-                    let higher = try SpeechRecognizer.resampled(speech, from: Int(16000 * raise), to: 16000)
-                    for looks in [false, true] {
-                        recognizer.rescuesHigherVoices = looks
-                        let result = try recognizer.understand(higher, sampleRate: 16000, intents: "menu", grammar: grammar)
-                        guard result.confidence >= IntentThresholds.defaultThreshold else { continue }
-                        if result.match?.intent == word { tally[looks]!.right += 1 } else { tally[looks]!.wrong += 1 }
-                    }
-                }
-            }
+        let said = try ["kal16", "rms", "awb"].flatMap { voice in
+            try words.map { ($0, try #require(try fliteSpeech($0, voice: voice, rate: 16000))) }
         }
-        let (plain, second) = (tally[false]!, tally[true]!)
+        let (plain, second) = try Self.answersTaken([said], rate: 16000, raises: [1.3, 1.4])
         // Without the second look 117 right and 5 wrong, with it 125 and 2.
         #expect(second.wrong < plain.wrong && second.right >= plain.right, "without: \(plain), with: \(second)")
     }
 
     @Test("keyphrases nearly accepted in a voice 9 and 12 % higher are spotted again compressed: more found, none more wrong")
     func higherVoiceKeywordsRespotted() throws {
-        let folder = "/usr/share/asterisk/sounds/en"
-        guard FileManager.default.fileExists(atPath: folder + "/conf-full.wav") else { return }
+        guard FileManager.default.fileExists(atPath: Self.folder + "/conf-full.wav") else { return }
         // Short sentences of the development list, each with the keyword intent it says.
         let sentences = [("agent-newlocation", "extension"), ("agent-pass", "password"), ("conf-extended", "conference"),
                          ("conf-full", "conference"), ("conf-getpin", "conference"), ("conf-invalidpin", "conference"),
@@ -127,7 +108,7 @@ struct HigherVoiceTests {
         try recognizer.use("keywords")
         var tally: [Bool: (right: Int, wrong: Int, respotted: Int)] = [true: (0, 0, 0), false: (0, 0, 0)]
         for (file, said) in sentences {
-            let speech = try AudioFileSource(path: "\(folder)/\(file).wav", sampleRate: 8000).readAll()
+            let speech = try AudioFileSource(path: "\(Self.folder)/\(file).wav", sampleRate: 8000).readAll()
             for raise in [1.09, 1.12] {
                 let higher = try SpeechRecognizer.resampled(speech, from: Int(8000 * raise), to: 8000)
                 for respots in [false, true] {
