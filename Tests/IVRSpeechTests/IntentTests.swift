@@ -181,6 +181,17 @@ struct RecognitionTests {
         #expect(!spottable.contains { $0.contains("account number") }, "phrases with built-in slots are not spotted")
     }
 
+    @Test("a long phrase inside a sentence is spotted: its threshold falls with its phones")
+    func longPhraseSpotted() throws {
+        let (recognizer, grammar) = try exampleIntentsRecognizer()
+        // slt's "when are you open" (11 phones) lies under 1e-25, the five-phone threshold.
+        guard let sentence = try fliteSpeech("can you tell me when are you open on saturday", voice: "slt", rate: 8000) else { return }
+        recognizer.startCall()
+        let result = try recognizer.understand(sentence, sampleRate: 8000, intents: "intents", grammar: grammar)
+        #expect(result.match?.intent == "hours", "\(result.heard.text)")
+        #expect(result.confidence >= IntentThresholds.defaultThreshold, "\(result.confidence)")
+    }
+
     @Test("a request inside a sentence is understood through a dull handset")
     func requestThroughDullHandset() throws {
         let (recognizer, grammar) = try exampleIntentsRecognizer()
