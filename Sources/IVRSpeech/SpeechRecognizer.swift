@@ -530,16 +530,17 @@ public final class SpeechRecognizer {
     ///
     /// A clean utterance not accepted that begins with a hesitation ("um, billing": a short
     /// sound heard as a filler word, then a pause; ``hesitationShape(_:)``) is understood again
-    /// from after it, and that taken at ``afterHesitationAbove`` or more. (Not a denoised one:
-    /// there the reducer made a pause of a stop's closure, "thir|teen" heard as "er" and
-    /// "hundred".)
+    /// from after it, and that taken at ``afterHesitationAbove`` or more; an accepted one so
+    /// shaped is understood from after it too, and the rest taken when it means something else,
+    /// heard better (in a grammar too large to compare rivals, "um, billing" was taken whole as
+    /// "account balance" at 0.79). (Not a denoised one: there the reducer made a pause of a
+    /// stop's closure, "thir|teen" heard as "er" and "hundred".)
     public func understand(_ samples: [Int16], sampleRate: Int, intents name: String, grammar: IntentGrammar, line: CallLine = CallLine())
         throws(RecognitionError) -> (heard: Recognition, match: IntentMatch?, confidence: Double) {
         var utterance = try prepared(samples, sampleRate: sampleRate, line: line)
         let result = try secondLook(at: try understood(&utterance, intents: name, grammar: grammar), of: utterance, intents: name, grammar: grammar)
-        // Not accepted: perhaps a hesitation first ("um, billing"), heard as one.
-        guard result.confidence < IntentThresholds.defaultThreshold, !utterance.denoised,
-              let (hesitation, start) = Self.hesitationShape(utterance.samples) else { return result }
+        // Perhaps a hesitation first ("um, billing"), heard as one, or as a word of a phrase.
+        guard !utterance.denoised, let (hesitation, start) = Self.hesitationShape(utterance.samples) else { return result }
         var first = utterance.part(0..<hesitation)
         // Its frames as the whole utterance's decode scored them (no second scoring).
         if let scores = utterance.scores { first.scores = utterance.verifier.scores(scores, first: hesitation / Self.samplesPerFrame) }
@@ -547,6 +548,12 @@ public final class SpeechRecognizer {
         var rest = utterance.part(start..<utterance.samples.count)
         let heard = try understood(&rest, intents: name, grammar: grammar)
         guard heard.match != nil, heard.confidence >= Self.afterHesitationAbove else { return result }
+        if result.confidence >= IntentThresholds.defaultThreshold {
+            // Taken whole: the rest overrules it only when it means something else, heard better
+            // ("um, billing" heard whole as "account balance").
+            guard heard.match?.intent != result.match?.intent || heard.match?.slots != result.match?.slots,
+                  heard.confidence > result.confidence else { return result }
+        }
         return heard
     }
 

@@ -274,6 +274,23 @@ struct RecognitionTests {
         #expect(heard.confidence < IntentThresholds.defaultThreshold, "\(heard.heard.text) \(heard.confidence)")
     }
 
+    @Test("a hesitation heard whole as a phrase's first word: the answer after it overrules (\"um, billing\" is no \"account balance\")")
+    func hesitationTakenForAWord() throws {
+        // The help desk's main menu: its answers and the example intents (too many phrases to be
+        // compared as rivals, which would reject "account balance" here).
+        let recognizer = try SpeechRecognizer()
+        let file = try IntentGrammar.load(path: exampleIntents, knows: recognizer.knows)
+        let menu = try IntentGrammar.combining([file], selection: [
+            ("billing", ["billing"], false), ("hours", ["[opening] hours"], false), ("balance", ["[account] balance"], false),
+            ("sales", ["sales"], false), ("transfer", [], true), ("pay_bill", [], true), ("account", [], true),
+        ])
+        try recognizer.addIntents("menu", grammar: menu)
+        guard let audio = try fliteSpeech("um, billing", voice: "kal16", rate: 8000) else { return }
+        recognizer.startCall()
+        let heard = try recognizer.understand(audio, sampleRate: 8000, intents: "menu", grammar: menu)
+        #expect(heard.match?.intent == "billing" && heard.confidence >= IntentThresholds.defaultThreshold, "\(heard.heard.text) \(heard.confidence)")
+    }
+
     @Test("an answer with please after it is the answer's intent, checked with the please and against rivals that say it too")
     func courtesyWord() throws {
         let (recognizer, menu) = try helpDeskMenu()
