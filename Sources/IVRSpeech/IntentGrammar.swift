@@ -51,6 +51,10 @@ public struct IntentGrammar {
     /// Custom slot lists: phrase (lower case) → value.
     let slotLists: [String: [(phrase: String, value: String)]]
     private let matchers: [(intent: String, expression: NSRegularExpression, slots: [(group: String, name: String, type: String)])]
+    /// The phrases that hold no built-in slot, spelled out, each once, fewest words first (in file
+    /// order among equals), with what each means: what a phrase heard is compared with
+    /// (``rivals(of:limit:)``).
+    private var comparable: [(words: [String], meaning: IntentMatch)] = []
 
     public var intentNames: [String] { intents.map(\.name) }
 
@@ -73,6 +77,11 @@ public struct IntentGrammar {
             matchers.append((name, expression, slots))
         }
         self.matchers = matchers
+        var seen: Set<[String]> = []
+        let spelled = intents.flatMap(\.templates).filter { !usesBuiltInSlot($0, depth: 0) }
+            .flatMap { samples($0, depth: 0, listValues: .max) }.filter { !$0.isEmpty && seen.insert($0).inserted }
+        comparable = spelled.enumerated().sorted { ($0.element.count, $0.offset) < ($1.element.count, $1.offset) }
+            .compactMap { phrase in match(phrase.element).map { (phrase.element, $0) } }
     }
 
     /// The intents named in `selection`: each with its own phrases, and, `fromFiles`, the
@@ -390,27 +399,19 @@ public struct IntentGrammar {
     }
 
     /// The phrases of the grammar that mean something else than `words` (another intent, or
-    /// other slot values), spelled out; nil when `words` are not one of its spelled-out phrases
-    /// (a built-in slot such as digits) or it spells out more than `limit` (a menu's answers are
-    /// compared with each other, a large grammar's are not).
+    /// other slot values), spelled out; nil when `words` are not one of them (a built-in slot such
+    /// as digits). A grammar that spells out more than `limit` (a flow's menu with its intent
+    /// files) compares a one-word answer with its other one-word phrases only, up to `limit` of
+    /// them, and nothing else: a long request has few rivals that short, and comparing every
+    /// phrase costs too much.
     func rivals(of words: [String], limit: Int) -> [[String]]? {
         // A phrase and the courtesy word after it: the rivals say it too.
         if words.count > 1, words.last == Self.courtesyWord, let rivals = rivals(of: Array(words.dropLast()), limit: limit) {
             return rivals.map { $0 + [Self.courtesyWord] }
         }
-        guard let meaning = match(words) else { return nil }
-        var phrases: [[String]] = []
-        for (_, templates) in intents {
-            for template in templates where !usesBuiltInSlot(template, depth: 0) {
-                phrases += samples(template, depth: 0, listValues: .max).filter { !$0.isEmpty }
-                if phrases.count > limit { return nil }
-            }
-        }
-        guard phrases.contains(words) else { return nil }
-        return phrases.filter { phrase in
-            guard let other = match(phrase) else { return false }
-            return other.intent != meaning.intent || other.slots != meaning.slots
-        }
+        let compared = comparable.count <= limit ? comparable[...] : words.count == 1 ? comparable.prefix { $0.words.count == 1 }.prefix(limit) : []
+        guard let meaning = compared.first(where: { $0.words == words })?.meaning else { return nil }
+        return compared.filter { $0.meaning.intent != meaning.intent || $0.meaning.slots != meaning.slots }.map(\.words)
     }
 
     private func usesBuiltInSlot(_ template: IntentTemplate, depth: Int) -> Bool {

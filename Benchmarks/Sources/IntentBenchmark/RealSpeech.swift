@@ -121,7 +121,13 @@ struct RealSpeechRows {
             // flow's menu does for its options' keys; such an answer counts as wrong.
             let keysSaid = ProcessInfo.processInfo.environment["KEYS_SAID"] == nil ? []
                 : SpokenIntent.spokenKeys(Set("0123456789"), except: words).map { ($0.name, $0.phrases) }
-            let grammar = try IntentGrammar(intents: words.map { ($0, [$0]) } + keysSaid)
+            // WITH_INTENTS=FILE: the menu also takes an intent file's requests, spotted in longer
+            // speech, as a flow's menu with `intents: [FILE]` does; such an answer counts as wrong.
+            let intentFile = try ProcessInfo.processInfo.environment["WITH_INTENTS"].map { try IntentGrammar.load(path: $0, knows: recognizer.knows) }
+            let own = words.map { (name: $0, phrases: [$0], fromFiles: false) } + keysSaid.map { (name: $0.0, phrases: $0.1, fromFiles: false) }
+            let grammar = try intentFile.map { file in
+                try IntentGrammar.combining([file], selection: own + file.intentNames.filter { !words.contains($0) }.map { ($0, [], true) })
+            } ?? IntentGrammar(intents: own.map { ($0.name, $0.phrases) })
             let name = "menu\(index)", plainName = "plain-menu\(index)"
             try recognizer.addIntents(name, grammar: grammar)
             try plainRecognizer.addGrammar(plainName, jsgf: grammar.jsgf)
