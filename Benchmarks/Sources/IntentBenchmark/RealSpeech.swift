@@ -115,15 +115,15 @@ struct RealSpeechRows {
         // MENUS=N in the environment: the first N menus only (for quicker trials).
         let menuCount = ProcessInfo.processInfo.environment["MENUS"].flatMap { Int($0) } ?? RealSpeech.menus.count
         let lines = try callLines()
+        // WITH_INTENTS=FILE: each menu also takes an intent file's requests, spotted in longer
+        // speech, as a flow's menu with `intents: [FILE]` does; such an answer counts as wrong.
+        let intentFile = try ProcessInfo.processInfo.environment["WITH_INTENTS"].map { try IntentGrammar.load(path: $0, knows: recognizer.knows) }
         for (index, menu) in RealSpeech.menus.prefix(menuCount).enumerated() {
             let words = menu.words.filter(recognizer.knows)
             // KEYS_SAID=1: the menu's grammar also takes keys said ("two", "press two"), as a
             // flow's menu does for its options' keys; such an answer counts as wrong.
             let keysSaid = ProcessInfo.processInfo.environment["KEYS_SAID"] == nil ? []
                 : SpokenIntent.spokenKeys(Set("0123456789"), except: words).map { ($0.name, $0.phrases) }
-            // WITH_INTENTS=FILE: the menu also takes an intent file's requests, spotted in longer
-            // speech, as a flow's menu with `intents: [FILE]` does; such an answer counts as wrong.
-            let intentFile = try ProcessInfo.processInfo.environment["WITH_INTENTS"].map { try IntentGrammar.load(path: $0, knows: recognizer.knows) }
             let own = words.map { (name: $0, phrases: [$0], fromFiles: false) } + keysSaid.map { (name: $0.0, phrases: $0.1, fromFiles: false) }
             let grammar = try intentFile.map { file in
                 try IntentGrammar.combining([file], selection: own + file.intentNames.filter { !words.contains($0) }.map { ($0, [], true) })
