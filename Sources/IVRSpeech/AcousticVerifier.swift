@@ -65,6 +65,17 @@ final class AcousticVerifier {
         return result
     }
 
+    /// Per phone of an aligned hypothesis' words, in order: the mean ratio per frame over the
+    /// frames aligned to it.
+    func phoneRatios(of aligned: Alignment) -> [Double] {
+        var sums: [Int: (ratio: Double, frames: Int)] = [:]
+        for (offset, state) in aligned.path.enumerated() where aligned.isWord[aligned.states[state].unit] {
+            sums[state / 3, default: (0, 0)].ratio += Double(aligned.ratios[offset])
+            sums[state / 3, default: (0, 0)].frames += 1
+        }
+        return sums.keys.sorted().map { sums[$0]!.ratio / Double(sums[$0]!.frames) }
+    }
+
     /// How far the words of an aligned hypothesis lie from the model's means in the static
     /// cepstra of `features` (what `scores` were computed from): per coefficient, the mean
     /// difference between each word frame and the Gaussians its aligned senone explains it with,

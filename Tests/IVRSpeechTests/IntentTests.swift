@@ -351,6 +351,20 @@ struct RecognitionTests {
         #expect(try recognizer.recognize(digits, sampleRate: 16000).words == ["three", "five", "one"])
     }
 
+    @Test("a keyphrase spotted over speech that only resembles it is not confirmed: some of its phones explain nothing")
+    func spottedPhraseWithUnexplainedPhones() throws {
+        let recognizer = try SpeechRecognizer()
+        try recognizer.addKeywords("keywords", phrases: [("message", nil), ("messages", nil)])
+        try recognizer.use("keywords")
+        guard let sentence = try fliteSpeech("your message has been successfully forwarded", voice: "slt", rate: 8000) else { return }
+        let heard = try recognizer.recognize(sentence, sampleRate: 8000)
+        // "messages" is found over "message has": its last phones lie where no such sounds are.
+        let messages = try #require(heard.phrases.first { $0.phrase == "messages" }, "\(heard.phrases)")
+        let weakest = try #require(messages.evidence.weakestPhones)
+        #expect(weakest < AcousticEvidence.weakPhonesFloor, "\(messages.evidence)")
+        #expect(heard.confirmedPhrases() == ["message"], "\(heard.phrases)")
+    }
+
     @Test("a grammar with a word the dictionary lacks is refused with the word and its line")
     func grammarWithUnknownWord() throws {
         let recognizer = try SpeechRecognizer()
