@@ -65,15 +65,16 @@ final class AcousticVerifier {
         return result
     }
 
-    /// Per phone of an aligned hypothesis' words, in order: the mean ratio per frame over the
-    /// frames aligned to it.
-    func phoneRatios(of aligned: Alignment) -> [Double] {
-        var sums: [Int: (ratio: Double, frames: Int)] = [:]
+    /// The mean ratio per frame of the `count` phones of an aligned hypothesis' words that it
+    /// explains worst (each phone's ratio the mean over its frames); nil without word frames.
+    func weakestPhones(of aligned: Alignment, count: Int) -> Double? {
+        var sums = [(ratio: Double, frames: Int)](repeating: (0, 0), count: aligned.states.count / 3)
         for (offset, state) in aligned.path.enumerated() where aligned.isWord[aligned.states[state].unit] {
-            sums[state / 3, default: (0, 0)].ratio += Double(aligned.ratios[offset])
-            sums[state / 3, default: (0, 0)].frames += 1
+            sums[state / 3].ratio += Double(aligned.ratios[offset])
+            sums[state / 3].frames += 1
         }
-        return sums.keys.sorted().map { sums[$0]!.ratio / Double(sums[$0]!.frames) }
+        let weakest = sums.filter { $0.frames > 0 }.map { $0.ratio / Double($0.frames) }.sorted().prefix(count)
+        return weakest.isEmpty ? nil : weakest.reduce(0, +) / Double(weakest.count)
     }
 
     /// How far the words of an aligned hypothesis lie from the model's means in the static

@@ -116,7 +116,7 @@ public struct AcousticEvidence: Sendable, Equatable {
     static let phoneLoopWeight = 0.5
 
     /// The ratio per frame (nats) below which a one-word keyphrase's weakest phones
-    /// (``weakestPhones``) lower its score, a nat for each nat below (``weakPhonesWeight``). A
+    /// (``weakestPhones``) lower its score, a nat for each nat below. A
     /// word found inside longer speech that only resembles it leaves a phone or two unexplained
     /// at −10 to −24 nats per frame ("messages" over "message has", "billing" over "family");
     /// a word said seldom does (in the development list's sentences, 2 of 142 words
@@ -126,7 +126,6 @@ public struct AcousticEvidence: Sendable, Equatable {
     /// in a phrase said (Festival's "what are your opening hours" was lost at −12). Not for
     /// denoised speech (in white noise at 10 dB the list's intents lost 0.02 F1).
     static let weakPhonesFloor = -10.0
-    static let weakPhonesWeight = 1.0
     /// How many of a spotted word's worst-explained phones ``weakestPhones`` averages.
     static let weakestPhonesCounted = 2
 
@@ -138,7 +137,7 @@ public struct AcousticEvidence: Sendable, Equatable {
     /// ``weakPhonesFloor``) around ``center``.
     public var confidence: Double {
         var score = perFrame + (phoneLoop == nil ? 0 : Self.phoneLoopWeight * overPhoneLoop)
-        if let weakestPhones { score -= Self.weakPhonesWeight * max(0, Self.weakPhonesFloor - weakestPhones) }
+        if let weakestPhones { score -= max(0, Self.weakPhonesFloor - weakestPhones) }
         return 1 / (1 + exp(-(score - center) / Self.spread))
     }
 }
@@ -1015,12 +1014,13 @@ public final class SpeechRecognizer {
                 let found = verifier.evidence(of: aligned, units: units.count)
                 // A single word may be found over speech that only resembles it (not judged so
                 // in denoised speech, where every phone is explained less well).
-                let weakest = phrase.count == 1 && !utterance.denoised ? aligned.map { verifier.phoneRatios(of: $0).sorted().prefix(AcousticEvidence.weakestPhonesCounted) } : nil
+                let weakest = phrase.count == 1 && !utterance.denoised
+                    ? aligned.flatMap { verifier.weakestPhones(of: $0, count: AcousticEvidence.weakestPhonesCounted) } : nil
                 let phones = units.reduce(0) { $0 + ($1?.count ?? 0) }
                 let loop = verifier.phoneLoopRatio(over: range, in: scores)
                 let frames = found.reduce(0) { $0 + $1.frames }
                 let phraseEvidence = AcousticEvidence(ratio: found.reduce(0) { $0 + $1.ratio }, frames: frames, phoneLoop: loop * Double(frames),
-                                                      weakestPhones: weakest.flatMap { $0.isEmpty ? nil : $0.reduce(0, +) / Double($0.count) },
+                                                      weakestPhones: weakest,
                                                       center: AcousticEvidence.spottedCenter(phones: phones, onQuietLine: utterance.spottedOnQuietLine))
                 total = total + phraseEvidence
                 for word in phrase {
