@@ -62,6 +62,14 @@ public struct CepstralMeanPrior: Sendable, Equatable {
         weight: 100,
         wordOffset: [0, -2.18, -0.72, -0.51, 0.52, 0.23, -0.29, 0.45, 0.21, 0.31, -0.15, 0.27, -0.09])
 
+    /// 8 kHz telephone speech that passed the voice band's channel filters (300–3400 Hz), measured
+    /// as ``telephone`` is on the same sentences and voices so limited
+    /// (`VOICE_BAND=1 scripts/benchmark-intents cepstral-mean`), with its weight.
+    public static let voiceBand = CepstralMeanPrior(
+        mean: [49.89, 32.65, -43.16, 29.09, -23.97, -38.48, 5.44, -45.14, -13.94, -4.21, -35.52, 0.29, -15.60],
+        weight: 100,
+        wordOffset: [0, -1.97, -0.05, -0.58, 0.38, 0.86, -0.50, 1.07, 0.68, 0.17, 0.71, -0.18, -0.07])
+
     /// Clean wideband speech (16 kHz and up) as the recognizer hears it: measured as
     /// ``telephone`` is, on the development list's sentences from the package's G.722 files
     /// (the same speaker on a wideband line) and the same eSpeak NG voices at 16 kHz, weighted as

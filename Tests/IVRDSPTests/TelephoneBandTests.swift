@@ -5,12 +5,12 @@ import Testing
 
 @Suite("Telephone speech at a wide rate")
 struct TelephoneBandTests {
-    /// 140 Hz with every harmonic up to `top` Hz (each at 1/k), at `rate`.
-    private func voice(rate: Int, top: Double, seconds: Double = 0.5) -> [Int16] {
-        let harmonics = Int(top / 140)
+    /// 140 Hz with every harmonic from `bottom` up to `top` Hz (each at 1/k), at `rate`.
+    private func voice(rate: Int, bottom: Double = 0, top: Double, seconds: Double = 0.5) -> [Int16] {
+        let harmonics = max(1, Int((bottom / 140).rounded(.up)))...Int(top / 140)
         return (0..<Int(seconds * Double(rate))).map { index in
             let t = Double(index) / Double(rate)
-            return Int16((3000 * (1...harmonics).reduce(0) { $0 + sin(2 * Double.pi * 140 * Double($1) * t + Double($1)) / Double($1) }).rounded())
+            return Int16((3000 * harmonics.reduce(0) { $0 + sin(2 * Double.pi * 140 * Double($1) * t + Double($1)) / Double($1) }).rounded())
         }
     }
 
@@ -27,5 +27,25 @@ struct TelephoneBandTests {
             #expect(TelephoneBand.holdsOnlyTelephoneBand(output.map(SampleConversion.int16), sampleRate: rate), "\(rate) Hz")
         }
         #expect(!TelephoneBand.holdsOnlyTelephoneBand([Int16](repeating: 0, count: 16000), sampleRate: 16000))
+    }
+
+    @Test("8 kHz speech from 140 Hz to 3.9 kHz is not voice band only; from 300 to 3400 Hz it is, with a codec's faint noise or not")
+    func tellsTheVoiceBand() {
+        #expect(!TelephoneBand.holdsOnlyVoiceBand(voice(rate: 8000, top: 3900), sampleRate: 8000))
+        #expect(!TelephoneBand.holdsOnlyVoiceBand(voice(rate: 8000, bottom: 300, top: 3900), sampleRate: 8000))  // one edge only
+        #expect(!TelephoneBand.holdsOnlyVoiceBand(voice(rate: 8000, top: 3400), sampleRate: 8000))
+        let voiceBand = voice(rate: 8000, bottom: 300, top: 3400)
+        #expect(TelephoneBand.holdsOnlyVoiceBand(voiceBand, sampleRate: 8000))
+        // White noise 40 dB under the speech, as G.711's quantization noise fills the empty bands.
+        var state: UInt64 = 1
+        let rms = (voiceBand.map { Double($0) * Double($0) }.reduce(0, +) / Double(voiceBand.count)).squareRoot()
+        let noisy = voiceBand.map { sample -> Int16 in
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            let uniform = Double(state >> 11) / Double(1 << 53) - 0.5
+            return Int16(clamping: Int((Double(sample) + uniform * 3.46 * rms / 100).rounded()))
+        }
+        #expect(TelephoneBand.holdsOnlyVoiceBand(noisy, sampleRate: 8000))
+        #expect(!TelephoneBand.holdsOnlyVoiceBand(voice(rate: 16000, bottom: 300, top: 3400), sampleRate: 16000))  // a wide rate: another question
+        #expect(!TelephoneBand.holdsOnlyVoiceBand([Int16](repeating: 0, count: 8000), sampleRate: 8000))
     }
 }

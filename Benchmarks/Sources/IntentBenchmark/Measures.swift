@@ -69,3 +69,18 @@ func progress(_ text: String) {
     guard isatty(2) != 0, !verbose else { return }
     FileHandle.standardError.write(Data("\r\u{1B}[K\(text)".utf8))
 }
+
+/// 8 kHz audio through the voice band's channel filters (sox's `sinc 300-3400`, as
+/// `scripts/benchmark-intents` limits the recordings for a public-network line).
+func voiceBand(_ samples: [Int16]) throws -> [Int16] {
+    let input = FileManager.default.temporaryDirectory.appendingPathComponent("ivr-band-\(UUID().uuidString).wav").path
+    let output = input + ".band.wav"
+    defer { for path in [input, output] { try? FileManager.default.removeItem(atPath: path) } }
+    try SoundFileWriter(path: input, sampleRate: 8000).write(samples: samples)
+    let sox = Process()
+    sox.executableURL = URL(fileURLWithPath: "/usr/bin/sox")
+    sox.arguments = [input, output, "sinc", "300-3400"]
+    try sox.run()
+    sox.waitUntilExit()
+    return try AudioFileSource(path: output, sampleRate: 8000).readAll()
+}

@@ -58,6 +58,9 @@ let digitsGrammar = "#JSGF V1.0;\ngrammar digits;\npublic <digits> = <digit>+;\n
 if only == "cepstral-mean" {
     // Each speaker's mean over its sentences; the prior is the real speaker's and the synthetic
     // voices' average, one half each (the real line's character, the voices' variety).
+    // VOICE_BAND=1: the voices limited to 300–3400 Hz as well (REAL_SOUNDS then holds the
+    // recordings so limited): CepstralMeanPrior.voiceBand.
+    let limitedToVoiceBand = ProcessInfo.processInfo.environment["VOICE_BAND"] == "1"
     func average(_ means: [[Float]]) -> [Float] {
         means.dropFirst().reduce(means[0]) { zip($0, $1).map(+) }.map { $0 / Float(means.count) }
     }
@@ -67,18 +70,21 @@ if only == "cepstral-mean" {
     let spoken: [(name: String, audio: [[Int16]])] = try [("the recordings", sentences.map(\.audio))] + voices.map { voice in
         (voice.name, try sentences.map { text in
             let wideband = try voice.speak(text.text, sampleRate: 16000)
-            return RealSpeech.rate == 16000 ? wideband : try telephone(wideband, snr: nil, seed: 0)
+            guard RealSpeech.rate == 8000 else { return wideband }
+            let narrow = try telephone(wideband, snr: nil, seed: 0)
+            return limitedToVoiceBand ? try voiceBand(narrow) : narrow
         })
     }
     let means = try spoken.map { speaker in average(try speaker.audio.map { try recognizer.cepstralMean(of: $0, sampleRate: RealSpeech.rate).mean }) }
     let prior = average([means[0], average(Array(means.dropFirst()))])
-    print("CepstralMeanPrior.\(RealSpeech.rate == 8000 ? "telephone" : "wideband"): [" + prior.map { String(format: "%.2f", $0) }.joined(separator: ", ") + "]")
+    let priorName = RealSpeech.rate == 8000 ? limitedToVoiceBand ? "voiceBand" : "telephone" : "wideband"
+    print("CepstralMeanPrior.\(priorName): [" + prior.map { String(format: "%.2f", $0) }.joined(separator: ", ") + "]")
     print("real sentences: [" + means[0].map { String(format: "%.2f", $0) }.joined(separator: ", ") + "]")
     // Its word offset (telephone speech only: a wideband utterance is not heard again on its
     // line): how far the same sentences' words, each decoded with a grammar of its own words on
     // the current prior, show the line from that prior's mean, beyond the current offset.
     guard RealSpeech.rate == 8000 else { exit(0) }
-    let telephonePrior = CepstralMeanPrior.telephone
+    let telephonePrior = limitedToVoiceBand ? CepstralMeanPrior.voiceBand : CepstralMeanPrior.telephone
     func shownBeyondPrior(_ audio: [Int16], _ words: [String]) throws -> [Float]? {
         guard !words.isEmpty, words.allSatisfy(recognizer.knows) else { return nil }
         try recognizer.addGrammar("sentence", jsgf: "#JSGF V1.0;\ngrammar sentence;\npublic <sentence> = \(words.joined(separator: " "));\n")
@@ -95,7 +101,7 @@ if only == "cepstral-mean" {
     }
     progress("")
     let offset = average([offsets[0], average(Array(offsets.dropFirst()))])
-    print("CepstralMeanPrior.telephone word offset: [" + offset.map { String(format: "%.2f", $0) }.joined(separator: ", ") + "]")
+    print("CepstralMeanPrior.\(priorName) word offset: [" + offset.map { String(format: "%.2f", $0) }.joined(separator: ", ") + "]")
     print("real sentences: [" + offsets[0].map { String(format: "%.2f", $0) }.joined(separator: ", ") + "]")
 }
 
