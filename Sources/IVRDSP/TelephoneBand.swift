@@ -47,16 +47,16 @@ public enum TelephoneBand {
         let loudest = starts.indices.sorted { powers[$0] > powers[$1] }.prefix(max(1, starts.count * 3 / 10)).map { starts[$0] }
         let window = (0..<length).map { 0.5 - 0.5 * cos(2 * Double.pi * Double($0) / Double(length)) }
         let hertzPerBin = Double(sampleRate) / Double(length)
-        var band = 0.0, high = 0.0
+        var band = 0.0, inRange = 0.0
         for start in loudest {
             let spectrum = FFT.forward((0..<length).map { Double(samples[start + $0]) * window[$0] })
             for bin in 1..<length / 2 {
                 let frequency = Double(bin) * hertzPerBin, power = spectrum[bin].re * spectrum[bin].re + spectrum[bin].im * spectrum[bin].im
                 if frequency >= 300 && frequency <= 3400 { band += power }
-                if range.contains(frequency) { high += power }
+                if range.contains(frequency) { inRange += power }
             }
         }
         guard band > 0 else { return nil }
-        return 10 * log10(max(high, 1e-30) / band)
+        return 10 * log10(max(inRange, 1e-30) / band)
     }
 }

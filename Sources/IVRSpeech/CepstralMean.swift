@@ -64,7 +64,8 @@ public struct CepstralMeanPrior: Sendable, Equatable {
 
     /// 8 kHz telephone speech that passed the voice band's channel filters (300–3400 Hz), measured
     /// as ``telephone`` is on the same sentences and voices so limited
-    /// (`VOICE_BAND=1 scripts/benchmark-intents cepstral-mean`), with its weight.
+    /// (`VOICE_BAND=1 REAL_SOUNDS=DIR scripts/benchmark-intents cepstral-mean`, DIR the
+    /// recordings limited by sox `sinc 300-3400`), with its weight.
     public static let voiceBand = CepstralMeanPrior(
         mean: [49.89, 32.65, -43.16, 29.09, -23.97, -38.48, 5.44, -45.14, -13.94, -4.21, -35.52, 0.29, -15.60],
         weight: 100,
