@@ -3,8 +3,8 @@ import Foundation
 /// Whether audio sampled at a wide rate holds only the telephone band: a narrowband call
 /// recorded or carried at 16 kHz or more (a softphone's recording, a wideband leg bridged to a
 /// narrowband one) has next to nothing above 4 kHz, where wideband speech keeps its fricatives.
-/// And whether 8 kHz audio came through the classic voice band (300–3400 Hz, as the public
-/// network's channel filters pass it) rather than the whole of what 8 kHz can carry.
+/// And what of the 8 kHz band a line passed: all of it, or less (cut above 3.4 kHz, or the
+/// classic voice band of 300–3400 Hz as a public network's channel filters pass it).
 public enum TelephoneBand {
     /// Power above 4.3 kHz, against the band of 300–3400 Hz, below which the audio counts as
     /// telephone speech: wideband voices lie at −25 to −45 dB (flite's 16 kHz diphone voice at
@@ -18,22 +18,35 @@ public enum TelephoneBand {
         return ratio < narrowbandBelowDB
     }
 
-    /// Power at 3550–3950 Hz and at 60–200 Hz, against the band of 300–3400 Hz, below which
-    /// 8 kHz audio counts as having passed the voice band's channel filters (both edges): the
-    /// development list's recordings lie at −31.7 dB above (median; 7 of 360 below −40, a few were
-    /// recorded so) and −9.5 dB below (−20.6 at the least); the same limited to 300–3400 Hz at
-    /// −76 to −93 and −47 to −74 dB, and after G.711 µ-law, whose quantization noise fills the
-    /// empty bands, at −44 to −50 and −45 to −56 dB. GSM 06.10 keeps the low band (−9 dB).
-    public static let voiceBandTopBelowDB = -40.0
+    /// What of the 8 kHz band a telephone line passes, told by its edges.
+    public enum Line: Sendable, Hashable {
+        /// Up to about 4 kHz: a digital line end to end (G.711 between softphones and servers;
+        /// the development list's recordings hold 60 Hz to 3.9 kHz).
+        case whole
+        /// Nothing above 3.5 kHz, its low band kept: a mobile network's codec, a handset's or a
+        /// gateway's low-pass filter.
+        case topCut
+        /// 300–3400 Hz: a public network's channel filters, both edges.
+        case voiceBand
+    }
+
+    /// Power at 3550–3950 Hz, against the band of 300–3400 Hz, below which 8 kHz audio counts as
+    /// cut at the top: the development list's recordings lie at −31.7 dB (median; 7 of 360 below,
+    /// a few were recorded so), the same limited to 3400 Hz (sox `sinc`) at −65 to −93 dB, and
+    /// after G.711 µ-law, whose quantization noise fills the empty band, at −44 to −50 dB.
+    public static let topCutBelowDB = -40.0
+    /// Power at 60–200 Hz, against the band of 300–3400 Hz, below which audio cut at the top
+    /// counts as the voice band: the list's recordings lie at −9.5 dB (−20.6 at the least), the
+    /// same limited to 300–3400 Hz at −47 to −74 dB, and after µ-law at −45 to −56 dB; GSM 06.10
+    /// keeps the low band (−9 dB).
     public static let voiceBandBottomBelowDB = -30.0
 
-    /// True when `samples`, at 8 kHz, hold speech with next to nothing above 3.5 kHz and below
-    /// 200 Hz (``voiceBandTopBelowDB``, ``voiceBandBottomBelowDB``); false at other rates and for
-    /// quiet or short audio.
-    public static func holdsOnlyVoiceBand(_ samples: [Int16], sampleRate: Int) -> Bool {
+    /// The band the line that carried `samples`, at 8 kHz, passes (``topCutBelowDB``,
+    /// ``voiceBandBottomBelowDB``); ``Line/whole`` at other rates and for quiet or short audio.
+    public static func line(of samples: [Int16], sampleRate: Int) -> Line {
         guard sampleRate == 8000, let top = bandRatioDB(samples, sampleRate: sampleRate, of: 3550...3950),
-              let bottom = bandRatioDB(samples, sampleRate: sampleRate, of: 60...200) else { return false }
-        return top < voiceBandTopBelowDB && bottom < voiceBandBottomBelowDB
+              top < topCutBelowDB, let bottom = bandRatioDB(samples, sampleRate: sampleRate, of: 60...200) else { return .whole }
+        return bottom < voiceBandBottomBelowDB ? .voiceBand : .topCut
     }
 
     /// Power in `range` (Hz) over that of 300–3400 Hz, in dB, in the loudest 30 % of frames of

@@ -1,3 +1,5 @@
+import IVRDSP
+
 /// The cepstral mean an utterance's features are normalized by (cepstral mean normalization,
 /// as the model's `-cmn batch` does): the utterance's own mean, or, with a prior, its own mean
 /// drawn towards the prior's in proportion to how short it is (a MAP estimate).
@@ -62,11 +64,24 @@ public struct CepstralMeanPrior: Sendable, Equatable {
         weight: 100,
         wordOffset: [0, -2.18, -0.72, -0.51, 0.52, 0.23, -0.29, 0.45, 0.21, 0.31, -0.15, 0.27, -0.09])
 
-    /// 8 kHz telephone speech that passed the voice band's channel filters (300–3400 Hz), measured
-    /// as ``telephone`` is on the same sentences and voices so limited
-    /// (`VOICE_BAND=1 REAL_SOUNDS=DIR scripts/benchmark-intents cepstral-mean`, DIR the
-    /// recordings limited by sox `sinc 300-3400`), with its weight.
-    public static let voiceBand = CepstralMeanPrior(
+    /// 8 kHz telephone speech whose line passed less than the whole band, measured as
+    /// ``telephone`` is on the same sentences and voices so limited (`VOICE_BAND=300-3400` or
+    /// `-3400 REAL_SOUNDS=DIR scripts/benchmark-intents cepstral-mean`, DIR the recordings
+    /// limited by sox `sinc` so), with its weight; ``telephone`` for the whole band.
+    public static func telephone(_ line: TelephoneBand.Line) -> CepstralMeanPrior {
+        switch line {
+        case .whole: telephone
+        case .topCut: topCut
+        case .voiceBand: voiceBand
+        }
+    }
+
+    private static let topCut = CepstralMeanPrior(
+        mean: [51.02, 37.44, -34.55, 39.48, -11.05, -24.03, 20.37, -29.43, 1.10, 9.91, -22.43, 11.44, -5.78],
+        weight: 100,
+        wordOffset: [0, -2.09, -0.23, -0.93, 0.09, 0.62, -0.58, 0.66, 0.41, -0.10, 0.40, -0.26, -0.19])
+
+    private static let voiceBand = CepstralMeanPrior(
         mean: [49.89, 32.65, -43.16, 29.09, -23.97, -38.48, 5.44, -45.14, -13.94, -4.21, -35.52, 0.29, -15.60],
         weight: 100,
         wordOffset: [0, -1.97, -0.05, -0.58, 0.38, 0.86, -0.50, 1.07, 0.68, 0.17, 0.71, -0.18, -0.07])

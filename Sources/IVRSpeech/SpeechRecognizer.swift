@@ -7,28 +7,25 @@ import IVRProjectFiles
 public struct RecognitionModel: Sendable, Equatable {
     public var acousticModel: String
     public var dictionary: String
-    /// An MLLR mean transform for 8 kHz telephone speech (`models/build-narrowband-mllr`),
-    /// applied to clean narrowband utterances; nil decodes them with the model as it is.
-    public var narrowbandTransform: String?
-    /// The same for 8 kHz speech that passed the voice band's channel filters (300–3400 Hz,
-    /// ``TelephoneBand/holdsOnlyVoiceBand(_:sampleRate:)``; `models/build-narrowband-mllr
-    /// --band 300-3400`); nil hears it with ``narrowbandTransform``.
-    public var voiceBandTransform: String?
+    /// MLLR mean transforms for 8 kHz telephone speech (`models/build-narrowband-mllr`), by what
+    /// of the band its line passed (``TelephoneBand/line(of:sampleRate:)``), applied to clean
+    /// narrowband utterances: a line without one is heard with the whole band's; without that,
+    /// with the model as it is.
+    public var narrowbandTransforms: [TelephoneBand.Line: String]
 
-    public init(acousticModel: String, dictionary: String, narrowbandTransform: String? = nil, voiceBandTransform: String? = nil) {
+    public init(acousticModel: String, dictionary: String, narrowbandTransforms: [TelephoneBand.Line: String] = [:]) {
         self.acousticModel = acousticModel
         self.dictionary = dictionary
-        self.narrowbandTransform = narrowbandTransform
-        self.voiceBandTransform = voiceBandTransform
+        self.narrowbandTransforms = narrowbandTransforms
     }
 
-    /// Debian's `pocketsphinx-en-us`, with the project's narrowband transforms when found
-    /// (`models/build-narrowband-mllr`).
+    /// Debian's `pocketsphinx-en-us`, with the project's narrowband transforms that are found
+    /// (`models/build-narrowband-mllr`; `--band` for the lines that pass less).
     public static let debian = RecognitionModel(
         acousticModel: "/usr/share/pocketsphinx/model/en-us/en-us",
         dictionary: "/usr/share/pocketsphinx/model/en-us/cmudict-en-us.dict",
-        narrowbandTransform: ProjectFiles.locate("models/en-us-narrowband.mllr"),
-        voiceBandTransform: ProjectFiles.locate("models/en-us-voiceband.mllr"))
+        narrowbandTransforms: [.whole: "en-us-narrowband", .topCut: "en-us-topcut", .voiceBand: "en-us-voiceband"]
+            .compactMapValues { ProjectFiles.locate("models/\($0).mllr") })
 
     /// One clear line when the model cannot be used.
     func check() throws(RecognitionError) {
@@ -38,7 +35,7 @@ public struct RecognitionModel: Sendable, Equatable {
                 throw RecognitionError.model("\(acousticModel): not an acoustic model (no \(file); install pocketsphinx-en-us)")
             }
         }
-        for file in [dictionary] + [narrowbandTransform, voiceBandTransform].compactMap({ $0 }) where !FileManager.default.fileExists(atPath: file) {
+        for file in [dictionary] + narrowbandTransforms.values.sorted() where !FileManager.default.fileExists(atPath: file) {
             throw RecognitionError.model("\(file): no such file (install pocketsphinx-en-us)")
         }
     }
@@ -308,10 +305,9 @@ public final class SpeechRecognizer {
     public static let unfamiliarLineDistance = 30.0
     /// The acoustic check with the model's own means.
     private let verifier: AcousticVerifier
-    /// How 8 kHz utterances heard as telephone speech are heard (nil: no transform known), and
-    /// those of them that passed the voice band's channel filters (nil: as the others).
-    private let telephoneHearing: TelephoneHearing?
-    private let voiceBandHearing: TelephoneHearing?
+    /// How 8 kHz utterances heard as telephone speech are heard, by what of the band their line
+    /// passed (none: no transform known).
+    private let telephoneHearings: [TelephoneBand.Line: TelephoneHearing]
     private let identityTransform: MeanTransform?
     /// The transform the grammar decoder holds now (nil: the model's own means).
     private var appliedTransform: MeanTransform?
@@ -340,13 +336,12 @@ public final class SpeechRecognizer {
         features = try decoder.featureExtractor()
         let acoustic = try AcousticModel(directory: model.acousticModel)
         verifier = try AcousticVerifier(model: acoustic)
-        telephoneHearing = try model.narrowbandTransform.map { path throws(RecognitionError) in
-            try TelephoneHearing(model: acoustic, transform: path, prior: .telephone)
+        var hearings: [TelephoneBand.Line: TelephoneHearing] = [:]
+        for (line, path) in model.narrowbandTransforms {
+            hearings[line] = try TelephoneHearing(model: acoustic, transform: path, prior: .telephone(line))
         }
-        voiceBandHearing = try model.voiceBandTransform.map { path throws(RecognitionError) in
-            try TelephoneHearing(model: acoustic, transform: path, prior: .voiceBand)
-        }
-        identityTransform = telephoneHearing == nil && voiceBandHearing == nil ? nil : try MeanTransform.identity()
+        telephoneHearings = hearings
+        identityTransform = hearings.isEmpty ? nil : try MeanTransform.identity()
         appliedTransform = identityTransform
         if let projectDictionary { try addWords(from: projectDictionary) }
         try addGrammar(Self.hesitationSearch, jsgf: Self.hesitationGrammar)
@@ -818,15 +813,15 @@ public final class SpeechRecognizer {
     /// their speech (``trimmedToSpeech(_:sampleRate:)``); 8 kHz ones down to
     /// ``telephoneSpeechDownToSNR`` get the narrowband transform, and their cepstral mean is drawn
     /// towards that of telephone speech (``CepstralMeanPrior/telephone``), or towards the
-    /// call's `line` once it has said something; those that passed the voice band's channel
-    /// filters (``TelephoneBand/holdsOnlyVoiceBand(_:sampleRate:)``: a public network's line)
-    /// get that band's transform and prior (``CepstralMeanPrior/voiceBand``); clean wideband
-    /// ones' towards that of wideband speech (``CepstralMeanPrior/wideband``) and the call's line.
-    /// The development list limited to 300–3400 Hz (sox `sinc`), menu answers right / wrong of
-    /// 178, sentences and other words rejected, keywords and intents F1: heard as the rest of
-    /// telephone speech 154 / 14, 97.1 %, 78.7 %, 0.76, 0.76; so 153 / 5, 98.1 %, 84.8 %, 0.80,
-    /// 0.81; the same after G.711 µ-law 153 / 14 → 154 / 10, intents 0.74 → 0.77; the package's
-    /// files as before (BENCHMARKS.md).
+    /// call's `line` once it has said something; those whose line passed less of the band
+    /// (``TelephoneBand/line(of:sampleRate:)``: cut above 3.4 kHz, or the voice band of a public
+    /// network) get that line's transform and prior (``CepstralMeanPrior/telephone(_:)``); clean
+    /// wideband ones' towards that of wideband speech (``CepstralMeanPrior/wideband``) and the
+    /// call's line. The development list, menu answers right / wrong of 178, sentences and other
+    /// words rejected, keywords and intents F1, heard as the whole band before: limited to
+    /// 300–3400 Hz (sox `sinc`) 154 / 14, 97.1 %, 78.7 %, 0.76, 0.76 → 153 / 5, 98.1 %, 84.8 %,
+    /// 0.80, 0.81; cut above 3.4 kHz 157 / 12, 97.2 %, 75.6 %, 0.80, 0.79 → 163 / 5, 98.1 %,
+    /// 82.1 %, 0.82, 0.83; the package's files as before (BENCHMARKS.md).
     private func prepared(_ samples: [Int16], sampleRate: Int, line: CallLine = CallLine()) throws(RecognitionError) -> PreparedUtterance {
         let centered = Self.withoutOffset(samples)
         var (samples, sampleRate) = (Declipper.restored(centered) ?? centered, sampleRate)
@@ -839,8 +834,7 @@ public final class SpeechRecognizer {
         let noisy = snr < Self.noiseReductionBelowSNR
         let cleaned = Self.trimmedToSpeech(noisy ? reducer.reduce(samples) : samples, sampleRate: sampleRate)
         let narrowband = sampleRate < 16000 && snr >= Self.telephoneSpeechDownToSNR
-        let voiceBand = narrowband && voiceBandHearing != nil && TelephoneBand.holdsOnlyVoiceBand(samples, sampleRate: sampleRate)
-        let hearing = voiceBand ? voiceBandHearing : narrowband ? telephoneHearing : nil
+        let hearing = narrowband ? telephoneHearings[TelephoneBand.line(of: samples, sampleRate: sampleRate)] ?? telephoneHearings[.whole] : nil
         adapt(to: hearing?.transform ?? identityTransform)
         var utterance = PreparedUtterance(samples: try Self.resampled(cleaned, from: sampleRate, to: 16000),
                                           verifier: hearing?.verifier ?? verifier, holdsSpeech: holdsSpeech, denoised: noisy,

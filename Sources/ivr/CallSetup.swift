@@ -22,7 +22,7 @@ func speechRecognizer(dictionary: String? = nil) throws -> SpeechRecognizer {
 }
 
 private let notedMissingNarrowbandTransform: Void = {
-    guard RecognitionModel.debian.narrowbandTransform == nil else { return }
+    guard RecognitionModel.debian.narrowbandTransforms[.whole] == nil else { return }
     printError("ivr: note: models/en-us-narrowband.mllr was not found (current folder, above this program, share/ivr): "
         + "8 kHz telephone speech is recognized without its narrowband transform, less accurately; set IVR_HOME to the project's folder")
 }()

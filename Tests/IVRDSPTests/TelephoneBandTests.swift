@@ -29,13 +29,13 @@ struct TelephoneBandTests {
         #expect(!TelephoneBand.holdsOnlyTelephoneBand([Int16](repeating: 0, count: 16000), sampleRate: 16000))
     }
 
-    @Test("8 kHz speech from 140 Hz to 3.9 kHz is not voice band only; from 300 to 3400 Hz it is, with a codec's faint noise or not")
-    func tellsTheVoiceBand() {
-        #expect(!TelephoneBand.holdsOnlyVoiceBand(voice(rate: 8000, top: 3900), sampleRate: 8000))
-        #expect(!TelephoneBand.holdsOnlyVoiceBand(voice(rate: 8000, bottom: 300, top: 3900), sampleRate: 8000))  // one edge only
-        #expect(!TelephoneBand.holdsOnlyVoiceBand(voice(rate: 8000, top: 3400), sampleRate: 8000))
+    @Test("8 kHz speech from 140 Hz to 3.9 kHz passed the whole band; up to 3.4 kHz the top was cut; from 300 to 3400 Hz the voice band, with a codec's faint noise or not")
+    func tellsTheLine() {
+        #expect(TelephoneBand.line(of: voice(rate: 8000, top: 3900), sampleRate: 8000) == .whole)
+        #expect(TelephoneBand.line(of: voice(rate: 8000, bottom: 300, top: 3900), sampleRate: 8000) == .whole)
+        #expect(TelephoneBand.line(of: voice(rate: 8000, top: 3400), sampleRate: 8000) == .topCut)
         let voiceBand = voice(rate: 8000, bottom: 300, top: 3400)
-        #expect(TelephoneBand.holdsOnlyVoiceBand(voiceBand, sampleRate: 8000))
+        #expect(TelephoneBand.line(of: voiceBand, sampleRate: 8000) == .voiceBand)
         // White noise 40 dB under the speech, as G.711's quantization noise fills the empty bands.
         var state: UInt64 = 1
         let rms = (voiceBand.map { Double($0) * Double($0) }.reduce(0, +) / Double(voiceBand.count)).squareRoot()
@@ -44,8 +44,8 @@ struct TelephoneBandTests {
             let uniform = Double(state >> 11) / Double(1 << 53) - 0.5
             return Int16(clamping: Int((Double(sample) + uniform * 3.46 * rms / 100).rounded()))
         }
-        #expect(TelephoneBand.holdsOnlyVoiceBand(noisy, sampleRate: 8000))
-        #expect(!TelephoneBand.holdsOnlyVoiceBand(voice(rate: 16000, bottom: 300, top: 3400), sampleRate: 16000))  // a wide rate: another question
-        #expect(!TelephoneBand.holdsOnlyVoiceBand([Int16](repeating: 0, count: 8000), sampleRate: 8000))
+        #expect(TelephoneBand.line(of: noisy, sampleRate: 8000) == .voiceBand)
+        #expect(TelephoneBand.line(of: voice(rate: 16000, bottom: 300, top: 3400), sampleRate: 16000) == .whole)  // a wide rate: another question
+        #expect(TelephoneBand.line(of: [Int16](repeating: 0, count: 8000), sampleRate: 8000) == .whole)
     }
 }

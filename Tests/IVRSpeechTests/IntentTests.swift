@@ -380,14 +380,14 @@ struct RecognitionTests {
 
     @Test("clean 8 kHz speech is decoded with the narrowband transform, 16 kHz speech without it")
     func narrowbandTransform() throws {
-        #expect(RecognitionModel.debian.narrowbandTransform?.hasSuffix("models/en-us-narrowband.mllr") == true)
+        #expect(RecognitionModel.debian.narrowbandTransforms[.whole]?.hasSuffix("models/en-us-narrowband.mllr") == true)
         let digits = "#JSGF V1.0;\ngrammar d;\npublic <d> = (zero | one | two | three | four | five | six | seven | eight | nine)+;\n"
         let strings = ["four one nine seven two six", "eight zero three five", "two two six one nine", "seven three eight zero one four"]
         let digitCount = 2 * strings.joined(separator: " ").split(separator: " ").count
         /// A recognizer with `transform` (nil: none) and the digits grammar.
         func recognizer(transform: String?) throws -> SpeechRecognizer {
             var model = RecognitionModel.debian
-            model.narrowbandTransform = transform
+            model.narrowbandTransforms = transform.map { [.whole: $0] } ?? [:]
             let recognizer = try SpeechRecognizer(model: model)
             try recognizer.addGrammar("digits", jsgf: digits)
             try recognizer.use("digits")
@@ -410,7 +410,7 @@ struct RecognitionTests {
         let scrambling = try writeTemporary(MeanTransform.diagonal(scale: 0.5, offset: 20), name: "scrambling.mllr")
         let scrambled = try recognizer(transform: scrambling), plain = try recognizer(transform: nil)
         guard let wide = try fliteSpeech(strings[0], voice: "kal16", rate: 16000),
-              let scrambledErrors = try digitErrors(scrambled), let real = try digitErrors(recognizer(transform: RecognitionModel.debian.narrowbandTransform))
+              let scrambledErrors = try digitErrors(scrambled), let real = try digitErrors(recognizer(transform: RecognitionModel.debian.narrowbandTransforms[.whole]))
         else { return }
         #expect(scrambledErrors > digitCount / 2, "the transform is not applied at 8 kHz: \(scrambledErrors) errors")
         #expect(real <= digitCount / 5, "\(real) of \(digitCount) digits wrong with the project's transform")
@@ -427,7 +427,7 @@ struct RecognitionTests {
         guard tools.allSatisfy(FileManager.default.isExecutableFile(atPath:)) else { return }
         try withModel(builtBy: "build-narrowband-mllr", arguments: ["--utterances", "24", "--no-real"], named: "mllr") { output in
             var model = RecognitionModel.debian
-            model.narrowbandTransform = output
+            model.narrowbandTransforms = [.whole: output]
             _ = try SpeechRecognizer(model: model)
         }
     }

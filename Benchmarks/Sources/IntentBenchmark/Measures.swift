@@ -70,16 +70,17 @@ func progress(_ text: String) {
     FileHandle.standardError.write(Data("\r\u{1B}[K\(text)".utf8))
 }
 
-/// 8 kHz audio through the voice band's channel filters (sox's `sinc 300-3400`, as
-/// `scripts/benchmark-intents` limits the recordings for a public-network line).
-func voiceBand(_ samples: [Int16]) throws -> [Int16] {
+/// 8 kHz audio limited to `band` (sox `sinc` arguments: `300-3400` for a public network's
+/// voice band, `-3400` for a line cut at the top), as `scripts/benchmark-intents` limits the
+/// recordings.
+func limited(_ samples: [Int16], to band: String) throws -> [Int16] {
     let input = FileManager.default.temporaryDirectory.appendingPathComponent("ivr-band-\(UUID().uuidString).wav").path
     let output = input + ".band.wav"
     defer { for path in [input, output] { try? FileManager.default.removeItem(atPath: path) } }
     try SoundFileWriter(path: input, sampleRate: 8000).write(samples: samples)
     let sox = Process()
     sox.executableURL = URL(fileURLWithPath: "/usr/bin/sox")
-    sox.arguments = [input, output, "sinc", "300-3400"]
+    sox.arguments = [input, output, "sinc", band]
     try sox.run()
     sox.waitUntilExit()
     return try AudioFileSource(path: output, sampleRate: 8000).readAll()

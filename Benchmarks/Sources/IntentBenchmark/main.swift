@@ -30,7 +30,7 @@ func runs(_ section: String) -> Bool { only == nil || only == section }
 
 // A copy of this program away from the project (without IVR_HOME) would measure 8 kHz speech
 // without the narrowband transform, far worse, and say nothing.
-guard RecognitionModel.debian.narrowbandTransform != nil else {
+guard RecognitionModel.debian.narrowbandTransforms[.whole] != nil else {
     FileHandle.standardError.write(Data("IntentBenchmark: models/en-us-narrowband.mllr not found; run it from the project or set IVR_HOME\n".utf8))
     exit(1)
 }
@@ -58,9 +58,11 @@ let digitsGrammar = "#JSGF V1.0;\ngrammar digits;\npublic <digits> = <digit>+;\n
 if only == "cepstral-mean" {
     // Each speaker's mean over its sentences; the prior is the real speaker's and the synthetic
     // voices' average, one half each (the real line's character, the voices' variety).
-    // VOICE_BAND=1: the voices limited to 300–3400 Hz as well (REAL_SOUNDS then holds the
-    // recordings so limited): CepstralMeanPrior.voiceBand.
-    let limitedToVoiceBand = ProcessInfo.processInfo.environment["VOICE_BAND"] == "1"
+    // VOICE_BAND=300-3400 or -3400 (sox `sinc` arguments): the voices limited so as well
+    // (REAL_SOUNDS then holds the recordings so limited): CepstralMeanPrior.telephone(.voiceBand)
+    // or (.topCut).
+    let band = ProcessInfo.processInfo.environment["VOICE_BAND"]
+    let line: TelephoneBand.Line = band == nil ? .whole : band!.hasPrefix("-") ? .topCut : .voiceBand
     func average(_ means: [[Float]]) -> [Float] {
         means.dropFirst().reduce(means[0]) { zip($0, $1).map(+) }.map { $0 / Float(means.count) }
     }
@@ -72,19 +74,19 @@ if only == "cepstral-mean" {
             let wideband = try voice.speak(text.text, sampleRate: 16000)
             guard RealSpeech.rate == 8000 else { return wideband }
             let narrow = try telephone(wideband, snr: nil, seed: 0)
-            return limitedToVoiceBand ? try voiceBand(narrow) : narrow
+            return try band.map { try limited(narrow, to: $0) } ?? narrow
         })
     }
     let means = try spoken.map { speaker in average(try speaker.audio.map { try recognizer.cepstralMean(of: $0, sampleRate: RealSpeech.rate).mean }) }
     let prior = average([means[0], average(Array(means.dropFirst()))])
-    let priorName = RealSpeech.rate == 8000 ? limitedToVoiceBand ? "voiceBand" : "telephone" : "wideband"
+    let priorName = RealSpeech.rate == 8000 ? "telephone(.\(line))" : "wideband"
     print("CepstralMeanPrior.\(priorName): [" + prior.map { String(format: "%.2f", $0) }.joined(separator: ", ") + "]")
     print("real sentences: [" + means[0].map { String(format: "%.2f", $0) }.joined(separator: ", ") + "]")
     // Its word offset (telephone speech only: a wideband utterance is not heard again on its
     // line): how far the same sentences' words, each decoded with a grammar of its own words on
     // the current prior, show the line from that prior's mean, beyond the current offset.
     guard RealSpeech.rate == 8000 else { exit(0) }
-    let telephonePrior = limitedToVoiceBand ? CepstralMeanPrior.voiceBand : CepstralMeanPrior.telephone
+    let telephonePrior = CepstralMeanPrior.telephone(line)
     func shownBeyondPrior(_ audio: [Int16], _ words: [String]) throws -> [Float]? {
         guard !words.isEmpty, words.allSatisfy(recognizer.knows) else { return nil }
         try recognizer.addGrammar("sentence", jsgf: "#JSGF V1.0;\ngrammar sentence;\npublic <sentence> = \(words.joined(separator: " "));\n")

@@ -5,8 +5,8 @@ import Testing
 @testable import IVRSpeech
 import IVRTestSupport
 
-@Suite("Telephone speech through the voice band's channel filters")
-struct VoiceBandTests {
+@Suite("Telephone speech through lines that pass less of the band")
+struct LimitedLineTests {
     /// The development list's letters and phonetic alphabet (asterisk-core-sounds-en, installed
     /// with the tests): each word with its file.
     static let menus: [[(word: String, file: String)]] = [
@@ -16,14 +16,14 @@ struct VoiceBandTests {
             "abcdefghijklmnopqrstuvwxyz").map { ($0, "phonetic/\($1)_p") },
     ]
 
-    /// `samples` (8 kHz) limited to 300–3400 Hz by sox, as a public network's line passes them.
-    static func throughVoiceBand(_ samples: [Int16]) throws -> [Int16] {
-        let input = ScratchFolder.file("wide.wav"), output = ScratchFolder.file("voice-band.wav")
+    /// `samples` (8 kHz) limited to `band` by sox (`sinc` arguments).
+    static func limited(_ samples: [Int16], to band: String) throws -> [Int16] {
+        let input = ScratchFolder.file("wide.wav"), output = ScratchFolder.file("limited.wav")
         defer { for path in [input, output] { try? FileManager.default.removeItem(atPath: path) } }
         try SoundFileWriter(path: input, sampleRate: 8000).write(samples: samples)
         let sox = Process()
         sox.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        sox.arguments = ["sox", input, output, "sinc", "300-3400"]
+        sox.arguments = ["sox", input, output, "sinc", band]
         try sox.run()
         sox.waitUntilExit()
         return try AudioFileSource(path: output, sampleRate: 8000).readAll()
@@ -45,21 +45,22 @@ struct VoiceBandTests {
         return taken
     }
 
-    @Test("real answers through the voice band: fewer wrong with that band's transform and prior, as many right; the whole band as before")
-    func voiceBandHearing() throws {
+    @Test("real answers through the voice band or a line cut above 3.4 kHz: fewer wrong with that line's transform and prior, as many right; the whole band as before",
+          arguments: [("300-3400", TelephoneBand.Line.voiceBand), ("-3400", .topCut)])
+    func limitedLineHearing(band: String, line: TelephoneBand.Line) throws {
         let folder = "/usr/share/asterisk/sounds/en"
         guard FileManager.default.fileExists(atPath: folder + "/letters/a.wav"), FileManager.default.isExecutableFile(atPath: "/usr/bin/sox"),
-              RecognitionModel.debian.voiceBandTransform != nil else { return }
+              RecognitionModel.debian.narrowbandTransforms[line] != nil else { return }
         let recorded = try Self.menus.map { menu in try menu.map { ($0.word, try AudioFileSource(path: "\(folder)/\($0.file).wav", sampleRate: 8000).readAll()) } }
-        let limited = try recorded.map { menu in try menu.map { ($0.0, try Self.throughVoiceBand($0.1)) } }
-        #expect(limited.allSatisfy { $0.allSatisfy { TelephoneBand.holdsOnlyVoiceBand($0.1, sampleRate: 8000) } })
+        let limited = try recorded.map { menu in try menu.map { ($0.0, try Self.limited($0.1, to: band)) } }
+        #expect(limited.allSatisfy { $0.allSatisfy { TelephoneBand.line(of: $0.1, sampleRate: 8000) == line } })
         var general = RecognitionModel.debian
-        general.voiceBandTransform = nil
-        let withBand = try SpeechRecognizer(), without = try SpeechRecognizer(model: general)
-        let heard = try Self.answers(limited, withBand), heardWithout = try Self.answers(limited, without)
+        general.narrowbandTransforms[line] = nil
+        let withLine = try SpeechRecognizer(), without = try SpeechRecognizer(model: general)
+        let heard = try Self.answers(limited, withLine), heardWithout = try Self.answers(limited, without)
         #expect(heard.wrong < heardWithout.wrong && heard.right >= heardWithout.right - 1, "with: \(heard), without: \(heardWithout)")
         // The recordings as they are (up to 3.9 kHz) are heard as all telephone speech is.
         let whole = Array(recorded[0].prefix(8))
-        #expect(try Self.answers([whole], withBand) == Self.answers([whole], without))
+        #expect(try Self.answers([whole], withLine) == Self.answers([whole], without))
     }
 }
