@@ -14,8 +14,8 @@ public enum TelephoneBand {
     /// True when `samples`, at `sampleRate` (above 8 kHz), hold speech of the telephone band only,
     /// judged on their loudest 30 % of frames; false for quiet or short audio.
     public static func holdsOnlyTelephoneBand(_ samples: [Int16], sampleRate: Int) -> Bool {
-        guard sampleRate > 8000, let ratio = bandRatioDB(samples, sampleRate: sampleRate, of: 4300...7500) else { return false }
-        return ratio < narrowbandBelowDB
+        guard sampleRate > 8000, let ratios = bandRatiosDB(samples, sampleRate: sampleRate, of: [4300...7500]) else { return false }
+        return ratios[0] < narrowbandBelowDB
     }
 
     /// What of the 8 kHz band a telephone line passes, told by its edges.
@@ -44,14 +44,15 @@ public enum TelephoneBand {
     /// The band the line that carried `samples`, at 8 kHz, passes (``topCutBelowDB``,
     /// ``voiceBandBottomBelowDB``); ``Line/whole`` at other rates and for quiet or short audio.
     public static func line(of samples: [Int16], sampleRate: Int) -> Line {
-        guard sampleRate == 8000, let top = bandRatioDB(samples, sampleRate: sampleRate, of: 3550...3950),
-              top < topCutBelowDB, let bottom = bandRatioDB(samples, sampleRate: sampleRate, of: 60...200) else { return .whole }
-        return bottom < voiceBandBottomBelowDB ? .voiceBand : .topCut
+        guard sampleRate == 8000, let ratios = bandRatiosDB(samples, sampleRate: sampleRate, of: [3550...3950, 60...200]),
+              ratios[0] < topCutBelowDB else { return .whole }
+        return ratios[1] < voiceBandBottomBelowDB ? .voiceBand : .topCut
     }
 
-    /// Power in `range` (Hz) over that of 300–3400 Hz, in dB, in the loudest 30 % of frames of
-    /// about 30 ms; nil when there is too little audio or no power in the band.
-    static func bandRatioDB(_ samples: [Int16], sampleRate: Int, of range: ClosedRange<Double>) -> Double? {
+    /// Power in each of `ranges` (Hz) over that of 300–3400 Hz, in dB, in the loudest 30 % of
+    /// frames of about 30 ms (one spectrum per frame for all of them); nil when there is too
+    /// little audio or no power in the band.
+    static func bandRatiosDB(_ samples: [Int16], sampleRate: Int, of ranges: [ClosedRange<Double>]) -> [Double]? {
         var length = 1
         while length < sampleRate * 3 / 100 { length *= 2 }
         let starts = Array(stride(from: 0, to: samples.count - length + 1, by: length))
@@ -60,16 +61,16 @@ public enum TelephoneBand {
         let loudest = starts.indices.sorted { powers[$0] > powers[$1] }.prefix(max(1, starts.count * 3 / 10)).map { starts[$0] }
         let window = (0..<length).map { 0.5 - 0.5 * cos(2 * Double.pi * Double($0) / Double(length)) }
         let hertzPerBin = Double(sampleRate) / Double(length)
-        var band = 0.0, inRange = 0.0
+        var band = 0.0, inRanges = [Double](repeating: 0, count: ranges.count)
         for start in loudest {
             let spectrum = FFT.forward((0..<length).map { Double(samples[start + $0]) * window[$0] })
             for bin in 1..<length / 2 {
                 let frequency = Double(bin) * hertzPerBin, power = spectrum[bin].re * spectrum[bin].re + spectrum[bin].im * spectrum[bin].im
                 if frequency >= 300 && frequency <= 3400 { band += power }
-                if range.contains(frequency) { inRange += power }
+                for (index, range) in ranges.enumerated() where range.contains(frequency) { inRanges[index] += power }
             }
         }
         guard band > 0 else { return nil }
-        return 10 * log10(max(inRange, 1e-30) / band)
+        return inRanges.map { 10 * log10(max($0, 1e-30) / band) }
     }
 }

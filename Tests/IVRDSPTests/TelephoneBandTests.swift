@@ -37,13 +37,8 @@ struct TelephoneBandTests {
         let voiceBand = voice(rate: 8000, bottom: 300, top: 3400)
         #expect(TelephoneBand.line(of: voiceBand, sampleRate: 8000) == .voiceBand)
         // White noise 40 dB under the speech, as G.711's quantization noise fills the empty bands.
-        var state: UInt64 = 1
-        let rms = (voiceBand.map { Double($0) * Double($0) }.reduce(0, +) / Double(voiceBand.count)).squareRoot()
-        let noisy = voiceBand.map { sample -> Int16 in
-            state = state &* 6364136223846793005 &+ 1442695040888963407
-            let uniform = Double(state >> 11) / Double(1 << 53) - 0.5
-            return Int16(clamping: Int((Double(sample) + uniform * 3.46 * rms / 100).rounded()))
-        }
+        var generator = NoiseGenerator(seed: 1)
+        let noisy = generator.addingWhite(to: voiceBand, snr: 40)
         #expect(TelephoneBand.line(of: noisy, sampleRate: 8000) == .voiceBand)
         #expect(TelephoneBand.line(of: voice(rate: 16000, bottom: 300, top: 3400), sampleRate: 16000) == .whole)  // a wide rate: another question
         #expect(TelephoneBand.line(of: [Int16](repeating: 0, count: 8000), sampleRate: 8000) == .whole)
