@@ -1,6 +1,12 @@
 extension Collection where Element == Int16 {
-    /// The mean of the squared samples (0 when empty), in squared sample units.
+    /// The mean of the squared samples (0 when empty), in squared sample units. Inlinable, so
+    /// that callers in other modules get it specialized for their collection (unspecialized,
+    /// the framing of an utterance's samples took a tenth of the recognizer's time).
+    @inlinable
     public var meanPower: Double {
-        isEmpty ? 0 : reduce(0.0) { $0 + Double($1) * Double($1) } / Double(count)
+        guard !isEmpty else { return 0 }
+        var sum = 0.0
+        for sample in self { sum += Double(sample) * Double(sample) }
+        return sum / Double(count)
     }
 }
