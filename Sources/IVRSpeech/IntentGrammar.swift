@@ -217,10 +217,13 @@ public struct IntentGrammar {
                 guard case .mapping(let entries) = value else { problem(value, "intents must be a mapping"); continue }
                 for (name, templates) in entries {
                     guard let intentName = name.string else { continue }
+                    if case .sequence(let list) = templates, list.isEmpty {
+                        problem(name, "intent '\(intentName)' has no phrase")
+                        continue
+                    }
+                    // Each phrase that cannot be read is named where it is.
                     let items = templates.array().isEmpty ? [templates] : templates.array()
-                    let parsed = items.compactMap { parse($0, "intent '\(intentName)'") }
-                    if parsed.isEmpty { problem(name, "intent '\(intentName)' has no phrase") }
-                    intents.append((intentName, parsed))
+                    intents.append((intentName, items.compactMap { parse($0, "intent '\(intentName)'") }))
                 }
             default:
                 problem(key, "unknown key '\(key.string ?? "?")' (an intent file has rules, slots and intents)")

@@ -114,6 +114,8 @@ struct IntentTemplateTests {
           pay: ["pay [my] <bil>"]
           paint: ["paint it {shade}"]
           odd: ["zorblax the bill"]
+          unclosed: "pay (my bill"
+          empty: []
         """, name: "broken.yaml")
         do {
             _ = try IntentGrammar.load(path: path, knows: { $0 != "zorblax" })
@@ -124,6 +126,9 @@ struct IntentTemplateTests {
             #expect(lines.contains { $0.hasPrefix("6:") && $0.contains("no rule named 'bil'") }, "\(lines)")
             #expect(lines.contains { $0.hasPrefix("7:") && $0.contains("no slot list or built-in type named 'shade'") }, "\(lines)")
             #expect(lines.contains { $0.hasPrefix("8:") && $0.contains("'zorblax' is not in the recognizer's dictionary") }, "\(lines)")
+            // A malformed phrase is named once, where it is; an empty list is an intent without one.
+            #expect(lines.filter { $0.contains("'unclosed'") } == ["9: intent 'unclosed': column 5: '(' is not closed by ')' in 'pay (my bill'"], "\(lines)")
+            #expect(lines.contains { $0.hasPrefix("10:") && $0.contains("intent 'empty' has no phrase") }, "\(lines)")
             #expect(error.problems.allSatisfy { $0.description.hasPrefix(path) })
         }
     }
