@@ -359,12 +359,11 @@ public final class SpeechRecognizer {
     private func secondLook(at result: (heard: Recognition, match: IntentMatch?, confidence: Double), of utterance: PreparedUtterance,
                          intents name: String, grammar: IntentGrammar) throws(RecognitionError) -> (heard: Recognition, match: IntentMatch?, confidence: Double) {
         guard !result.heard.reheard, let match = result.match else { return result }
+        func sameAnswer(_ other: IntentMatch?) -> Bool { other?.intent == match.intent && other?.slots == match.slots }
         if result.confidence >= IntentThresholds.defaultThreshold {
             guard let lead = result.heard.rivalLead, lead < Self.doubtedBelowLead, var compressed = try compressedHearing(of: utterance) else { return result }
             let again = try understood(&compressed, intents: name, grammar: grammar, spotting: false)
-            guard again.confidence >= IntentThresholds.defaultThreshold, again.match?.intent != match.intent || again.match?.slots != match.slots else {
-                return result
-            }
+            guard again.confidence >= IntentThresholds.defaultThreshold, !sameAnswer(again.match) else { return result }
             var doubted = result
             doubted.confidence *= 1 - again.confidence
             return doubted
@@ -376,13 +375,12 @@ public final class SpeechRecognizer {
         var scale = Self.rescueScale
         // Compressed, the same answer was heard better but not well enough: a voice higher still
         // (telephone speech; on a wideband line it gained nothing).
-        if utterance.telephone, rescued.confidence < Self.rescuedAbove, rescued.confidence > result.confidence,
-           rescued.match?.intent == match.intent, rescued.match?.slots == match.slots,
+        if utterance.telephone, rescued.confidence < Self.rescuedAbove, rescued.confidence > result.confidence, sameAnswer(rescued.match),
            var deeper = try compressedHearing(of: utterance, scale: Self.deeperRescueScale) {
             rescued = try understood(&deeper, intents: name, grammar: grammar, spotting: long)
             scale = Self.deeperRescueScale
         }
-        guard rescued.confidence >= Self.rescuedAbove, rescued.match?.intent == match.intent, rescued.match?.slots == match.slots else { return result }
+        guard rescued.confidence >= Self.rescuedAbove, sameAnswer(rescued.match) else { return result }
         rescued.heard.scale = scale
         rescued.heard.line = result.heard.line  // the line as it is, for the call's next utterances
         return rescued
