@@ -110,6 +110,9 @@ final class AcousticVerifier {
         let frames: Range<Int>
         let path: [Int]
         let ratios: [Float]
+
+        /// The sum of its frames' ratios.
+        var ratio: Double { ratios.reduce(0) { $0 + Double($1) } }
     }
 
     /// `units` aligned in order over `frames` of `scores`; nil when they do not fit (each state

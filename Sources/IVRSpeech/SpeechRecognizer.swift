@@ -694,9 +694,12 @@ public final class SpeechRecognizer {
             var total = AcousticEvidence()
             for segment in spoken {
                 let phrase = segment.word.split(separator: " ").map(String.init)
-                let units: [AcousticVerifier.Unit] = phrase.map { decoder.phones($0) }
                 let range = Int(segment.start)..<Int(segment.end) + 1
-                let aligned = verifier.alignment(of: units, over: range, in: scores)
+                // The phrase as it explains its frames best of its pronunciations: the keyword
+                // search knows only the first (the development list's speaker says "message"
+                // as "M EH S IH JH" where the first is "M EH S AH JH").
+                let (units, aligned) = pronounced(phrase).map { units in (units, verifier.alignment(of: units, over: range, in: scores)) }
+                    .max { ($0.1?.ratio ?? -.infinity) < ($1.1?.ratio ?? -.infinity) } ?? (phrase.map { decoder.phones($0) }, nil)
                 let found = verifier.evidence(of: aligned, units: units.count)
                 // A single word may be found over speech that only resembles it (not judged so
                 // in denoised speech, where every phone is explained less well).

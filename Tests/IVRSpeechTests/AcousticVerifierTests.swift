@@ -302,4 +302,21 @@ struct AcousticVerifierTests {
             #expect(result.heard.words == [letter], "\(letter): \(result.heard.text) \(result.confidence)")
         }
     }
+
+    @Test("a spotted word is checked as it was said, in the best of its pronunciations: the real speaker's 'message' (M EH S IH JH)")
+    func spottedInItsPronunciation() throws {
+        // The development list's sentences: four that say "message(s)", two that do not.
+        let folder = "/usr/share/asterisk/sounds/en"
+        guard FileManager.default.fileExists(atPath: folder + "/vm-nomore.wav") else { return }
+        let recognizer = try SpeechRecognizer()
+        try recognizer.addKeywords("keywords", phrases: [("message", nil), ("messages", nil), ("mailbox", nil)])
+        try recognizer.use("keywords")
+        func messagesFound(in file: String) throws -> Bool {
+            let speech = try AudioFileSource(path: "\(folder)/\(file).wav", sampleRate: 8000).readAll()
+            return try recognizer.recognize(speech, sampleRate: 8000).confirmedPhrases().contains { $0.hasPrefix("message") }
+        }
+        // Checked in the keyword search's pronunciation (M EH S AH JH) none of the four was found.
+        for file in ["vm-nomore", "vm-undeleted", "vm-nobox", "vm-whichbox"] { #expect(try messagesFound(in: file), "\(file)") }
+        for file in ["conf-full", "agent-pass"] { #expect(try !messagesFound(in: file), "\(file)") }
+    }
 }

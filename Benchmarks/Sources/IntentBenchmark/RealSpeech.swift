@@ -254,9 +254,14 @@ struct RealSpeechRows {
         print("CPU s per s of speech, `--keywords` (spotting and check) / plain keyword spotting (ratio): \(spottingCPU.row)\n")
     }
 
-    /// Spotted phrases for a trace: `phrase:ratio:frames:over-phone-loop`, comma-separated.
+    /// Spotted phrases for a trace: `phrase:ratio:frames:over-phone-loop[:weakest-phones]:confidence`,
+    /// comma-separated.
     static func describe(_ phrases: [Recognition.SpottedPhrase]) -> String {
-        phrases.map { "\($0.phrase):\(String(format: "%.2f", $0.evidence.perFrame)):\($0.evidence.frames):\(String(format: "%.2f", $0.evidence.overPhoneLoop))" }
+        phrases.map {
+            let evidence = $0.evidence
+            let weakest = evidence.weakestPhones.map { String(format: ":w%.1f", $0) } ?? ""
+            return "\($0.phrase):\(String(format: "%.2f", evidence.perFrame)):\(evidence.frames):\(String(format: "%.2f", evidence.overPhoneLoop))\(weakest):\(String(format: "%.2f", evidence.confidence))"
+        }
             .joined(separator: ",")
     }
 
