@@ -67,18 +67,19 @@ final class AcousticVerifier {
 
     /// The mean ratio per frame of the `count` phones of an aligned hypothesis' words that it
     /// explains worst (each phone's ratio the mean over its frames); nil without word frames.
-    /// A last phone given no more than its states' one frame each is left out: a keyword
-    /// search ends a phrase as soon as its last phone can end, so that phone is cut rather than
-    /// unexplained (the development list's sentence-final "message" had its "JH" at −15 to
-    /// −21 nats per frame over three frames; the phrase was rejected for it).
-    func weakestPhones(of aligned: Alignment, count: Int) -> Double? {
+    /// When `lastMayBeCut`, a last phone given no more than its states' one frame each is left
+    /// out: a keyword search ends a phrase where its last phone can first end, and at the end
+    /// of what is said that phone trails off after it (the development list's sentence-final
+    /// "message" had its "JH" at −15 to −21 nats per frame over three frames and was rejected
+    /// for it). Inside speech such a phone is judged: "messages" is found over "message has".
+    func weakestPhones(of aligned: Alignment, count: Int, lastMayBeCut: Bool = false) -> Double? {
         var sums = [(ratio: Double, frames: Int)](repeating: (0, 0), count: aligned.states.count / 3)
         for (offset, state) in aligned.path.enumerated() where aligned.isWord[aligned.states[state].unit] {
             sums[state / 3].ratio += Double(aligned.ratios[offset])
             sums[state / 3].frames += 1
         }
         let phonesAligned = sums.indices.filter { sums[$0].frames > 0 }
-        if phonesAligned.count > 1, let last = phonesAligned.last, sums[last].frames <= 3 { sums[last].frames = 0 }
+        if lastMayBeCut, phonesAligned.count > 1, let last = phonesAligned.last, sums[last].frames <= 3 { sums[last].frames = 0 }
         let weakest = sums.filter { $0.frames > 0 }.map { $0.ratio / Double($0.frames) }.sorted().prefix(count)
         return weakest.isEmpty ? nil : weakest.reduce(0, +) / Double(weakest.count)
     }

@@ -655,6 +655,12 @@ public final class SpeechRecognizer {
     /// compared with its rivals (most of that cost was sentences forced into a menu's words).
     static let rivalsCompareAbove = 0.05
 
+    /// A spotted phrase that the keyword search ends at most this many frames before the
+    /// utterance's speech ends is the last thing said: the search cut its last sounds short,
+    /// and they trail off (``AcousticVerifier/weakestPhones(of:count:lastMayBeCut:)``). The
+    /// development list's sentence-final "message" ended 0.3–0.45 s before its speech did.
+    static let speechEndFrames = 50
+
     /// Decodes with `search` and checks what was heard acoustically (unless not `checked`);
     /// with `grammar`, the words are also compared with the grammar's other phrases.
     private func decode(_ utterance: inout PreparedUtterance, with search: String, checked: Bool = true,
@@ -703,8 +709,9 @@ public final class SpeechRecognizer {
                 let found = verifier.evidence(of: aligned, units: units.count)
                 // A single word may be found over speech that only resembles it (not judged so
                 // in denoised speech, where every phone is explained less well).
+                let endsSpeech = scores.count - Self.spottingPauseSamples.count / Self.samplesPerFrame - range.upperBound <= Self.speechEndFrames
                 let weakest = phrase.count == 1 && !utterance.denoised
-                    ? aligned.flatMap { verifier.weakestPhones(of: $0, count: AcousticEvidence.weakestPhonesCounted) } : nil
+                    ? aligned.flatMap { verifier.weakestPhones(of: $0, count: AcousticEvidence.weakestPhonesCounted, lastMayBeCut: endsSpeech) } : nil
                 let phones = units.reduce(0) { $0 + ($1?.count ?? 0) }
                 let loop = verifier.phoneLoopRatio(over: range, in: scores)
                 let frames = found.reduce(0) { $0 + $1.frames }

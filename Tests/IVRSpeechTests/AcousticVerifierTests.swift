@@ -303,7 +303,7 @@ struct AcousticVerifierTests {
         }
     }
 
-    @Test("a spotted word is checked as it was said: in the best of its pronunciations, its last phone cut where the search ended it")
+    @Test("a spotted word is checked as it was said: in the best of its pronunciations, and at the end of speech without the last phone the search cut short")
     func spottedInItsPronunciation() throws {
         // The development list's sentences: five that say "message(s)", two that do not.
         let folder = "/usr/share/asterisk/sounds/en"
