@@ -49,8 +49,7 @@ extension CallSession {
             state = .contactNumber(entry)
             switch step {
             case .more:
-                deadline = now + flow.settings.interDigitTimeout
-                return []
+                return waitForMoreDigits()
             case .complete(let number):
                 guard let request = contactRequest else { return [] }
                 return completeContact(request, number: number)
@@ -134,8 +133,7 @@ extension CallSession {
     func extensionStep(_ step: DigitEntry.Step, of entry: DigitEntry, target: String) -> [CallCommand] {
         switch step {
         case .more:
-            deadline = now + flow.settings.interDigitTimeout
-            return []
+            return waitForMoreDigits()
         case .complete(let number):
             extensionNumber = number
             data["extension"] = number
@@ -153,6 +151,12 @@ extension CallSession {
 
     // MARK: Collecting and verifying
 
+    /// An entry not yet complete: the next digit is awaited until the inter-digit timeout.
+    func waitForMoreDigits() -> [CallCommand] {
+        deadline = now + flow.settings.interDigitTimeout
+        return []
+    }
+
     /// Notes an entry that ended at its full length, so that a `#` right after it is not
     /// taken as the next input.
     func noteComplete(_ step: DigitEntry.Step) {
@@ -163,8 +167,7 @@ extension CallSession {
         guard case .collect(let collect)? = flow.nodes[node] else { return [] }
         switch step {
         case .more:
-            deadline = now + flow.settings.interDigitTimeout
-            return []
+            return waitForMoreDigits()
         case .nothing:
             return failedTry("no_input", [:])
         case .tooShort:
@@ -221,8 +224,7 @@ extension CallSession {
         guard case .verify(let verify)? = flow.nodes[node] else { return [] }
         switch step {
         case .more:
-            deadline = now + flow.settings.interDigitTimeout
-            return []
+            return waitForMoreDigits()
         case .nothing:
             return failedTry("no_input", [:])
         case .tooShort:
